@@ -1,0 +1,1 @@
+"""Reading SavedModels from disk without the TensorFlow runtime: discovery, metadata, diagnostics."""

@@ -1,0 +1,1 @@
+"""The window (PySide6). ``MainWindow`` is Contract 2 in DESIGN.md."""

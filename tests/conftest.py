@@ -1,0 +1,25 @@
+"""Shared test set-up: no display, small TensorFlow models made in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # tests run on the CPU, also on a GPU machine
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+REAL_MODELS = REPO.parent / "shared" / "real-models"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(scope="session")
+def real_models() -> Path:
+    """The TF Serving test models beside the checkout (read-only); skip where absent."""
+    if not REAL_MODELS.is_dir():
+        pytest.skip(f"{REAL_MODELS} is absent (the real models live in ../shared/real-models)")
+    return REAL_MODELS
