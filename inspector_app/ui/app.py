@@ -1,0 +1,128 @@
+"""Start the window: ``run_app(paths)`` is what ``python -m inspector_app [PATH ...]`` calls.
+
+With ``INSPECTOR_BENCH=1`` in the environment the app prints JSON lines with wall-clock
+timestamps (window first painted, trees complete) and quits; ``benchmarks/bench_window.py``
+reads them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+import inspector_app
+from inspector_app import APP_NAME, ORG_NAME, __version__
+from inspector_app.ui.main_window import MainWindow
+from inspector_app.ui.model_loader import one_line
+
+_ICON_NAMES = ("app.svg", "app.png", "icon.svg", "icon.png")
+
+
+def resource_root() -> Path:
+    """``resources/`` in the source tree or beside a PyInstaller bundle's files."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(inspector_app.__file__).resolve().parents[1] / "resources"
+
+
+def app_icon_path() -> Path | None:
+    folder = resource_root() / "icons"
+    return next((folder / n for n in _ICON_NAMES if (folder / n).is_file()), None)
+
+
+def demo_model_paths() -> list[str]:
+    """Each sub-folder of resources/demo_models (none when the folder is absent)."""
+    folder = resource_root() / "demo_models"
+    if not folder.is_dir():
+        return []
+    return [
+        str(p) for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith((".", "_"))
+    ]
+
+
+def _emit(event: str, **fields: object) -> None:
+    print(json.dumps({"event": event, "t": time.time(), **fields}), flush=True)
+
+
+class _Bench(QObject):
+    """Prints when the window is first painted, opens the paths as a drop would (twice: cold and
+    warm), prints when each round's trees are complete, then quits."""
+
+    def __init__(self, window: MainWindow, paths: list[str]) -> None:
+        super().__init__(window)
+        self.window, self.paths = window, paths
+        self.rounds = 2
+        self.waiting = 0
+        self.started = 0.0
+        window.installEventFilter(self)
+        window.model_opened.connect(self._one_done)
+        window.model_failed.connect(self._one_done)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.window and event.type() == QEvent.Type.Paint:
+            self.window.removeEventFilter(self)
+            _emit("window_shown")
+            QTimer.singleShot(0, self._drop)
+        return False
+
+    def _drop(self) -> None:
+        if not self.paths or self.rounds == 0:
+            _emit("done", tf_loaded="tensorflow.python" in sys.modules)
+            QApplication.quit()
+            return
+        self.rounds -= 1
+        self.waiting = len(self.paths)
+        self.started = time.perf_counter()
+        self.window.open_paths(self.paths)
+
+    def _one_done(self, *_args: object) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            ms = (time.perf_counter() - self.started) * 1000.0
+            rows = self.window.proxy.rowCount()
+            _emit("tree_complete", ms=ms, models=rows, errors=self.window.last_error)
+            QTimer.singleShot(0, self._drop)
+
+
+def _install_excepthook(window: MainWindow) -> None:
+    """An unexpected error in a slot: one line in the status bar, the window stays."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: object) -> None:
+        if os.environ.get("INSPECTOR_DEBUG"):
+            traceback.print_exception(kind, value, tb)  # type: ignore[arg-type]
+        else:
+            print(f"error: {one_line(value)}", file=sys.stderr)
+        with contextlib.suppress(Exception):  # the window may be gone already
+            window._show_error(f"internal error: {one_line(value)}", dialog=False)
+
+    sys.excepthook = hook
+
+
+def run_app(paths: list[str]) -> int:
+    """Show the window, open ``paths`` (or the bundled demo models) and run the event loop."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    icon = app_icon_path()
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+    window = MainWindow()
+    _install_excepthook(window)
+    to_open = list(paths) if paths else demo_model_paths()
+    if os.environ.get("INSPECTOR_BENCH"):
+        _Bench(window, to_open)
+    elif to_open:
+        QTimer.singleShot(0, lambda: window.open_paths(to_open))
+    window.show()
+    return int(app.exec())
