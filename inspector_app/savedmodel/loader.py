@@ -1,0 +1,474 @@
+"""Find and parse a SavedModel on disk without the TensorFlow runtime.
+
+``load_model`` accepts a SavedModel folder, a ``saved_model.pb``/``.pbtxt`` file, or a TF Serving
+base folder whose numeric sub-folders are versions. Anything wrong with the input becomes a
+``ModelError`` (one line naming the path); what can be shown despite a defect becomes a
+``problems`` entry instead.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inspector_app.errors import UserError
+from inspector_app.savedmodel import protos
+from inspector_app.savedmodel.dtypes import dtype_name, shape_list
+from inspector_app.savedmodel.sizes import folder_sizes
+
+PB = "saved_model.pb"
+PBTXT = "saved_model.pbtxt"
+_VAR_OPS = {"VariableV2", "Variable", "VarHandleOp", "AutoReloadVariable"}
+
+
+class ModelError(UserError):
+    """A path that cannot be opened as a SavedModel; ``str()`` names the path and the problem."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        super().__init__(message, path=str(path))
+
+
+@dataclass
+class TensorInfo:
+    name: str  # the key in the signature's inputs/outputs map
+    dtype: str  # numpy-style: float32, int64, string, bool, ...
+    shape: list[int] | None  # -1 for an unknown dimension, None for unknown rank
+    tensor_name: str  # the graph tensor, e.g. "serving_default_x:0"
+    encoding: str = "name"  # "name", "coo_sparse" or "composite_tensor"
+    proto: Any = field(default=None, repr=False)
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "shape": self.shape,
+            "tensor_name": self.tensor_name,
+        }
+
+
+@dataclass
+class SignatureInfo:
+    key: str
+    method_name: str
+    inputs: list[TensorInfo]
+    outputs: list[TensorInfo]
+    proto: Any = field(default=None, repr=False)
+
+    def to_json(self) -> dict:
+        return {
+            "key": self.key,
+            "method_name": self.method_name,
+            "inputs": [t.to_json() for t in self.inputs],
+            "outputs": [t.to_json() for t in self.outputs],
+        }
+
+
+@dataclass
+class MetaGraphInfo:
+    tags: list[str]
+    signatures: list[SignatureInfo]  # sorted by key
+    proto: Any = field(default=None, repr=False)  # the MetaGraphDef
+    op_counts: dict[str, int] = field(default_factory=dict)  # graph + function library
+
+    @property
+    def tag_set(self) -> str:
+        """Tags as ``saved_model_cli`` takes them: ``serve,gpu``."""
+        return ",".join(self.tags)
+
+    def signature(self, key: str) -> SignatureInfo | None:
+        return next((s for s in self.signatures if s.key == key), None)
+
+
+@dataclass
+class SavedModelInfo:
+    path: str  # what was opened, absolute
+    model_dir: Path  # the folder holding saved_model.pb(txt); the chosen version for a base folder
+    pb_path: Path
+    format: str  # "pb" | "pbtxt"
+    versions: list[int] | None  # a TF Serving base folder's numeric sub-folders, sorted as numbers
+    version: int | None  # the chosen version (default the highest)
+    ignored: list[str]  # sub-folders TF Serving ignores (names that are not numbers)
+    proto: Any = field(repr=False)  # the SavedModel message
+    meta_graphs: list[MetaGraphInfo]
+    size_bytes: int
+    breakdown: dict[str, int]  # graph / variables / assets / other
+    problems: list[str]
+    load_ms: float
+    base_dir: Path | None = None  # the TF Serving base folder, when one was opened
+    version_dirs: dict[int, Path] = field(default_factory=dict)
+    size_complete: bool = True  # False when the size walk stopped early (huge or looping folder)
+    problem_severity: dict[str, str] = field(default_factory=dict)  # problem text -> severity
+
+    def to_json(self) -> dict:
+        """Contract 1 of DESIGN.md (``show --json``), plus a few extra keys."""
+        return {
+            "path": self.path,
+            "versions": self.versions,
+            "version": self.version,
+            "meta_graphs": [
+                {"tags": list(mg.tags), "signatures": [s.to_json() for s in mg.signatures]}
+                for mg in self.meta_graphs
+            ],
+            "size_bytes": self.size_bytes,
+            "model_dir": str(self.model_dir),
+            "format": self.format,
+            "ignored": self.ignored,
+            "breakdown": self.breakdown,
+            "problems": self.problems,
+        }
+
+    def add_problem(self, text: str, severity: str = "warning") -> None:
+        self.problems.append(text)
+        self.problem_severity[text] = severity
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _is_version_name(name: str) -> bool:
+    return name.isascii() and name.isdigit()
+
+
+def _list_dir(path: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(path) as it:
+            return list(it)
+    except PermissionError:
+        raise ModelError(path, "permission denied: cannot list this folder") from None
+    except OSError as err:
+        raise ModelError(path, f"cannot list this folder: {err.strerror or err}") from None
+
+
+def _entry_is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop or a dangling link
+        return False
+
+
+def _entry_is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _model_file_in(folder: Path) -> Path | None:
+    for name in (PB, PBTXT):
+        candidate = folder / name
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
+def _describe(entries: list[os.DirEntry]) -> str:
+    files = sum(1 for e in entries if _entry_is_file(e))
+    dirs = sum(1 for e in entries if _entry_is_dir(e))
+    other = len(entries) - files - dirs
+
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    parts = [n(files, "file"), n(dirs, "folder")]
+    if other:
+        parts.append(n(other, "other entry").replace("entrys", "entries"))
+    return ", ".join(parts)
+
+
+def _check_exists(path: Path) -> None:
+    try:
+        path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise ModelError(path, "is a broken symbolic link") from None
+        raise ModelError(path, "does not exist") from None
+    except PermissionError:
+        raise ModelError(path, "permission denied") from None
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise ModelError(path, "is a symbolic link loop") from None
+        raise ModelError(path, f"cannot open: {err.strerror or err}") from None
+
+
+@dataclass
+class _Found:
+    pb_path: Path
+    base_dir: Path | None = None
+    versions: list[int] | None = None
+    version: int | None = None
+    ignored: list[str] = field(default_factory=list)
+    version_dirs: dict[int, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _find(path: Path, version: int | None) -> _Found:
+    _check_exists(path)
+    if path.is_file():
+        if version is not None:
+            raise ModelError(path, "--version applies to a TF Serving base folder, not to a file")
+        return _Found(pb_path=path)
+    if not path.is_dir():
+        raise ModelError(path, "is neither a file nor a folder")
+    model_file = _model_file_in(path)
+    if model_file is not None:
+        if version is not None:
+            raise ModelError(
+                path,
+                f"--version {version} given, but this is a SavedModel folder, not a base folder",
+            )
+        return _Found(pb_path=model_file)
+    entries = _list_dir(path)
+    if not entries:
+        raise ModelError(path, "the folder is empty; expected saved_model.pb or saved_model.pbtxt")
+    version_dirs: dict[int, Path] = {}
+    ignored: list[str] = []
+    for entry in entries:
+        if not _entry_is_dir(entry):
+            continue
+        if _is_version_name(entry.name):
+            number = int(entry.name)
+            # "0123" and "123" name the same version; TF Serving keeps one, so do we
+            version_dirs.setdefault(number, Path(entry.path))
+        else:
+            ignored.append(entry.name)
+    ignored.sort()
+    if not version_dirs:
+        hint = ""
+        nested = [n for n in ignored if _model_file_in(path / n) is not None]
+        if nested:
+            hint = f"; sub-folder '{nested[0]}' holds one, open that"
+        raise ModelError(
+            path,
+            f"found {_describe(entries)}; no saved_model.pb or saved_model.pbtxt{hint}",
+        )
+    versions = sorted(version_dirs)
+    notes = []
+    if version is None:
+        with_model = [v for v in versions if _model_file_in(version_dirs[v]) is not None]
+        if not with_model:
+            raise ModelError(
+                path,
+                f"a TF Serving base folder with versions {', '.join(map(str, versions))}, "
+                "but none holds saved_model.pb or saved_model.pbtxt",
+            )
+        version = with_model[-1]
+        for v in versions:
+            if v not in with_model:
+                notes.append(f"version {v} holds no saved_model.pb: TF Serving cannot load it")
+    elif version not in version_dirs:
+        raise ModelError(
+            path,
+            f"no version {version}; versions here: {', '.join(map(str, versions))}",
+        )
+    chosen = version_dirs[version]
+    model_file = _model_file_in(chosen)
+    if model_file is None:
+        raise ModelError(chosen, "no saved_model.pb or saved_model.pbtxt in this version folder")
+    return _Found(
+        pb_path=model_file,
+        base_dir=path,
+        versions=versions,
+        version=version,
+        ignored=ignored,
+        version_dirs=version_dirs,
+        notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except PermissionError:
+        raise ModelError(path, "permission denied: cannot read the file") from None
+    except IsADirectoryError:
+        raise ModelError(path, "is a folder, expected a file") from None
+    except OSError as err:
+        raise ModelError(path, f"cannot read: {err.strerror or err}") from None
+
+
+def _parse(pb_path: Path) -> tuple[Any, str]:
+    try:
+        saved_model_pb2 = protos.saved_model_pb2()
+    except ImportError as err:
+        raise ModelError(pb_path, str(err)) from None
+    data = _read_bytes(pb_path)
+    if not data:
+        raise ModelError(pb_path, "the file is empty (0 bytes)")
+    message = saved_model_pb2.SavedModel()
+    if pb_path.suffix == ".pbtxt":
+        from google.protobuf import text_format
+
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ModelError(pb_path, f"not a text file (byte {err.start} is not UTF-8)") from None
+        try:
+            text_format.Parse(text, message, allow_unknown_extension=True)
+        except text_format.ParseError as err:
+            line, column = err.GetLine(), err.GetColumn()
+            msg = str(err)
+            # the message starts with "line:column : " when the position is known
+            prefix = f"{line}:{column} : "
+            if msg.startswith(prefix):
+                msg = msg[len(prefix) :]
+            where = f"line {line}, column {column}: " if line else ""
+            raise ModelError(pb_path, f"syntax error at {where}{msg}") from None
+        fmt = "pbtxt"
+    else:
+        from google.protobuf.message import DecodeError
+
+        try:
+            message.ParseFromString(data)
+        except (DecodeError, RuntimeError, ValueError) as err:
+            raise ModelError(
+                pb_path,
+                f"not a valid SavedModel protobuf ({len(data)} bytes; truncated or corrupt: "
+                f"{str(err) or type(err).__name__})",
+            ) from None
+        fmt = "pb"
+    if not message.meta_graphs:
+        raise ModelError(
+            pb_path,
+            f"holds no MetaGraphDef ({len(data)} bytes); the file is not a SavedModel or is damaged",
+        )
+    return message, fmt
+
+
+def _tensor_info(key: str, info: Any) -> TensorInfo:
+    encoding = info.WhichOneof("encoding") or "name"
+    if encoding == "coo_sparse":
+        tensor_name = info.coo_sparse.values_tensor_name
+    elif encoding == "composite_tensor":
+        names = [c.name for c in info.composite_tensor.components if c.name]
+        tensor_name = ",".join(names)
+    else:
+        tensor_name = info.name
+    return TensorInfo(
+        name=key,
+        dtype=dtype_name(info.dtype),
+        shape=shape_list(info.tensor_shape),
+        tensor_name=tensor_name,
+        encoding=encoding,
+        proto=info,
+    )
+
+
+def _signature(key: str, sig: Any) -> SignatureInfo:
+    return SignatureInfo(
+        key=key,
+        method_name=sig.method_name,
+        inputs=[_tensor_info(k, sig.inputs[k]) for k in sorted(sig.inputs)],
+        outputs=[_tensor_info(k, sig.outputs[k]) for k in sorted(sig.outputs)],
+        proto=sig,
+    )
+
+
+def op_counts(meta_graph: Any) -> dict[str, int]:
+    """Op types with their counts over the graph and its function library, most used first."""
+    counts: Counter[str] = Counter(node.op for node in meta_graph.graph_def.node)
+    for function in meta_graph.graph_def.library.function:
+        counts.update(node.op for node in function.node_def)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _meta_graph(mg: Any) -> MetaGraphInfo:
+    return MetaGraphInfo(
+        tags=list(mg.meta_info_def.tags),
+        signatures=[_signature(k, mg.signature_def[k]) for k in sorted(mg.signature_def)],
+        proto=mg,
+        op_counts=op_counts(mg),
+    )
+
+
+def _has_variables(meta_graphs: list[MetaGraphInfo]) -> bool:
+    for mg in meta_graphs:
+        if any(op in _VAR_OPS for op in mg.op_counts):
+            return True
+        if any(n.WhichOneof("kind") == "variable" for n in mg.proto.object_graph_def.nodes):
+            return True
+    return False
+
+
+def _check_variables(info: SavedModelInfo) -> None:
+    var_dir = info.model_dir / "variables"
+    index = var_dir / "variables.index"
+    needs = _has_variables(info.meta_graphs)
+    if not var_dir.is_dir():
+        if needs:
+            info.add_problem(
+                "variables/ is missing: the tree shows, running will fail", severity="error"
+            )
+        return
+    if not index.is_file():
+        if needs:
+            info.add_problem(
+                "variables/variables.index is missing: the tree shows, running will fail",
+                severity="error",
+            )
+        return
+    if not os.access(index, os.R_OK):
+        info.add_problem("variables/variables.index is not readable (permission)", "error")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def load_model(path: str | Path, version: int | None = None) -> SavedModelInfo:
+    """Open a SavedModel folder, a saved_model.pb(txt) file or a TF Serving base folder.
+
+    Raises ``ModelError`` (one line naming the path) when nothing can be shown.
+    """
+    start = time.perf_counter()
+    raw = Path(os.path.expanduser(str(path)))
+    opened = Path(os.path.abspath(raw))
+    found = _find(opened, version)
+    proto, fmt = _parse(found.pb_path)
+    meta_graphs = [_meta_graph(mg) for mg in proto.meta_graphs]
+    model_dir = found.pb_path.parent
+    sizes = folder_sizes(model_dir, found.pb_path.name)
+    info = SavedModelInfo(
+        path=str(opened),
+        model_dir=model_dir,
+        pb_path=found.pb_path,
+        format=fmt,
+        versions=found.versions,
+        version=found.version,
+        ignored=found.ignored,
+        proto=proto,
+        meta_graphs=meta_graphs,
+        size_bytes=sizes.total,
+        breakdown=sizes.breakdown,
+        problems=[],
+        load_ms=0.0,
+        base_dir=found.base_dir,
+        version_dirs=found.version_dirs,
+        size_complete=sizes.complete,
+    )
+    for note in found.notes:
+        info.add_problem(note, "warning")
+    if not sizes.complete:
+        info.add_problem(
+            f"the folder is very large or loops; sizes count the first {sizes.entries} entries only",
+            "warning",
+        )
+    for unreadable in sizes.unreadable[:3]:
+        info.add_problem(f"cannot read {unreadable} (permission)", "warning")
+    if sizes.loops:
+        info.add_problem(
+            f"symbolic links to folders not followed: {', '.join(sizes.loops[:3])}", "warning"
+        )
+    _check_variables(info)
+    info.load_ms = (time.perf_counter() - start) * 1000.0
+    return info
