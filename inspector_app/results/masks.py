@@ -1,0 +1,227 @@
+"""Segmentation masks: class maps, the PASCAL VOC colour map, colourising, overlays, legends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image
+
+from inspector_app.results.labels import LabelSet, default_labels
+
+
+def to_class_maps(array: np.ndarray) -> np.ndarray:
+    """[N, H, W] (or [N, H, W, 1]) integer class ids as is; [N, H, W, C] scores -> argmax over C.
+
+    A 2-D [H, W] map is taken as one batch item.
+    """
+    arr = np.asarray(array)
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim == 4 and arr.shape[-1] == 1 and arr.dtype.kind in "iub":
+        arr = arr[..., 0]
+    if arr.ndim == 4:
+        scores = np.where(np.isnan(arr), -np.inf, arr) if arr.dtype.kind == "f" else arr
+        return np.argmax(scores, axis=-1).astype(np.int32)
+    if arr.ndim != 3:
+        raise ValueError(f"a mask needs shape [N, H, W] or [N, H, W, C], got {list(arr.shape)}")
+    if arr.dtype.kind == "b":
+        return arr.astype(np.uint8)
+    if arr.dtype.kind == "f":
+        return np.nan_to_num(arr).astype(np.int64)
+    return arr
+
+
+@lru_cache(maxsize=4)
+def voc_colormap(n: int = 256) -> np.ndarray:
+    """The PASCAL VOC colour map: [n, 3] uint8, class i's bits spread over the RGB high bits."""
+    ids = np.arange(n, dtype=np.int64)
+    cmap = np.zeros((n, 3), dtype=np.int64)
+    c = ids.copy()
+    for j in range(8):
+        for ch in range(3):
+            cmap[:, ch] |= ((c >> ch) & 1) << (7 - j)
+        c >>= 3
+    out = cmap.astype(np.uint8)
+    out.flags.writeable = False
+    return out
+
+
+def _palette_index(class_map: np.ndarray) -> np.ndarray:
+    """Class ids as indexes into a 256-entry palette (ids outside 0..255 wrap)."""
+    if class_map.size and (class_map.min() < 0 or class_map.max() > 255):
+        return np.bitwise_and(class_map, 255)
+    return class_map
+
+
+def colourise(class_map: np.ndarray, palette: np.ndarray | None = None) -> np.ndarray:
+    """[H, W] class ids -> [H, W, 3] uint8 colours (palette lookup by fancy indexing)."""
+    pal = voc_colormap() if palette is None else palette
+    return np.take(pal, _palette_index(class_map), axis=0, mode="clip")
+
+
+def blend(image: np.ndarray, colours: np.ndarray, opacity: float) -> np.ndarray:
+    """``image * (1 - opacity) + colours * opacity`` in uint16 fixed point, as uint8."""
+    a = int(round(min(max(opacity, 0.0), 1.0) * 256))
+    if a == 0:
+        return np.array(image, dtype=np.uint8, copy=True)
+    if a == 256:
+        return np.array(colours, dtype=np.uint8, copy=True)
+    out = image.astype(np.uint16)
+    out *= 256 - a
+    col = colours.astype(np.uint16)
+    col *= a
+    out += col
+    out >>= 8
+    return out.astype(np.uint8)
+
+
+def resize_nearest(class_map: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize a [H, W] class map to ``size`` = (height, width) with nearest neighbour (pillow)."""
+    h, w = size
+    if class_map.shape == (h, w):
+        return class_map
+    if class_map.size and class_map.min() >= 0 and class_map.max() <= 255:
+        img = Image.fromarray(class_map.astype(np.uint8), mode="L")
+    else:
+        img = Image.fromarray(class_map.astype(np.int32), mode="I")
+    return np.asarray(img.resize((w, h), Image.Resampling.NEAREST))
+
+
+def overlay(
+    image: np.ndarray,
+    class_map: np.ndarray,
+    opacity: float = 0.5,
+    palette: np.ndarray | None = None,
+) -> np.ndarray:
+    """The colourised class map over an [H, W, 3] uint8 image (map resized to it if needed)."""
+    cm = resize_nearest(class_map, image.shape[:2])
+    return blend(image, colourise(cm, palette), opacity)
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    class_id: int
+    name: str
+    colour: tuple[int, int, int]
+    pixels: int
+    share: float  # 0..1 of the map's pixels
+
+
+def legend(
+    class_map: np.ndarray, labels: LabelSet | None = None, palette: np.ndarray | None = None
+) -> list[LegendRow]:
+    """Classes present in ``class_map``, most pixels first, with their colour and share."""
+    pal = voc_colormap() if palette is None else palette
+    flat = class_map.ravel()
+    if flat.size == 0:
+        return []
+    lo = int(flat.min())
+    counts = np.bincount((flat - lo) if lo < 0 else flat, minlength=1)
+    offset = min(lo, 0)
+    present = np.nonzero(counts)[0]
+    order = present[np.lexsort((present, -counts[present]))]
+    names = labels or default_labels(0)
+    total = flat.size
+    rows = []
+    for idx in order:
+        cid = int(idx) + offset
+        colour = tuple(int(v) for v in pal[cid & 255])
+        rows.append(LegendRow(cid, names.name(cid), colour, int(counts[idx]), counts[idx] / total))  # type: ignore[arg-type]
+    return rows
+
+
+def class_at(class_map: np.ndarray, x: int, y: int) -> int | None:
+    """The class id at column ``x``, row ``y``, or None outside the map."""
+    h, w = class_map.shape[:2]
+    if 0 <= x < w and 0 <= y < h:
+        return int(class_map[y, x])
+    return None
+
+
+class MaskResult:
+    """One mask output with its input image: per batch item, the (resized) map, colours, overlay."""
+
+    def __init__(
+        self,
+        array: np.ndarray,
+        labels: LabelSet | None = None,
+        image: np.ndarray | None = None,
+        palette: np.ndarray | None = None,
+    ) -> None:
+        arr = np.asarray(array)
+        self.from_scores = arr.ndim == 4 and arr.shape[-1] > 1
+        self.maps = to_class_maps(arr)
+        if self.from_scores:
+            self.num_classes = int(arr.shape[-1])
+        else:
+            self.num_classes = int(self.maps.max()) + 1 if self.maps.size else 0
+        self.labels = labels or default_labels(self.num_classes)
+        self.palette = voc_colormap() if palette is None else palette
+        self.images = _image_batch(image)
+        self._cache: dict[tuple[str, int], np.ndarray] = {}
+
+    @property
+    def num_items(self) -> int:
+        return int(self.maps.shape[0])
+
+    def image(self, item: int) -> np.ndarray | None:
+        """The input image shown under batch item ``item`` ([H, W, 3] uint8), if any."""
+        if self.images is None:
+            return None
+        return self.images[item if item < self.images.shape[0] else 0]
+
+    def class_map(self, item: int) -> np.ndarray:
+        """The model's map for ``item`` at its own resolution."""
+        return self.maps[item]
+
+    def display_map(self, item: int) -> np.ndarray:
+        """The map for ``item`` resized (nearest neighbour) to the input image, if there is one."""
+        key = ("map", item)
+        if key not in self._cache:
+            img = self.image(item)
+            cm = self.maps[item]
+            self._cache[key] = cm if img is None else resize_nearest(cm, img.shape[:2])
+        return self._cache[key]
+
+    def colourised(self, item: int) -> np.ndarray:
+        key = ("colour", item)
+        if key not in self._cache:
+            self._cache[key] = colourise(self.display_map(item), self.palette)
+        return self._cache[key]
+
+    def overlay(self, item: int, opacity: float) -> np.ndarray | None:
+        """The colours over the input image, or None when there is no image."""
+        img = self.image(item)
+        if img is None:
+            return None
+        return blend(img, self.colourised(item), opacity)
+
+    def legend(self, item: int) -> list[LegendRow]:
+        """Legend of the model's own map (shares are of its pixels, before any resize)."""
+        return legend(self.maps[item], self.labels, self.palette)
+
+    def class_at(self, item: int, x: int, y: int) -> int | None:
+        """Class id at (x, y) in display coordinates (the image's when there is one)."""
+        return class_at(self.display_map(item), x, y)
+
+
+def _image_batch(image: np.ndarray | None) -> np.ndarray | None:
+    if image is None:
+        return None
+    from inspector_app.results.images import to_uint8
+
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[-1] not in (1, 3, 4):
+        arr = arr[..., None]
+    if arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] in (1, 3, 4)):
+        arr = arr[None] if arr.ndim == 3 else arr[None, ..., None]
+    if arr.ndim != 4:
+        return None
+    rgb = to_uint8(arr)[0]
+    if rgb.shape[-1] == 1:
+        rgb = np.repeat(rgb, 3, axis=-1)
+    elif rgb.shape[-1] == 4:
+        rgb = np.ascontiguousarray(rgb[..., :3])
+    return rgb
