@@ -201,9 +201,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        std = QKeySequence.StandardKey
         self.open_action = self._action(
-            "&Open folder...", self._open_folder_dialog, std.Open, "actionOpen"
+            "&Open folder...", self._open_folder_dialog, "Ctrl+O", "actionOpen"
         )
         self.open_file_action = self._action(
             "Open &file (saved_model.pb/.pbtxt)...",
@@ -212,12 +211,12 @@ class MainWindow(QMainWindow):
             "actionOpenFile",
         )
         self.close_action = self._action(
-            "&Close model", self.close_model, std.Close, "actionCloseModel"
+            "&Close model", self.close_model, "Ctrl+W", "actionCloseModel"
         )
-        self.reload_action = self._action("&Reload", self.reload_model, std.Refresh, "actionReload")
-        self.quit_action = self._action("&Quit", self.close, std.Quit, "actionQuit")
+        self.reload_action = self._action("&Reload", self.reload_model, "F5", "actionReload")
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q", "actionQuit")
         self.find_action = self._action(
-            "&Filter the tree", self.focus_filter, std.Find, "actionFind"
+            "&Filter the tree", self.focus_filter, "Ctrl+F", "actionFind"
         )
         self.expand_action = self._action("&Expand all", self.tree_view.expandAll, "Ctrl+E")
         self.collapse_action = self._action(
