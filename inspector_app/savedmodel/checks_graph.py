@@ -1,0 +1,152 @@
+"""Checks that read the graph: training leftovers, denylisted and unknown ops, device pins.
+
+One pass over the nodes of a MetaGraphDef (the graph and every function of its library) collects
+what the checks need. Constant payloads are never touched, so a 100 MB graph costs no more than
+its node count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+_OPTIMIZER = re.compile(r"^(Resource)?(Sparse)?Apply[A-Z]\w*$")
+_QUEUE_READER = re.compile(
+    r"^(\w*Queue(V2)?|Queue\w+|\w*Reader(V2)?|Reader\w+|"
+    r"(OneShot|Anonymous)?Iterator(V2|V3)?|IteratorGetNext\w*|MakeIterator)$"
+)
+_SUMMARY = re.compile(
+    r"^(\w*Summary(V2)?|Write\w*Summary|\w*SummaryWriter|\w*Summary\w*Writer|ImportEvent)$"
+)
+_RANDOM_UNIFORM = {"RandomUniform", "StatelessRandomUniform", "StatelessRandomUniformV2"}
+_MASK_COMPARE = {"GreaterEqual", "Greater", "Less", "LessEqual"}
+_PASS_THROUGH = {"Mul", "Add", "AddV2", "Sub", "Identity", "Cast"}
+_BRANCHING = {"Switch", "RefSwitch", "Merge", "If", "StatelessIf", "Case", "StatelessCase"}
+_BRANCH_ATTRS = ("then_branch", "else_branch", "branches")
+_DEVICE = re.compile(r"(?:^|/)(?:device:)?(GPU|TPU|XLA_GPU)(?::(\d+))?", re.IGNORECASE)
+_LEARNING_PHASE = re.compile(r"learning_phase|keras_learning_phase|is_training|training", re.I)
+
+
+@dataclass
+class GraphScan:
+    """What one pass over a MetaGraphDef found (op type -> node names, first few kept)."""
+
+    ops: Counter = field(default_factory=Counter)
+    nodes_by_op: dict[str, list[str]] = field(default_factory=dict)
+    functions: set[str] = field(default_factory=set)
+    dropout: list[str] = field(default_factory=list)  # RandomUniform nodes feeding a mask
+    devices: dict[str, list[str]] = field(default_factory=dict)  # "GPU:0" -> node names
+    print_to_file: list[str] = field(default_factory=list)  # PrintV2 nodes writing to file://
+
+
+def _scopes(meta_graph: Any) -> Iterator[tuple[str, Any]]:
+    yield "", meta_graph.graph_def.node
+    for function in meta_graph.graph_def.library.function:
+        yield function.signature.name, function.node_def
+
+
+def _source(inp: str) -> str:
+    """A node input (``name``, ``name:1``, ``name:output:0``, ``^ctrl``) -> the node name."""
+    return inp.lstrip("^").split(":", 1)[0]
+
+
+def _note(table: dict[str, list[str]], key: str, name: str) -> None:
+    names = table.setdefault(key, [])
+    if len(names) < 5:
+        names.append(name)
+
+
+def _branch_functions(node: Any) -> Iterator[str]:
+    for attr in _BRANCH_ATTRS:
+        if attr in node.attr:
+            value = node.attr[attr]
+            if value.HasField("func"):
+                yield value.func.name
+            for fn in value.list.func:
+                yield fn.name
+
+
+def scan_graph(meta_graph: Any) -> GraphScan:
+    """One pass over the graph and its function library of a MetaGraphDef."""
+    out = GraphScan()
+    out.functions = {f.signature.name for f in meta_graph.graph_def.library.function}
+    branch_functions: set[str] = set()
+    for scope, nodes in _scopes(meta_graph):
+        by_name: dict[str, Any] = {}
+        compares: list[Any] = []
+        branching = False
+        for node in nodes:
+            op = node.op
+            by_name[node.name] = node
+            out.ops[op] += 1
+            _note(out.nodes_by_op, op, f"{scope}/{node.name}" if scope else node.name)
+            if op in _MASK_COMPARE:
+                compares.append(node)
+            elif op in _BRANCHING:
+                branching = True
+                branch_functions.update(_branch_functions(node))
+            elif op == "PlaceholderWithDefault" and _LEARNING_PHASE.search(node.name):
+                branching = True
+            elif op == "PrintV2" and node.attr["output_stream"].s.startswith(b"file://"):
+                out.print_to_file.append(node.name)
+            if node.device:
+                match = _DEVICE.search(node.device)
+                if match:
+                    kind = match.group(1).upper().replace("XLA_", "")
+                    _note(out.devices, f"{kind}:{match.group(2) or 0}", node.name)
+        if branching:
+            continue
+        for compare in compares:
+            random = _random_source(compare, by_name)
+            if random is not None:
+                out.dropout.append(f"{scope}/{random}" if scope else random)
+    # a dropout mask inside a branch of If/Case follows a training switch: not a leftover
+    out.dropout = [d for d in out.dropout if d.split("/", 1)[0] not in branch_functions]
+    return out
+
+
+def _random_source(compare: Any, by_name: dict[str, Any]) -> str | None:
+    """The RandomUniform node a comparison reads through a few arithmetic ops, if any."""
+    frontier = [_source(i) for i in compare.input if not i.startswith("^")]
+    for _ in range(4):
+        following = []
+        for name in frontier:
+            node = by_name.get(name)
+            if node is None:
+                continue
+            if node.op in _RANDOM_UNIFORM:
+                return node.name
+            if node.op in _PASS_THROUGH:
+                following += [_source(i) for i in node.input if not i.startswith("^")]
+        frontier = following
+    return None
+
+
+def optimizer_ops(scan: GraphScan) -> list[str]:
+    return sorted(op for op in scan.ops if _OPTIMIZER.match(op))
+
+
+def queue_reader_ops(scan: GraphScan) -> list[str]:
+    return sorted(op for op in scan.ops if _QUEUE_READER.match(op))
+
+
+def summary_ops(scan: GraphScan) -> list[str]:
+    return sorted(op for op in scan.ops if _SUMMARY.match(op))
+
+
+def unknown_ops(scan: GraphScan, registered: frozenset[str]) -> list[str]:
+    """Op types that are neither registered nor a function of the graph's library."""
+    return sorted(op for op in scan.ops if op not in registered and op not in scan.functions)
+
+
+def missing_devices(scan: GraphScan, machine: dict[str, int]) -> dict[str, list[str]]:
+    """Pinned devices ("GPU:1") the machine lacks -> the first node names pinned there."""
+    out = {}
+    for device, names in sorted(scan.devices.items()):
+        kind, _, index = device.partition(":")
+        if int(index or 0) >= machine.get(kind, 0):
+            out[device] = names
+    return out
