@@ -34,6 +34,7 @@ class BundleEntry:
     size_bytes: int
     shard_id: int
     sliced: bool = False
+    offset: int = 0
 
     @property
     def num_elements(self) -> int:
@@ -184,6 +185,7 @@ def read_bundle_index(path: Path) -> tuple[Any, list[BundleEntry]]:
                 size_bytes=nbytes,
                 shard_id=int(entry.shard_id),
                 sliced=bool(entry.slices),
+                offset=int(entry.offset),
             )
         )
     return header, entries
@@ -194,3 +196,44 @@ def _count(shape: list[int] | None) -> int:
     for d in shape or []:
         count *= max(d, 0)
     return count
+
+
+_STRUCT = {
+    "float32": "f", "float64": "d", "float16": "e", "int8": "b", "int16": "h", "int32": "i",
+    "int64": "q", "uint8": "B", "uint16": "H", "uint32": "I", "uint64": "Q", "bool": "?",
+}  # fmt: skip
+
+
+def small_values(
+    variables_dir: Path, num_shards: int, entries: list[BundleEntry], limit: int = 16
+) -> dict[str, list]:
+    """Values of the numeric entries with at most ``limit`` elements, read from the data shards.
+
+    Shows, e.g., that half_plus_two holds a = 0.5 and b = 2 without TensorFlow. Entries whose
+    shard is missing or short are left out.
+    """
+    out: dict[str, list] = {}
+    wanted = [
+        e
+        for e in entries
+        if e.dtype in _STRUCT and not e.sliced and e.shape is not None and e.num_elements <= limit
+    ]
+    handles: dict[int, Any] = {}
+    try:
+        for e in wanted:
+            fh = handles.get(e.shard_id)
+            if fh is None:
+                name = f"variables.data-{e.shard_id:05d}-of-{max(num_shards, 1):05d}"
+                try:
+                    fh = handles[e.shard_id] = open(variables_dir / name, "rb")  # noqa: SIM115
+                except OSError:
+                    continue
+            fmt = "<" + _STRUCT[e.dtype] * e.num_elements
+            fh.seek(e.offset)
+            raw = fh.read(struct.calcsize(fmt))
+            if len(raw) == struct.calcsize(fmt):
+                out[e.key] = list(struct.unpack(fmt, raw))
+    finally:
+        for fh in handles.values():
+            fh.close()
+    return out

@@ -332,10 +332,11 @@ def _parse(pb_path: Path) -> tuple[Any, str]:
         try:
             message.ParseFromString(data)
         except (DecodeError, RuntimeError, ValueError) as err:
+            detail = str(err).rsplit(":", 1)[-1].strip() or type(err).__name__
             raise ModelError(
                 pb_path,
-                f"not a valid SavedModel protobuf ({len(data)} bytes; truncated or corrupt: "
-                f"{str(err) or type(err).__name__})",
+                f"not a valid SavedModel protobuf, the file is truncated or corrupt "
+                f"({len(data):,} bytes; {detail})",
             ) from None
         fmt = "pb"
     if not message.meta_graphs:
@@ -467,7 +468,8 @@ def load_model(path: str | Path, version: int | None = None) -> SavedModelInfo:
         info.add_problem(f"cannot read {unreadable} (permission)", "warning")
     if sizes.loops:
         info.add_problem(
-            f"symbolic links to folders not followed: {', '.join(sizes.loops[:3])}", "warning"
+            f"symbolic links not followed (folders or loops): {', '.join(sizes.loops[:3])}",
+            "warning",
         )
     _check_variables(info)
     info.load_ms = (time.perf_counter() - start) * 1000.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,9 @@ def folder_sizes(folder: Path, pb_name: str, limit: int = MAX_ENTRIES) -> Folder
             except PermissionError:
                 out.unreadable.append(os.path.relpath(entry.path, folder))
                 continue
-            except OSError:  # dangling link, loop, vanished file
+            except OSError as err:  # dangling link, loop, vanished file
+                if err.errno == errno.ELOOP:
+                    out.loops.append(os.path.relpath(entry.path, folder))
                 continue
             out.total += size
             out.breakdown[_part(part_of, pb_name)] += size

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector_app.savedmodel.bundle import BundleEntry, read_bundle_index
+from inspector_app.savedmodel.bundle import BundleEntry, read_bundle_index, small_values
 from inspector_app.savedmodel.dtypes import shape_text
 
 ATTR_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
@@ -19,8 +19,10 @@ class VariableInfo:
     key: str  # the checkpoint key
     dtype: str
     shape: list[int] | None
-    size_bytes: int
-    params: int
+    size_bytes: int  # on disk, all copies
+    params: int  # elements, counted once
+    keys: list[str] = field(default_factory=list)  # every key holding it (Keras 3 saves two)
+    value: list | None = None  # the values of a small numeric variable (at most 16 elements)
 
     @property
     def group(self) -> str:
@@ -63,30 +65,45 @@ def checkpoint_names(meta_graph: Any) -> dict[str, str]:
 
 
 def read_variables(model_dir: Path, meta_graph: Any | None = None) -> list[VariableInfo]:
-    """The variables in ``variables/variables.index``, named as the model names them."""
-    _, entries = read_bundle_index(model_dir / "variables" / "variables.index")
+    """The variables in ``variables/variables.index``, named as the model names them.
+
+    Keras 3 exports track each variable twice (``variables/N`` and ``_all_variables/N``): copies
+    with the same name, dtype and shape become one entry listing both keys.
+    """
+    header, entries = read_bundle_index(model_dir / "variables" / "variables.index")
+    shards = int(header.num_shards) if header is not None else 1
+    values = small_values(model_dir / "variables", shards, entries)
     names = checkpoint_names(meta_graph) if meta_graph is not None else {}
-    seen: set[str] = set()
-    out = []
+    by_name: dict[str, VariableInfo] = {}
     for entry in entries:
         if entry.key == OBJECT_GRAPH_KEY:
             continue
-        out.append(_variable(entry, names, seen))
-    return out
+        var = _variable(entry, names)
+        var.value = values.get(entry.key)
+        same = by_name.get(var.name)
+        if same is not None and (same.dtype, same.shape) == (var.dtype, var.shape):
+            same.keys.append(var.key)
+            same.size_bytes += var.size_bytes
+            continue
+        if same is not None:  # a different variable under the same name: keep the key
+            var.name = _strip(entry.key)
+        by_name[var.name] = var
+    return list(by_name.values())
 
 
-def _variable(entry: BundleEntry, names: dict[str, str], seen: set[str]) -> VariableInfo:
-    name = names.get(entry.key) or ""
-    if not name or name in seen:  # Keras 3 may reuse short names; the key is unique
-        name = entry.key[: -len(ATTR_SUFFIX)] if entry.key.endswith(ATTR_SUFFIX) else entry.key
-    seen.add(name)
+def _strip(key: str) -> str:
+    return key[: -len(ATTR_SUFFIX)] if key.endswith(ATTR_SUFFIX) else key
+
+
+def _variable(entry: BundleEntry, names: dict[str, str]) -> VariableInfo:
     return VariableInfo(
-        name=name,
+        name=names.get(entry.key) or _strip(entry.key),
         key=entry.key,
         dtype=entry.dtype,
         shape=entry.shape,
         size_bytes=entry.size_bytes,
         params=entry.num_elements,
+        keys=[entry.key],
     )
 
 
@@ -98,6 +115,20 @@ def _bytes(n: int) -> str:
     from inspector_app.savedmodel.tree_builder import human_bytes
 
     return human_bytes(n)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _var_summary(var: VariableInfo) -> str:
+    text = describe(var)
+    if var.value is not None and len(var.value) == 1:
+        text += f" = {var.value[0]:g}" if var.dtype != "bool" else f" = {var.value[0]}"
+    text += f" · {_n(var.params, 'param')} · {_bytes(var.size_bytes)}"
+    if len(var.keys) > 1:
+        text += f" · saved {len(var.keys)}×"
+    return text
 
 
 def group_nodes(model_dir: Path, meta_graph: Any | None, parent: Any = None) -> list[Any]:
@@ -118,14 +149,15 @@ def group_nodes(model_dir: Path, meta_graph: Any | None, parent: Any = None) -> 
             TreeNode(
                 "variable",
                 var.short_name if group else var.name,
-                f"{describe(var)} · {var.params:,} params · {_bytes(var.size_bytes)}",
+                _var_summary(var),
                 details={
                     "name": var.name,
-                    "checkpoint_key": var.key,
+                    "checkpoint_keys": var.keys,
                     "dtype": var.dtype,
                     "shape": var.shape,
                     "params": var.params,
                     "bytes": var.size_bytes,
+                    **({"value": var.value} if var.value is not None else {}),
                 },
                 copy_value=var.name,
             )
@@ -140,7 +172,7 @@ def group_nodes(model_dir: Path, meta_graph: Any | None, parent: Any = None) -> 
             TreeNode(
                 "variable_group",
                 group,
-                f"{len(members)} variables · {params:,} params · {_bytes(nbytes)}",
+                f"{_n(len(members), 'variable')} · {_n(params, 'param')} · {_bytes(nbytes)}",
                 details={"variables": len(members), "params": params, "bytes": nbytes},
                 children=kids,
                 copy_value=group,
@@ -149,6 +181,8 @@ def group_nodes(model_dir: Path, meta_graph: Any | None, parent: Any = None) -> 
     if parent is not None:
         params = sum(v.params for v in variables)
         nbytes = sum(v.size_bytes for v in variables)
-        parent.summary = f"{len(variables)} variables · {params:,} params · {_bytes(nbytes)}"
+        parent.summary = (
+            f"{_n(len(variables), 'variable')} · {_n(params, 'param')} · {_bytes(nbytes)}"
+        )
         parent.details.update({"variables": len(variables), "params": params, "bytes": nbytes})
     return out
