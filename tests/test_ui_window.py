@@ -114,12 +114,12 @@ def test_drop_folder_shows_tree_and_details(qtbot, window: MainWindow, tmp_path:
         "    serving_default",
         "    Variables",
     ]
-    assert window.details.text().startswith("model: my_model")
+    assert window.details.text().startswith("Model: my_model")
     assert str(folder) in window.status_path.text()
     assert "loaded in" in window.status_path.text()
 
     window.tree_view.setCurrentIndex(find_index(window, "serving_default"))
-    assert "method_name: tensorflow/serving/predict" in window.details.text()
+    assert "method name: tensorflow/serving/predict" in window.details.text()
     assert window.details.copy_serving_button.isVisibleTo(window.details)
 
 
@@ -213,7 +213,7 @@ def test_copy_buttons_and_context_menu(qtbot, window: MainWindow) -> None:
     actions["Copy tensor name"].trigger()
     assert clipboard.text() == "x:0"
     actions["Copy details"].trigger()
-    assert clipboard.text().startswith("tensor: x")
+    assert clipboard.text().startswith("tensor: x")  # TreeNode.details_text()
 
 
 def test_bad_folder_gives_one_status_line(qtbot, window: MainWindow, tmp_path: Path) -> None:

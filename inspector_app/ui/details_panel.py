@@ -21,6 +21,94 @@ from inspector_app.savedmodel.tree import TreeNode
 _EMPTY_TEXT = "Select a row in the tree to see its details."
 
 
+_HIDDEN_KEYS = {"serving_metadata", "key"}  # the metadata has its own button; key = the title
+_SIZE_DICTS = {"breakdown", "sizes"}  # dicts whose values are byte counts
+
+
+def _shape_text(shape: Any) -> str:
+    if shape is None:
+        return "unknown rank"
+    if isinstance(shape, (list, tuple)):
+        return "[" + ", ".join("?" if d in (-1, None) else str(d) for d in shape) + "]"
+    return str(shape)
+
+
+def _scalar_text(key: str, value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "yes" if value is True else "no" if value is False else "-"
+    if isinstance(value, int) and (key.endswith("bytes") or key == "size"):
+        return f"{value:,} bytes ({human_size(value)})"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def _is_tensor_list(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and "dtype" in v and "name" in v for v in value)
+    )
+
+
+def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    ]
+
+
+def format_details(node: TreeNode) -> str:
+    """A readable text of ``node.details``: one line per fact, tensors as aligned tables."""
+    lines: list[str] = []
+    for key, value in node.details.items():
+        if key in _HIDDEN_KEYS:
+            continue
+        label = key.replace("_", " ")
+        if _is_tensor_list(value):
+            rows = [
+                [t["name"], t["dtype"], _shape_text(t.get("shape")), t.get("tensor_name", "")]
+                for t in value
+            ]
+            lines += [f"{label} ({len(value)}):", *_table(rows)]
+        elif isinstance(value, dict) and all(
+            not isinstance(v, (dict, list)) for v in value.values()
+        ):
+            if not value:
+                lines.append(f"{label}: -")
+                continue
+            lines.append(f"{label}:")
+            sizes = key in _SIZE_DICTS
+            lines += _table(
+                [[f"{k}:", _scalar_text("bytes" if sizes else str(k), v)] for k, v in value.items()]
+            )
+        elif isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+            text = ", ".join(str(v) for v in value) if value else "-"
+            lines.append(f"{label}: {_shape_text(value) if key == 'shape' else text}")
+        elif isinstance(value, (dict, list)):
+            dumped = json.dumps(value, indent=2, default=str).splitlines()
+            lines += [f"{label}:", *("  " + line for line in dumped)]
+        elif key == "shape":
+            lines.append(f"{label}: {_shape_text(value)}")
+        else:
+            lines.append(f"{label}: {_scalar_text(key, value)}")
+    if node.copy_value and node.copy_value != node.name and node.copy_value not in "\n".join(lines):
+        lines.append(f"value: {node.copy_value}")
+    if node.cli_command:
+        lines += ["", "saved_model_cli:", f"  {node.cli_command}"]
+    return "\n".join(lines).strip("\n")
+
+
 def serving_metadata_text(node: TreeNode) -> str | None:
     """The TF Serving model-metadata JSON of a signature node, or None when it has none."""
     value = node.details.get("serving_metadata")
@@ -91,16 +179,20 @@ class DetailsPanel(QWidget):
             self.title.setText("No selection")
             self.text_view.setPlainText(_EMPTY_TEXT)
         else:
-            self.title.setText(f"{node.kind.replace('_', ' ')}: {node.name}")
-            self.text_view.setPlainText(node.details_text())
+            kind = node.kind.replace("_", " ").capitalize()
+            summary = f"  \N{MIDDLE DOT}  {node.summary}" if node.summary else ""
+            self.title.setText(f"{kind}: {node.name}{summary}")
+            self.text_view.setPlainText(format_details(node))
         has_node = node is not None
         self.copy_text_button.setEnabled(has_node)
         self.copy_json_button.setEnabled(has_node)
         self.copy_serving_button.setVisible(has_node and serving_metadata_text(node) is not None)
 
     def text(self) -> str:
-        """The text the panel shows (what "Copy text" copies)."""
-        return self.text_view.toPlainText() if self._node is not None else ""
+        """The text the panel shows under its title (what "Copy text" copies)."""
+        if self._node is None:
+            return ""
+        return f"{self.title.text()}\n\n{self.text_view.toPlainText()}"
 
     # -- copying --------------------------------------------------------------------------
     def _copy(self, what: str, text: Any) -> None:

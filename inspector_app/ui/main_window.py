@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from inspector_app import APP_NAME
 from inspector_app.savedmodel.tree import TreeNode
 from inspector_app.ui import settings
-from inspector_app.ui.details_panel import DetailsPanel
+from inspector_app.ui.details_panel import DetailsPanel, human_size
 from inspector_app.ui.model_loader import LoadFn, LoadResult, ModelLoader
 from inspector_app.ui.tree_model import COL_NAME, ModelTreeModel, TreeFilterProxy
 
@@ -76,17 +76,6 @@ class SignatureSelection:
 def is_model_path(path: Path) -> bool:
     """A folder, or a saved_model.pb/.pbtxt file: what the window opens when dropped."""
     return path.is_dir() or path.suffix.lower() in MODEL_FILE_SUFFIXES
-
-
-def human_size(n: int | None) -> str:
-    if n is None:
-        return "?"
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
 
 
 def _tags_of(node: TreeNode) -> tuple[str, ...] | None:
@@ -474,7 +463,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_NAME)
         else:
             info = model.info
-            size = human_size(getattr(info, "size_bytes", None))
+            size_bytes = getattr(info, "size_bytes", None)
+            size = human_size(size_bytes) if size_bytes is not None else "size ?"
             version = getattr(info, "version", None)
             where = f"{model.path}" + (f" (version {version})" if version is not None else "")
             self.status_path.setText(f"{where}  |  {size}  |  loaded in {model.load_ms:.0f} ms")
@@ -487,11 +477,11 @@ class MainWindow(QMainWindow):
         self.reload_action.setEnabled(has_models)
 
     def _expand_defaults(self, tree: TreeNode) -> None:
-        """Open the model, the version in use and each MetaGraphDef, so signatures show."""
+        """Open the model, the loaded version and each MetaGraphDef, so the signatures show."""
 
         def walk(node: TreeNode) -> None:
             if node.kind == "version":
-                if not node.details.get("selected", True):
+                if node.load_children is not None:  # another version: read only when asked
                     return
             elif node.kind not in _EXPAND_KINDS:
                 return
@@ -504,15 +494,26 @@ class MainWindow(QMainWindow):
         walk(tree)
 
     def _on_filter_changed(self, text: str) -> None:
-        self.proxy.set_filter_text(text)
+        # Filtering must not change the current signature: when the current row is filtered
+        # out, Qt would move the selection to a neighbour; clear it instead.
+        node = self.current_node()
+        self._quiet_selection = True
+        try:
+            self.proxy.set_filter_text(text)
+            index = QModelIndex()
+            if node is not None:
+                index = self.proxy.mapFromSource(self.tree_model.index_of(node))
+            self.tree_view.setCurrentIndex(index)
+        finally:
+            self._quiet_selection = False
+        self._update_current(node if index.isValid() else None)
         if text.strip():
             self._expand_filtered(QModelIndex(), [0])
         else:
             for model in self._models:
                 self._expand_defaults(model.tree)
-        current = self.tree_view.currentIndex()
-        if current.isValid():
-            self.tree_view.scrollTo(current)
+        if index.isValid():
+            self.tree_view.scrollTo(index)
 
     def _expand_filtered(self, parent: QModelIndex, budget: list[int]) -> None:
         """Expand the matches' rows that are already loaded (never trigger lazy loading)."""
