@@ -1,0 +1,143 @@
+"""Shared pieces of the result views: numpy -> QImage, a zoom/pan picture view, export dialogs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+    QShowEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from inspector_app.errors import UserError
+
+
+def qimage_from_array(arr: np.ndarray) -> QImage:
+    """uint8 [H, W], [H, W, 1|3|4] -> a QImage that owns its pixels."""
+    a = np.ascontiguousarray(arr)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = np.ascontiguousarray(a[..., 0])
+    h, w = a.shape[:2]
+    if a.ndim == 2:
+        fmt, channels = QImage.Format.Format_Grayscale8, 1
+    elif a.shape[-1] == 3:
+        fmt, channels = QImage.Format.Format_RGB888, 3
+    else:
+        fmt, channels = QImage.Format.Format_RGBA8888, 4
+    return QImage(a.data, w, h, w * channels, fmt).copy()
+
+
+class PictureView(QGraphicsView):
+    """A picture with wheel zoom and drag pan; reports the pixel under the cursor."""
+
+    hovered = Signal(int, int)  # x, y in picture pixels (-1, -1 outside)
+    zoomed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self._item = QGraphicsPixmapItem()
+        self._item.setTransformationMode(Qt.TransformationMode.FastTransformation)  # crisp pixels
+        self.scene().addItem(self._item)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        self.auto_fit = True  # fit the picture to the view until the user zooms
+
+    def set_image(self, image: QImage) -> None:
+        """Show ``image``; fitted to the view until the user zooms, then zoom and pan are kept."""
+        self._item.setPixmap(QPixmap.fromImage(image))
+        self.scene().setSceneRect(self._item.boundingRect())
+        if self.auto_fit:
+            self.fit()
+
+    def image(self) -> QImage:
+        """The picture shown, at its own resolution."""
+        return self._item.pixmap().toImage()
+
+    def fit(self) -> None:
+        if not self._item.pixmap().isNull():
+            self.fitInView(self._item, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def zoom_by(self, factor: float) -> None:
+        self.auto_fit = False
+        self.scale(factor, factor)
+        self.zoomed.emit(self.transform().m11())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self.auto_fit:
+            self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        self.zoom_by(1.25 if event.angleDelta().y() > 0 else 0.8)
+
+    def pixel_at(self, pos: QPointF) -> tuple[int, int]:
+        """The picture pixel under a viewport position, (-1, -1) outside the picture."""
+        p = self.mapToScene(pos.toPoint())
+        x, y = int(np.floor(p.x())), int(np.floor(p.y()))
+        rect = self._item.pixmap().rect()
+        return (x, y) if 0 <= x < rect.width() and 0 <= y < rect.height() else (-1, -1)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        super().mouseMoveEvent(event)
+        self.hovered.emit(*self.pixel_at(event.position()))
+
+
+def export_button(text: str, object_name: str, slot: Callable[[], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(object_name)
+    button.clicked.connect(slot)
+    return button
+
+
+def ask_save_path(parent: QWidget, title: str, name_filter: str, suggested: str) -> str | None:
+    """A save dialog (it asks before replacing a file); None when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, name_filter)
+    return path or None
+
+
+def run_export(
+    parent: QWidget, title: str, name_filter: str, suggested: str, write: Callable[..., object]
+) -> None:
+    """Ask for a path, then ``write(path, overwrite=...)``; the dialog already asked about
+    replacing an existing file, so overwriting is allowed only for a file that exists now."""
+    path = ask_save_path(parent, title, name_filter, suggested)
+    if not path:
+        return
+    try:
+        write(path, overwrite=os.path.exists(path))
+    except UserError as err:
+        QMessageBox.warning(parent, title, str(err))
+    except (OSError, ValueError) as err:
+        QMessageBox.warning(parent, title, f"{Path(path).name}: {err}")
+
+
+def safe_name(text: str) -> str:
+    """An output name as a file name part."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text) or "output"

@@ -1,0 +1,204 @@
+"""Segmentation masks: the mask over and beside the image, opacity, legend, class under the cursor."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.results.export import save_png
+from inspector_app.results.masks import MaskResult
+from inspector_app.ui.results_common import (
+    PictureView,
+    export_button,
+    qimage_from_array,
+    run_export,
+    safe_name,
+)
+
+LEGEND_HEADERS = ("", "Class id", "Name", "Share")
+
+
+class MaskView(QWidget):
+    """Colourised class map over the input image (opacity slider) and on its own, with a legend."""
+
+    class_hovered = Signal(int, str, int, int)  # class id, name, x, y (image pixels)
+    labels_requested = Signal()
+
+    def __init__(self, name: str, result: MaskResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("maskView")
+        self.name, self.result = name, result
+        self.has_image = result.image(0) is not None
+        self.overlay_view = PictureView()
+        self.overlay_view.setObjectName("overlayGraphics")
+        self.mask_view = PictureView()
+        self.mask_view.setObjectName("maskGraphics")
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setObjectName("opacitySlider")
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(50)
+        self.opacity.setEnabled(self.has_image)
+        self.item_spin = QSpinBox()
+        self.item_spin.setObjectName("batchItemSpin")
+        self.item_spin.setRange(0, max(0, result.num_items - 1))
+        self.hover_label = QLabel("Point at the mask to see its class")
+        self.hover_label.setObjectName("hoverLabel")
+        self.legend_table = QTableWidget(0, len(LEGEND_HEADERS))
+        self.legend_table.setObjectName("legendTable")
+        self.legend_table.setHorizontalHeaderLabels(LEGEND_HEADERS)
+        self.legend_table.verticalHeader().hide()
+        self.legend_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.legend_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.info = QLabel()
+        self.info.setObjectName("maskInfo")
+        self.info.setWordWrap(True)
+        self._build_layout()
+        self._connect_callbacks()
+        self.refresh()
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Batch item"))
+        bar.addWidget(self.item_spin)
+        bar.addWidget(QLabel("Opacity"))
+        bar.addWidget(self.opacity, 1)
+        bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
+        bar.addWidget(export_button("Mask PNG…", "exportMaskPngButton", self._export_mask))
+        overlay_button = export_button(
+            "Overlay PNG…", "exportOverlayPngButton", self._export_overlay
+        )
+        overlay_button.setEnabled(self.has_image)
+        bar.addWidget(overlay_button)
+        pictures = QSplitter(Qt.Orientation.Horizontal)
+        if self.has_image:
+            pictures.addWidget(self.overlay_view)
+        pictures.addWidget(self.mask_view)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.legend_table, 1)
+        side_layout.addWidget(self.hover_label)
+        pictures.addWidget(side)
+        pictures.setStretchFactor(0, 3)
+        pictures.setStretchFactor(1, 3 if self.has_image else 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.info)
+        layout.addWidget(pictures, 1)
+
+    def _connect_callbacks(self) -> None:
+        self.item_spin.valueChanged.connect(self.refresh)
+        self.opacity.valueChanged.connect(self._draw_overlay)
+        self.overlay_view.hovered.connect(self.hover_at)
+        self.mask_view.hovered.connect(self.hover_at)
+        # Zoom and pan the two pictures together.
+        self.overlay_view.horizontalScrollBar().valueChanged.connect(
+            self.mask_view.horizontalScrollBar().setValue
+        )
+        self.overlay_view.verticalScrollBar().valueChanged.connect(
+            self.mask_view.verticalScrollBar().setValue
+        )
+        self.overlay_view.zoomed.connect(
+            lambda _: self.mask_view.setTransform(self.overlay_view.transform())
+        )
+
+    @property
+    def item(self) -> int:
+        return self.item_spin.value()
+
+    def set_item(self, item: int) -> None:
+        self.item_spin.setValue(item)
+
+    def set_opacity(self, opacity: float) -> None:
+        """Opacity 0..1 of the mask over the image."""
+        self.opacity.setValue(round(opacity * 100))
+
+    def refresh(self) -> None:
+        """Redraw pictures and legend for the current batch item."""
+        item = self.item
+        self.mask_view.set_image(qimage_from_array(self.result.colourised(item)))
+        self._draw_overlay()
+        self._fill_legend(item)
+        h, w = self.result.class_map(item).shape
+        shown = self.result.display_map(item).shape
+        resized = (
+            f", resized to the image {shown[1]}×{shown[0]} (nearest neighbour)"
+            if shown != (h, w)
+            else ""
+        )
+        if self.result.from_scores:
+            classes = f"argmax over {self.result.num_classes} classes"
+        else:
+            classes = f"class ids up to {self.result.num_classes - 1}"
+        self.info.setText(f"Mask {w}×{h}{resized}, {classes}. Labels: {self.result.labels.source}.")
+
+    def _draw_overlay(self) -> None:
+        if self.has_image:
+            over = self.result.overlay(self.item, self.opacity.value() / 100)
+            self.overlay_view.set_image(qimage_from_array(over))
+
+    def _fill_legend(self, item: int) -> None:
+        rows = self.result.legend(item)
+        table = self.legend_table
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            swatch = QTableWidgetItem()
+            swatch.setBackground(QColor(*row.colour))
+            cells = (swatch, QTableWidgetItem(str(row.class_id)), QTableWidgetItem(row.name),
+                     QTableWidgetItem(f"{row.share:.2%}"))  # fmt: skip
+            cells[3].setData(Qt.ItemDataRole.UserRole, row.share)
+            cells[3].setToolTip(f"{row.pixels} pixels")
+            for c, cell in enumerate(cells):
+                table.setItem(r, c, cell)
+
+    def legend_rows(self) -> list[tuple[int, str, float]]:
+        """(class id, name, share) as the legend shows them."""
+        t = self.legend_table
+        return [
+            (
+                int(t.item(r, 1).text()),
+                t.item(r, 2).text(),
+                float(t.item(r, 3).data(Qt.ItemDataRole.UserRole)),
+            )
+            for r in range(t.rowCount())
+        ]
+
+    def hover_at(self, x: int, y: int) -> None:
+        """Show the class at picture pixel (x, y) and emit ``class_hovered``."""
+        cid = self.result.class_at(self.item, x, y)
+        if cid is None:
+            self.hover_label.setText("Point at the mask to see its class")
+            return
+        name = self.result.labels.name(cid)
+        self.hover_label.setText(f"({x}, {y}): class {cid} {name}")
+        self.class_hovered.emit(cid, name, x, y)
+
+    def overlay_image(self):  # -> QImage
+        return self.overlay_view.image()
+
+    def mask_image(self):  # -> QImage
+        return self.mask_view.image()
+
+    def _export_mask(self) -> None:
+        run_export(self, "Export mask", "PNG image (*.png)", f"{safe_name(self.name)}_mask.png",
+                   lambda p, **kw: save_png(p, self.result.colourised(self.item), **kw))  # fmt: skip
+
+    def _export_overlay(self) -> None:
+        opacity = self.opacity.value() / 100
+        run_export(self, "Export overlay", "PNG image (*.png)", f"{safe_name(self.name)}_overlay.png",
+                   lambda p, **kw: save_png(p, self.result.overlay(self.item, opacity), **kw))  # fmt: skip

@@ -1,0 +1,188 @@
+"""Class scores: the top-k table (rank, class id, label, score bar), k, softmax, batch item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.results.export import save_scores_csv
+from inspector_app.results.scores import ScoreRow, ScoresResult
+from inspector_app.ui.results_common import export_button, run_export, safe_name
+
+COL_RANK, COL_ID, COL_LABEL, COL_SCORE = range(4)
+_HEADERS = ("Rank", "Class id", "Label", "Score")
+ScoreRole = Qt.ItemDataRole.UserRole + 1  # the score as a float, for the bar delegate
+MaxRole = Qt.ItemDataRole.UserRole + 2  # the bar's full scale
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ScoresTableModel(QAbstractTableModel):
+    """Top-k rows of one batch item."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ScoreRow] = []
+        self._scale = 1.0
+
+    def set_rows(self, rows: list[ScoreRow], scale: float) -> None:
+        self.beginResetModel()
+        self._rows, self._scale = rows, scale
+        self.endResetModel()
+
+    def rows(self) -> list[ScoreRow]:
+        return list(self._rows)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(_HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return _HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (str(row.rank), str(row.class_id), row.label, f"{row.score:.4f}")[col]
+        if role == ScoreRole and col == COL_SCORE:
+            return row.score
+        if role == MaxRole:
+            return self._scale
+        if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_LABEL:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class ScoreBarDelegate(QStyledItemDelegate):
+    """Draws the score as a bar behind its number."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        score = index.data(ScoreRole)
+        scale = index.data(MaxRole) or 1.0
+        if isinstance(score, float) and np.isfinite(score) and scale > 0:
+            frac = min(max(score / scale, 0.0), 1.0)
+            rect = QRectF(option.rect).adjusted(2, 3, -2, -3)
+            rect.setWidth(rect.width() * frac)
+            painter.save()
+            painter.fillRect(rect, QColor(90, 150, 230, 160))
+            painter.restore()
+        super().paint(painter, option, index)
+
+
+class ScoresView(QWidget):
+    """Top-k table for one scores output."""
+
+    labels_requested = Signal()  # the user wants to choose a label file
+
+    def __init__(self, name: str, result: ScoresResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("scoresView")
+        self.name, self.result = name, result
+        self.model = ScoresTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("scoresTable")
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(COL_SCORE, ScoreBarDelegate(self.table))
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_SCORE, QHeaderView.ResizeMode.Stretch)
+        self.k_spin = _spin("topKSpin", 1, result.num_classes, min(5, result.num_classes))
+        self.item_spin = _spin("batchItemSpin", 0, result.num_items - 1, 0)
+        self.softmax_check = QCheckBox("Softmax")
+        self.softmax_check.setObjectName("softmaxToggle")
+        self.softmax_check.setChecked(result.softmax_recommended)
+        self.softmax_check.setToolTip(result.reason)
+        self.info = QLabel()
+        self.info.setObjectName("scoresInfo")
+        self.info.setWordWrap(True)
+        self._build_layout()
+        self._connect_callbacks()
+        self.refresh()
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        for text, widget in (("Batch item", self.item_spin), ("Top k", self.k_spin)):
+            bar.addWidget(QLabel(text))
+            bar.addWidget(widget)
+        bar.addWidget(self.softmax_check)
+        bar.addStretch(1)
+        bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
+        bar.addWidget(export_button("Export CSV…", "exportCsvButton", self._export_csv))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.info)
+        layout.addWidget(self.table, 1)
+
+    def _connect_callbacks(self) -> None:
+        self.k_spin.valueChanged.connect(self.refresh)
+        self.item_spin.valueChanged.connect(self.refresh)
+        self.softmax_check.toggled.connect(self.refresh)
+
+    def set_item(self, item: int) -> None:
+        self.item_spin.setValue(item)
+
+    def set_k(self, k: int) -> None:
+        self.k_spin.setValue(k)
+
+    def set_softmax(self, on: bool) -> None:
+        self.softmax_check.setChecked(on)
+
+    def refresh(self) -> None:
+        """Recompute the rows for the current item, k and softmax setting."""
+        soft = self.softmax_check.isChecked()
+        rows = self.result.top_k(self.item_spin.value(), self.k_spin.value(), soft)
+        scale = (
+            1.0
+            if soft or self.result.kind != "logits"
+            else max((abs(r.score) for r in rows), default=1.0)
+        )
+        self.model.set_rows(rows, scale)
+        shown = "softmax of the values" if soft else "values as the model gave them"
+        self.info.setText(
+            f"{self.result.reason}. Showing {shown}. Labels: {self.result.labels.source}."
+        )
+
+    def _export_csv(self) -> None:
+        soft = self.softmax_check.isChecked()
+        run_export(self, "Export scores", "CSV (*.csv)", f"{safe_name(self.name)}.csv",
+                   lambda p, **kw: save_scores_csv(p, self.result, soft, **kw))  # fmt: skip
+
+
+def _spin(name: str, lo: int, hi: int, value: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setObjectName(name)
+    spin.setRange(lo, max(lo, hi))
+    spin.setValue(value)
+    return spin

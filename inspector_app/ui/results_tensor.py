@@ -1,0 +1,194 @@
+"""Pictures and plain tensors: ImageView, and TensorView (table, slice picker, statistics, text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.results.export import save_png
+from inspector_app.results.images import ImageResult
+from inspector_app.results.tensors import as_text, slice_2d, statistics, text_summary
+from inspector_app.ui.results_common import (
+    PictureView,
+    export_button,
+    qimage_from_array,
+    run_export,
+    safe_name,
+)
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ImageView(QWidget):
+    """An image output, one batch item at a time, zoom and pan."""
+
+    def __init__(self, name: str, result: ImageResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("imageView")
+        self.name, self.result = name, result
+        self.picture = PictureView()
+        self.picture.setObjectName("imageGraphics")
+        self.item_spin = QSpinBox()
+        self.item_spin.setObjectName("batchItemSpin")
+        self.item_spin.setRange(0, max(0, result.num_items - 1))
+        self.pixel_label = QLabel(result.description)
+        self.pixel_label.setObjectName("pixelLabel")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Batch item"))
+        bar.addWidget(self.item_spin)
+        bar.addWidget(self.pixel_label, 1)
+        bar.addWidget(export_button("Image PNG…", "exportPngButton", self._export_png))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.picture, 1)
+        self.item_spin.valueChanged.connect(self.refresh)
+        self.picture.hovered.connect(self._show_pixel)
+        self.refresh()
+
+    def set_item(self, item: int) -> None:
+        self.item_spin.setValue(item)
+
+    def refresh(self) -> None:
+        self.picture.set_image(qimage_from_array(self.result.item(self.item_spin.value())))
+
+    def _show_pixel(self, x: int, y: int) -> None:
+        if x < 0:
+            self.pixel_label.setText(self.result.description)
+            return
+        value = self.result.array[self.item_spin.value(), y, x]
+        self.pixel_label.setText(f"({x}, {y}): {', '.join(as_text(v) for v in np.ravel(value))}")
+
+    def _export_png(self) -> None:
+        run_export(self, "Export image", "PNG image (*.png)", f"{safe_name(self.name)}.png",
+                   lambda p, **kw: save_png(p, self.result.item(self.item_spin.value()), **kw))  # fmt: skip
+
+
+class ArrayTableModel(QAbstractTableModel):
+    """A 2-D numpy array as a table (numbers to 6 significant digits, bytes as text)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._array = np.zeros((0, 0))
+
+    def set_array(self, array: np.ndarray) -> None:
+        self.beginResetModel()
+        self._array = array
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else int(self._array.shape[0])
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else int(self._array.shape[1])
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        return str(section) if role == Qt.ItemDataRole.DisplayRole else None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return as_text(
+                self._array[index.row(), index.column()],
+                200 if role == Qt.ItemDataRole.DisplayRole else 4000,
+            )
+        if role == Qt.ItemDataRole.TextAlignmentRole and self._array.dtype.kind in "biufc":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class TensorView(QWidget):
+    """Any tensor: statistics line, a table of a 2-D slice, and text for strings."""
+
+    def __init__(self, name: str, array: np.ndarray, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tensorView")
+        self.name, self.array = name, np.asarray(array)
+        self.stats_label = QLabel(statistics(self.array).line())
+        self.stats_label.setObjectName("statsLabel")
+        self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model = ArrayTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("tensorTable")
+        self.table.setModel(self.model)
+        self.row_axis, self.col_axis = QComboBox(), QComboBox()
+        self.row_axis.setObjectName("rowAxisCombo")
+        self.col_axis.setObjectName("colAxisCombo")
+        self.index_spins: dict[int, QSpinBox] = {}
+        self.slice_bar = QHBoxLayout()
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("tensorText")
+        self.text.setReadOnly(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stats_label)
+        layout.addLayout(self.slice_bar)
+        is_text = self.array.dtype.kind in "SUO"
+        layout.addWidget(self.table, 3)
+        if is_text:
+            self.text.setPlainText(text_summary(self.array, 200))
+            layout.addWidget(self.text, 1 if self.array.size > 1 else 3)
+            self.table.setVisible(self.array.size > 1)
+        self._build_slice_picker()
+        self.refresh()
+
+    def _build_slice_picker(self) -> None:
+        nd = self.array.ndim
+        if nd <= 2:
+            return
+        self.slice_bar.addWidget(QLabel("Rows"))
+        self.slice_bar.addWidget(self.row_axis)
+        self.slice_bar.addWidget(QLabel("Columns"))
+        self.slice_bar.addWidget(self.col_axis)
+        for combo, default in ((self.row_axis, nd - 2), (self.col_axis, nd - 1)):
+            combo.addItems([f"axis {a} ({self.array.shape[a]})" for a in range(nd)])
+            combo.setCurrentIndex(default)
+            combo.currentIndexChanged.connect(self.refresh)
+        for axis in range(nd):
+            spin = QSpinBox()
+            spin.setObjectName(f"sliceIndex{axis}")
+            spin.setRange(0, max(0, self.array.shape[axis] - 1))
+            spin.setPrefix(f"[{axis}]=")
+            spin.valueChanged.connect(self.refresh)
+            self.index_spins[axis] = spin
+            self.slice_bar.addWidget(spin)
+        self.slice_bar.addStretch(1)
+
+    def set_slice(self, row_axis: int, col_axis: int, index: dict[int, int] | None = None) -> None:
+        """Show axes ``row_axis`` x ``col_axis`` with the other axes at ``index``."""
+        for axis, pos in (index or {}).items():
+            self.index_spins[axis].blockSignals(True)
+            self.index_spins[axis].setValue(pos)
+            self.index_spins[axis].blockSignals(False)
+        self.row_axis.setCurrentIndex(row_axis)
+        self.col_axis.setCurrentIndex(col_axis)
+        self.refresh()
+
+    def current_slice(self) -> np.ndarray:
+        if self.array.ndim <= 2:
+            return slice_2d(self.array)
+        rows, cols = self.row_axis.currentIndex(), self.col_axis.currentIndex()
+        if rows == cols:
+            cols = (rows + 1) % self.array.ndim
+        for axis, spin in self.index_spins.items():
+            spin.setEnabled(axis not in (rows, cols))
+        index = {a: s.value() for a, s in self.index_spins.items() if a not in (rows, cols)}
+        return slice_2d(self.array, rows, cols, index)
+
+    def refresh(self) -> None:
+        self.model.set_array(self.current_slice())
