@@ -24,20 +24,32 @@ from inspector_app import APP_NAME, ORG_NAME, __version__
 from inspector_app.ui.main_window import MainWindow
 from inspector_app.ui.model_loader import one_line
 
-_ICON_NAMES = ("app.svg", "app.png", "icon.svg", "icon.png")
-
 
 def resource_root() -> Path:
-    """``resources/`` in the source tree or beside a PyInstaller bundle's files."""
+    """``resources/``: beside a PyInstaller bundle's files, else in the source tree."""
+    try:  # the shared helper, where present, also knows the installed-package location
+        from inspector_app.resources import resources_dir
+
+        return resources_dir()
+    except (ImportError, FileNotFoundError):
+        pass
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
     return Path(inspector_app.__file__).resolve().parents[1] / "resources"
 
 
-def app_icon_path() -> Path | None:
+def app_icon() -> QIcon | None:
+    """The window icon from resources/icons (every app_<size>.png, else app.svg), if present."""
     folder = resource_root() / "icons"
-    return next((folder / n for n in _ICON_NAMES if (folder / n).is_file()), None)
+    pngs = sorted(folder.glob("app_*.png"))
+    files = pngs or [p for p in (folder / "app.svg", folder / "app.png") if p.is_file()]
+    if not files:
+        return None
+    icon = QIcon()
+    for file in files:
+        icon.addFile(str(file))
+    return icon
 
 
 def demo_model_paths() -> list[str]:
@@ -114,9 +126,9 @@ def run_app(paths: list[str]) -> int:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    icon = app_icon_path()
+    icon = app_icon()
     if icon is not None:
-        app.setWindowIcon(QIcon(str(icon)))
+        app.setWindowIcon(icon)
     window = MainWindow()
     _install_excepthook(window)
     to_open = list(paths) if paths else demo_model_paths()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.savedmodel.tree import TreeNode
+if TYPE_CHECKING:  # the savedmodel package loads after the window is on screen
+    from inspector_app.savedmodel.tree import TreeNode
+
 
 _EMPTY_TEXT = "Select a row in the tree to see its details."
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app import APP_NAME
-from inspector_app.savedmodel.tree import TreeNode
 from inspector_app.ui import settings
 from inspector_app.ui.details_panel import DetailsPanel, human_size
 from inspector_app.ui.model_loader import LoadFn, LoadResult, ModelLoader
 from inspector_app.ui.tree_model import COL_NAME, ModelTreeModel, TreeFilterProxy
+
+if TYPE_CHECKING:  # the savedmodel package loads after the window is on screen
+    from inspector_app.savedmodel.tree import TreeNode
 
 MODEL_FILE_SUFFIXES = (".pb", ".pbtxt")
 _EXPAND_KINDS = {"model", "meta_graph"}

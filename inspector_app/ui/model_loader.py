@@ -11,11 +11,12 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from inspector_app.savedmodel.tree import TreeNode
+if TYPE_CHECKING:  # the savedmodel package loads after the window is on screen
+    from inspector_app.savedmodel.tree import TreeNode
 
 
 @dataclass
@@ -30,7 +31,7 @@ class LoadResult:
     elapsed_ms: float
 
 
-LoadFn = Callable[[str, int | None], tuple[Any, TreeNode]]
+LoadFn = Callable[[str, "int | None"], "tuple[Any, TreeNode]"]
 
 
 def default_load(path: str, version: int | None) -> tuple[Any, TreeNode]:

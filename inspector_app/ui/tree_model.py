@@ -7,7 +7,7 @@ the row is expanded.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -18,7 +18,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from inspector_app.savedmodel.tree import TreeNode
+if TYPE_CHECKING:
+    from inspector_app.savedmodel.tree import TreeNode
 
 COL_NAME = 0
 COL_SUMMARY = 1
@@ -36,12 +37,28 @@ _BOLD_KINDS = {"model", "signature"}
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+class _Root:
+    """The invisible parent of the top-level rows (a stand-in: the window must be able to
+    start before the savedmodel package is imported)."""
+
+    kind = "root"
+    name = ""
+    parent = None
+
+    def __init__(self) -> None:
+        self.children: list[TreeNode] = []
+
+    @property
+    def has_children(self) -> bool:
+        return bool(self.children)
+
+
 class ModelTreeModel(QAbstractItemModel):
     """Opened models as top-level rows; rows below them are the nodes' children."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._root = TreeNode("root", "")
+        self._root = _Root()
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -97,11 +114,11 @@ class ModelTreeModel(QAbstractItemModel):
         return self.createIndex(row, column, node)
 
     # -- QAbstractItemModel ---------------------------------------------------------------
-    def _node_or_root(self, index: AnyIndex) -> TreeNode:
+    def _node_or_root(self, index: AnyIndex) -> TreeNode | _Root:
         return index.internalPointer() if index.isValid() else self._root
 
     @staticmethod
-    def _row_in(parent: TreeNode, node: TreeNode) -> int:
+    def _row_in(parent: TreeNode | _Root, node: TreeNode) -> int:
         for row, child in enumerate(parent.children):
             if child is node:
                 return row
@@ -143,6 +160,8 @@ class ModelTreeModel(QAbstractItemModel):
     def fetchMore(self, parent: AnyIndex) -> None:  # noqa: N802
         if not self.canFetchMore(parent):
             return
+        from inspector_app.savedmodel.tree import TreeNode
+
         node: TreeNode = parent.internalPointer()
         # Load through a stand-in so the rows can be announced before they appear;
         # ensure_children turns a failing loader into one problem row.
