@@ -133,8 +133,9 @@ def run_app(paths: list[str]) -> int:
     _install_excepthook(window)
     to_open = list(paths) if paths else demo_model_paths()
     if os.environ.get("INSPECTOR_BENCH"):
-        _Bench(window, to_open)
+        _Bench(window, to_open)  # opens the paths itself, once the window is painted
     elif to_open:
         QTimer.singleShot(0, lambda: window.open_paths(to_open))
     window.show()
+    QTimer.singleShot(0, window.loader.prewarm)  # the first drop then finds everything imported
     return int(app.exec())

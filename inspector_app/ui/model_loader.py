@@ -7,6 +7,7 @@ so the GUI thread only inserts finished nodes.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from collections.abc import Callable
@@ -53,6 +54,19 @@ def one_line(err: BaseException) -> str:
     return text or type(err).__name__
 
 
+def prewarm_imports() -> None:
+    """Import the reading code and TensorFlow's message modules ahead of the first drop."""
+    from inspector_app.savedmodel import protos, tree_builder  # noqa: F401
+
+    protos.saved_model_pb2()
+
+
+class _Prewarm(QRunnable):
+    def run(self) -> None:
+        with contextlib.suppress(Exception):  # the first real load reports any problem
+            prewarm_imports()
+
+
 class _Signals(QObject):
     done = Signal(object)  # LoadResult
     failed = Signal(int, str, str)  # request id, path, one-line message
@@ -87,6 +101,7 @@ class ModelLoader(QObject):
         self._load = load or default_load
         self._ids = itertools.count(1)
         self._running: dict[int, _LoadTask] = {}  # keeps each task's signal object alive
+        self._prewarm_task: _Prewarm | None = None
 
     def load(self, path: str, version: int | None = None) -> int:
         """Start reading ``path`` in the thread pool and return the request id at once."""
@@ -98,6 +113,12 @@ class ModelLoader(QObject):
         self._running[request_id] = task
         QThreadPool.globalInstance().start(task)
         return request_id
+
+    def prewarm(self) -> None:
+        """Start importing the reading code in the pool (call once the window is on screen)."""
+        self._prewarm_task = _Prewarm()
+        self._prewarm_task.setAutoDelete(False)
+        QThreadPool.globalInstance().start(self._prewarm_task)
 
     @property
     def busy(self) -> bool:
