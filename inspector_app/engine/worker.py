@@ -1,0 +1,346 @@
+"""The engine worker: a separate process, the only one that imports TensorFlow.
+
+``worker_main`` is the ``multiprocessing`` (spawn) target. It imports TensorFlow at once, sets up
+the devices, sends a ``ready`` reply (id 0) listing them, then serves requests one at a time.
+A worker holds at most one model: the client starts a fresh worker for each load, so models
+never share TensorFlow's process-wide state (TF1 variables are global by name) and unloading
+gives all memory back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from inspector_app.engine.feeds import coerce_feeds
+from inspector_app.engine.protocol import (
+    DeviceInfo,
+    EngineError,
+    ModelInfo,
+    NoModel,
+    Reply,
+    Request,
+    RunResult,
+    SignatureSpec,
+    TensorSpecInfo,
+    normalize_device,
+    recv_message,
+    send_message,
+)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    logical_cpus: int = 0  # >1: split the CPU into this many logical devices (tests, demos)
+    memory_growth: bool = True
+    log_path: str | None = None  # the worker's stderr goes here (None: inherit)
+
+
+def worker_main(conn: Any, options: WorkerOptions) -> None:
+    """Process entry point: warm up, then serve requests until ``exit`` or the pipe closes."""
+    if options.log_path:
+        fd = os.open(options.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(fd, 2)
+        os.close(fd)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        server = _Server(options)
+        send_message(conn, Reply(0, value=server.devices))
+    except BaseException as exc:  # TensorFlow missing or broken: say so, then leave
+        send_message(conn, Reply(0, error=_error_tuple(exc)))
+        return
+    while True:
+        try:
+            request: Request = recv_message(conn)
+        except (EOFError, OSError):
+            return
+        if request.op == "exit":
+            send_message(conn, Reply(request.id))
+            return
+        try:
+            value = server.handle(request)
+            reply = Reply(request.id, value=value)
+        except BaseException as exc:
+            reply = Reply(request.id, error=_error_tuple(exc))
+        send_message(conn, reply)
+
+
+def _error_tuple(exc: BaseException) -> tuple[str, str, str]:
+    details = "".join(traceback.format_exception(exc))
+    if isinstance(exc, EngineError):
+        return (type(exc).__name__, str(exc), details)
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    # TensorFlow's graph errors start with "Graph execution error:"; the cause is further down
+    if (
+        first.rstrip(":").lower() in ("graph execution error", "detected at node")
+        and len(lines) > 1
+    ):
+        first = next((ln for ln in lines[1:] if not ln.startswith(("Detected", "File "))), first)
+    return ("EngineError", f"{type(exc).__name__}: {first}", details)
+
+
+class _Server:
+    def __init__(self, options: WorkerOptions) -> None:
+        import tensorflow as tf  # noqa: PLC0415 - the whole point of this process
+
+        tf.get_logger().setLevel("ERROR")
+        self.tf = tf
+        if options.logical_cpus > 1:
+            cpu = tf.config.list_physical_devices("CPU")[0]
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration()] * options.logical_cpus
+            )
+        gpus = tf.config.list_physical_devices("GPU")
+        if options.memory_growth:
+            for gpu in gpus:
+                with contextlib.suppress(RuntimeError, ValueError):
+                    tf.config.experimental.set_memory_growth(gpu, True)
+        tf.config.set_soft_device_placement(True)
+        self.devices = self._list_devices(gpus)
+        self.default_device = "GPU:0" if any(d.name == "GPU:0" for d in self.devices) else "CPU:0"
+        with tf.device(self.default_device):  # first op: starts the runtime's thread pools
+            (tf.constant(1.0) + 1.0).numpy()
+        self.model: Any = None
+        self.info: ModelInfo | None = None
+        self.session: Any = None
+        self.signatures: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ devices
+
+    def _list_devices(self, gpus: list) -> list[DeviceInfo]:
+        tf = self.tf
+        details: dict[str, tuple[str, int | None]] = {}
+        try:  # memory limit and name of each device (one call, after the configuration)
+            from tensorflow.python.client import device_lib  # noqa: PLC0415
+
+            for attr in device_lib.list_local_devices():
+                short = attr.name.split("device:")[-1]
+                details[short] = (attr.physical_device_desc, int(attr.memory_limit) or None)
+        except Exception:  # noqa: BLE001 - the listing is a nicety
+            pass
+        out = []
+        for dev in tf.config.list_logical_devices():
+            short = dev.name.split("device:")[-1]
+            if dev.device_type not in ("CPU", "GPU"):
+                continue
+            desc, memory = details.get(short, ("", None))
+            if dev.device_type == "GPU":
+                desc = self._gpu_description(gpus, short, desc)
+            else:
+                desc = ""
+                memory = None
+            out.append(DeviceInfo(short, dev.device_type, desc, memory))
+        return out
+
+    def _gpu_description(self, gpus: list, short: str, fallback: str) -> str:
+        try:
+            index = int(short.split(":")[1])
+            info = self.tf.config.experimental.get_device_details(gpus[index])
+            text = info.get("device_name", "")
+            if info.get("compute_capability"):
+                major, minor = info["compute_capability"]
+                text += f", compute capability {major}.{minor}"
+            return text or fallback
+        except (IndexError, ValueError, RuntimeError):
+            return fallback
+
+    def _device(self, name: str | None) -> str:
+        return normalize_device(name, self.devices)
+
+    # ------------------------------------------------------------------ requests
+
+    def handle(self, request: Request) -> Any:
+        return getattr(self, f"op_{request.op}")(**request.args)
+
+    def op_ping(self) -> dict:
+        return {"pid": os.getpid(), "model": self.info.path if self.info else None}
+
+    def op_unload(self) -> None:
+        self.model = self.info = self.session = None
+        self.signatures = {}
+        gc.collect()
+
+    def op_load(self, path: str, tags: list[str] | None, device: str | None = None) -> ModelInfo:
+        if self.info is not None:
+            self.op_unload()
+        dev = self._device(device)
+        start = time.perf_counter()
+        tf = self.tf
+        warnings: list[str] = []
+        tf1 = _is_tf1_export(path)
+        try:
+            with tf.device(dev):  # TF1 variables are created and restored on this device
+                self.model = tf.saved_model.load(path, tags=tags)
+            self.signatures = dict(self.model.signatures)
+            specs = {k: self._function_spec(k, f) for k, f in self.signatures.items()}
+            backend = "function"
+        except Exception as exc:  # TF1 exports that tf.saved_model.load cannot prune
+            if not tf1:
+                raise
+            warnings.append(
+                f"tf.saved_model.load failed ({_error_tuple(exc)[1]}); using a TF1 Session"
+            )
+            with tf.device(dev):
+                specs = self._load_session(path, tags)
+            backend = "session"
+        self.info = ModelInfo(
+            path=path,
+            tags=tags,
+            signatures=specs,
+            backend=backend,
+            load_ms=(time.perf_counter() - start) * 1000,
+            warnings=warnings,
+            device=dev,
+            device_bound=tf1,
+        )
+        return self.info
+
+    def _function_spec(self, key: str, fn: Any) -> SignatureSpec:
+        _, kwargs = fn.structured_input_signature
+        inputs = [self._spec(name, s) for name, s in sorted(kwargs.items())]
+        outputs = fn.structured_outputs
+        outs = (
+            [self._spec(n, s) for n, s in sorted(outputs.items())]
+            if isinstance(outputs, dict)
+            else []
+        )
+        return SignatureSpec(key, inputs, outs)
+
+    def _spec(self, name: str, spec: Any) -> TensorSpecInfo:
+        dtype = "string" if spec.dtype == self.tf.string else spec.dtype.name
+        shape = spec.shape.as_list() if spec.shape.rank is not None else None
+        if shape is not None:
+            shape = [-1 if d is None else int(d) for d in shape]
+        return TensorSpecInfo(name, dtype, shape)
+
+    def _load_session(self, path: str, tags: list[str] | None) -> dict[str, SignatureSpec]:
+        tf = self.tf
+        graph = tf.Graph()
+        config = tf.compat.v1.ConfigProto(allow_soft_placement=True)
+        self.session = tf.compat.v1.Session(graph=graph, config=config)
+        with graph.as_default():
+            meta = tf.compat.v1.saved_model.loader.load(self.session, tags or ["serve"], path)
+        specs = {}
+        self.signatures = {}
+        for key, sig in meta.signature_def.items():
+            self.signatures[key] = sig
+            specs[key] = SignatureSpec(
+                key,
+                [_proto_spec(n, t) for n, t in sorted(sig.inputs.items())],
+                [_proto_spec(n, t) for n, t in sorted(sig.outputs.items())],
+            )
+        return specs
+
+    def op_run(
+        self, signature: str, feeds: dict[str, np.ndarray], device: str | None, repeat: int
+    ) -> RunResult:
+        if self.info is None:
+            raise NoModel("no model is loaded; load one first")
+        if signature not in self.signatures:
+            keys = ", ".join(sorted(self.signatures)) or "none"
+            raise EngineError(f"the model has no signature {signature!r}; it has: {keys}")
+        dev = self._device(device)
+        if self.info.device_bound and dev != self.info.device:
+            raise EngineError(
+                f"this TF1 model keeps its variables on {self.info.device}, where it was loaded; "
+                f"load it again on {dev} to run there"
+            )
+        repeat = max(1, int(repeat))
+        spec = self.info.signatures[signature]
+        feeds = coerce_feeds(spec, feeds)
+        if self.session is not None:
+            return self._run_session(signature, feeds, dev, repeat)
+        tf = self.tf
+        fn = self.signatures[signature]
+        t0 = time.perf_counter()
+        with tf.device(dev):
+            tensors = {k: tf.constant(v) for k, v in feeds.items()}
+            for t in spec.inputs:
+                if t.dtype == "bfloat16":  # numpy has no bfloat16: fed as float32
+                    tensors[t.name] = tf.cast(tensors[t.name], tf.bfloat16)
+        feed_ms = (time.perf_counter() - t0) * 1000
+        times = []
+        outputs: dict[str, Any] = {}
+        with tf.device(dev):
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                raw = fn(**tensors)
+                outputs = {k: v.numpy() for k, v in _flat_outputs(raw).items()}
+                times.append((time.perf_counter() - t0) * 1000)
+        used = dev
+        for value in _flat_outputs(raw).values():
+            used = getattr(value, "device", "").split("device:")[-1] or dev
+            break
+        return RunResult(signature, outputs, _timing(times, feed_ms), used)
+
+    def _run_session(
+        self, signature: str, feeds: dict[str, np.ndarray], dev: str, repeat: int
+    ) -> RunResult:
+        sig = self.signatures[signature]
+        feed_dict = {sig.inputs[k].name: v for k, v in feeds.items() if k in sig.inputs}
+        fetches = {k: t.name for k, t in sig.outputs.items()}
+        times = []
+        outputs: dict[str, Any] = {}
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            outputs = self.session.run(fetches, feed_dict=feed_dict)
+            times.append((time.perf_counter() - t0) * 1000)
+        outputs = {k: np.asarray(v) for k, v in outputs.items()}
+        # a Session places ops when the graph loads (soft placement); the device cannot change
+        return RunResult(signature, outputs, _timing(times, 0.0), dev)
+
+
+def _flat_outputs(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, (list, tuple)):
+        return {f"output_{i}": v for i, v in enumerate(raw)}
+    return {"output_0": raw}
+
+
+def _timing(times: list[float], feed_ms: float) -> dict[str, float]:
+    ordered = sorted(times)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+    total = sum(times)
+    return {
+        "run_ms": times[-1],
+        "min_ms": ordered[0],
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "mean_ms": total / len(times),
+        "repeat": float(len(times)),
+        "throughput_per_s": len(times) / (total / 1000) if total > 0 else float("inf"),
+        "feed_ms": feed_ms,
+    }
+
+
+def _proto_spec(name: str, info: Any) -> TensorSpecInfo:
+    from inspector_app.savedmodel.dtypes import dtype_name  # noqa: PLC0415
+
+    shape = None if info.tensor_shape.unknown_rank else [int(d.size) for d in info.tensor_shape.dim]
+    return TensorSpecInfo(name, dtype_name(info.dtype), shape)
+
+
+def _is_tf1_export(path: str) -> bool:
+    from inspector_app.savedmodel import protos  # noqa: PLC0415
+
+    pb = os.path.join(path, "saved_model.pb")
+    if not os.path.exists(pb):
+        return True  # a .pbtxt export: TF1 tooling wrote it
+    model = protos.saved_model_pb2().SavedModel()
+    with open(pb, "rb") as f:
+        model.ParseFromString(f.read())
+    return not any(mg.object_graph_def.nodes for mg in model.meta_graphs)
