@@ -1,0 +1,89 @@
+"""The input builder widget, offscreen: rows, readiness, fixes, autofill, set_input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from models_inputs import spec, write_image
+
+from inspector_app.errors import UserError
+from inspector_app.ui.input_builder import (
+    ArrayValueEditor,
+    AutoSizeEditor,
+    ExampleEditor,
+    FillEditor,
+    ImageEditor,
+    InputBuilder,
+    TextEditor,
+)
+
+
+@pytest.fixture
+def deeplab(qtbot):
+    w = InputBuilder([spec("image", "uint8", [1, -1, -1, 3]), spec("height", "int32", []),
+                      spec("width", "int32", [])])  # fmt: skip
+    qtbot.addWidget(w)
+    return w
+
+
+def test_rows_editors_and_ready(deeplab, qtbot, tmp_path):
+    assert deeplab.objectName() == "inputBuilder" and set(deeplab.rows) == {
+        "image",
+        "height",
+        "width",
+    }
+    assert isinstance(deeplab.rows["image"].editor(), ImageEditor)
+    assert isinstance(deeplab.rows["height"].editor(), AutoSizeEditor)
+    assert not deeplab.is_ready()
+    img = write_image(tmp_path / "p.png", (30, 20))
+    with qtbot.waitSignal(deeplab.ready_changed, check_params_cb=lambda ok: ok):
+        deeplab.set_input("image", str(img))
+    feeds = deeplab.feeds()
+    assert (
+        feeds["image"].shape == (1, 20, 30, 3)
+        and int(feeds["height"]) == 20
+        and int(feeds["width"]) == 30
+    )
+    assert not deeplab.rows["image"].editor().thumb.pixmap().isNull()
+
+
+def test_problem_and_one_click_fix(deeplab, qtbot):
+    row = deeplab.rows["image"]
+    deeplab.set_input("image", np.zeros((8, 8, 3), np.float32))
+    assert row.status.text() == "expects uint8 [1, ?, ?, 3], got float32 [8, 8, 3]"
+    assert (
+        not row.fix_button.isHidden()
+        and row.fix_button.text() == "Add the batch dimension and cast to uint8"
+    )
+    with qtbot.waitSignal(deeplab.ready_changed, check_params_cb=lambda ok: ok):
+        row.fix_button.click()
+    assert isinstance(row.editor(), ArrayValueEditor) and row.value().dtype == np.uint8
+    assert int(deeplab.feeds()["width"]) == 8
+
+
+def test_bad_image_file_shows_on_the_row(deeplab, tmp_path):
+    bad = tmp_path / "not.png"
+    bad.write_text("text")
+    deeplab.set_input("image", str(bad))
+    assert "not an image pillow can read" in deeplab.rows["image"].status.text()
+    assert not deeplab.is_ready()
+    with pytest.raises(UserError, match="no input named"):
+        deeplab.set_input("nope", 1)
+
+
+def test_strings_fill_and_examples(qtbot):
+    w = InputBuilder([spec("words", "string", [-1]), spec("x", "float32", [-1, 3]),
+                      spec("inputs", "string", None)])  # fmt: skip
+    qtbot.addWidget(w)
+    w.set_input("words", "cat\ndog")
+    assert isinstance(w.rows["words"].editor(), TextEditor)
+    assert w.feeds()["words"].tolist() == [b"cat", b"dog"]
+    fill_editor = w.rows["x"].use(FillEditor)
+    fill_editor.dims.setText("2")
+    assert w.feeds()["x"].shape == (2, 3)
+    ex = w.rows["inputs"].use(ExampleEditor)
+    ex.set_feature(0, "x", "float", "2.0")
+    assert w.rows["inputs"].check.ready and w.feeds()["inputs"].shape == (1,)
+    assert w.is_ready()
+    w.set_specs([])
+    assert w.rows == {} and w.is_ready()
