@@ -54,6 +54,17 @@ def colourise(class_map: np.ndarray, palette: np.ndarray | None = None) -> np.nd
     return np.take(pal, class_map, axis=0, mode="wrap")
 
 
+def palette_rgb32(palette: np.ndarray | None = None) -> np.ndarray:
+    """The palette as 256 uint32 values 0xFFRRGGBB (Qt's RGB32 pixels)."""
+    pal = (voc_colormap() if palette is None else palette).astype(np.uint32)
+    return np.uint32(0xFF000000) | (pal[:, 0] << 16) | (pal[:, 1] << 8) | pal[:, 2]
+
+
+def colourise_rgb32(class_map: np.ndarray, palette: np.ndarray | None = None) -> np.ndarray:
+    """[H, W] class ids -> [H, W] uint32 0xFFRRGGBB: one lookup per pixel, for display."""
+    return np.take(palette_rgb32(palette), class_map, axis=0, mode="wrap")
+
+
 def _alpha256(opacity: float) -> int:
     return int(round(min(max(opacity, 0.0), 1.0) * 256))
 
@@ -194,9 +205,17 @@ class MaskResult:
         return self._cache[key]
 
     def colourised(self, item: int) -> np.ndarray:
+        """[H, W, 3] uint8 colours of the display map."""
         key = ("colour", item)
         if key not in self._cache:
             self._cache[key] = colourise(self.display_map(item), self.palette)
+        return self._cache[key]
+
+    def colourised_rgb32(self, item: int) -> np.ndarray:
+        """[H, W] uint32 0xFFRRGGBB colours of the display map (what the window draws)."""
+        key = ("rgb32", item)
+        if key not in self._cache:
+            self._cache[key] = colourise_rgb32(self.display_map(item), self.palette)
         return self._cache[key]
 
     def overlay(self, item: int, opacity: float) -> np.ndarray | None:

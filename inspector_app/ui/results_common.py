@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QImage,
     QMouseEvent,
@@ -31,8 +31,11 @@ from inspector_app.errors import UserError
 
 
 def qimage_from_array(arr: np.ndarray) -> QImage:
-    """uint8 [H, W], [H, W, 1|3|4] -> a QImage that owns its pixels."""
+    """uint8 [H, W], [H, W, 1|3|4] or uint32 [H, W] (0xFFRRGGBB) -> a QImage owning its pixels."""
     a = np.ascontiguousarray(arr)
+    if a.dtype == np.uint32:
+        h, w = a.shape
+        return QImage(a.data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
     if a.ndim == 3 and a.shape[-1] == 1:
         a = np.ascontiguousarray(a[..., 0])
     h, w = a.shape[:2]
@@ -57,6 +60,9 @@ class PictureView(QGraphicsView):
         self._item = QGraphicsPixmapItem()
         self._item.setTransformationMode(Qt.TransformationMode.FastTransformation)  # crisp pixels
         self.scene().addItem(self._item)
+        self._top = QGraphicsPixmapItem(self._item)  # an optional layer drawn over the picture
+        self._top.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self._top.setVisible(False)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
@@ -71,9 +77,26 @@ class PictureView(QGraphicsView):
         if self.auto_fit:
             self.fit()
 
+    def set_top_layer(self, image: QImage | None, opacity: float = 0.5) -> None:
+        """Draw ``image`` over the picture with ``opacity`` (Qt blends only what is on screen)."""
+        if image is not None:
+            self._top.setPixmap(QPixmap.fromImage(image))
+        self._top.setVisible(image is not None or not self._top.pixmap().isNull())
+        self._top.setOpacity(opacity)
+
     def image(self) -> QImage:
-        """The picture shown, at its own resolution."""
+        """The picture shown, at its own resolution (without the top layer)."""
         return self._item.pixmap().toImage()
+
+    def rendered(self) -> QImage:
+        """The picture with its top layer, as drawn, at the picture's own resolution."""
+        rect = self._item.boundingRect()
+        out = QImage(int(rect.width()), int(rect.height()), QImage.Format.Format_RGB32)
+        out.fill(0)
+        painter = QPainter(out)
+        self.scene().render(painter, QRectF(out.rect()), rect)
+        painter.end()
+        return out
 
     def fit(self) -> None:
         if not self._item.pixmap().isNull():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -41,6 +41,7 @@ class MaskView(QWidget):
         self.setObjectName("maskView")
         self.name, self.result = name, result
         self.has_image = result.image(0) is not None
+        self._base_shown: object = None
         self.overlay_view = PictureView()
         self.overlay_view.setObjectName("overlayGraphics")
         self.mask_view = PictureView()
@@ -131,8 +132,14 @@ class MaskView(QWidget):
     def refresh(self) -> None:
         """Redraw pictures and legend for the current batch item."""
         item = self.item
-        self.mask_view.set_image(qimage_from_array(self.result.colourised(item)))
-        self._draw_overlay()
+        colours = qimage_from_array(self.result.colourised_rgb32(item))
+        self.mask_view.set_image(colours)
+        if self.has_image:
+            base = self.result.image(item)
+            if base is not self._base_shown:  # one input image under every batch item: draw it once
+                self.overlay_view.set_image(qimage_from_array(base))
+                self._base_shown = base
+            self.overlay_view.set_top_layer(colours, self.opacity.value() / 100)
         self._fill_legend(item)
         h, w = self.result.class_map(item).shape
         shown = self.result.display_map(item).shape
@@ -149,8 +156,7 @@ class MaskView(QWidget):
 
     def _draw_overlay(self) -> None:
         if self.has_image:
-            over = self.result.overlay(self.item, self.opacity.value() / 100)
-            self.overlay_view.set_image(qimage_from_array(over))
+            self.overlay_view.set_top_layer(None, self.opacity.value() / 100)
 
     def _fill_legend(self, item: int) -> None:
         rows = self.result.legend(item)
@@ -188,10 +194,12 @@ class MaskView(QWidget):
         self.hover_label.setText(f"({x}, {y}): class {cid} {name}")
         self.class_hovered.emit(cid, name, x, y)
 
-    def overlay_image(self):  # -> QImage
-        return self.overlay_view.image()
+    def overlay_image(self) -> QImage:
+        """The overlay as drawn (image plus mask layer at the slider's opacity), 1:1."""
+        return self.overlay_view.rendered()
 
-    def mask_image(self):  # -> QImage
+    def mask_image(self) -> QImage:
+        """The colourised mask as drawn, 1:1."""
         return self.mask_view.image()
 
     def _export_mask(self) -> None:
