@@ -53,7 +53,9 @@ def data() -> dict[str, np.ndarray]:
 
 def bench_core(d: dict[str, np.ndarray], repeat: int) -> dict[str, dict[str, float]]:
     out = {}
-    out["mask_overlay_2048"] = timed(lambda i: overlay(d["image"][i % 2], d["masks"][i % 2], 0.5), repeat)
+    out["mask_overlay_2048"] = timed(
+        lambda i: overlay(d["image"][i % 2], d["masks"][i % 2], 0.5), repeat
+    )
     scores = ScoresResult(d["logits"])
     out["scores_switch_item"] = timed(lambda i: scores.top_k(i % 64, 5), repeat)
     out["scores_switch_k"] = timed(lambda i: scores.top_k(3, 1 + (i % 50) * 20), repeat)
@@ -95,7 +97,9 @@ def bench_qt(d: dict[str, np.ndarray], repeat: int) -> dict[str, dict[str, float
         flush()
 
     out["qt_mask_switch_item_2048"] = timed(switch_mask, repeat)
-    out["qt_mask_opacity_2048"] = timed(lambda i: (mv.set_opacity(0.2 + 0.03 * (i % 20)), flush()), repeat)
+    out["qt_mask_opacity_2048"] = timed(
+        lambda i: (mv.set_opacity(0.2 + 0.03 * (i % 20)), flush()), repeat
+    )
     view.close()
     return out
 
@@ -115,7 +119,11 @@ def main() -> int:
         print(f"{name:28s} median {r['median_ms']:8.2f} ms  best {r['best_ms']:8.2f} ms  "
               f"target {TARGETS[name]:.0f} ms  {'ok' if r['ok'] else 'SLOW'}")  # fmt: skip
     record = {
-        "machine": {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "cpus": os.cpu_count(),
+        },
         "repeat": args.repeat,
         "results": results,
     }
