@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import models_checks as mc
@@ -51,17 +52,22 @@ def known_ops(built) -> frozenset[str]:
 
 
 @pytest.fixture(scope="session")
-def real_ops(tmp_path_factory) -> frozenset[str]:
+def real_ops(tmp_path_factory) -> Iterator[frozenset[str]]:
     """The real registry, asked of TensorFlow in this test process (the engine worker's way)
     and stored in a temporary cache folder, left in SMI_CACHE_DIR for later child processes."""
     import tensorflow  # noqa: F401  (loaded already by the model builders)
 
+    before = os.environ.get("SMI_CACHE_DIR")
     os.environ["SMI_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     assert registry.cached_registered_ops() is None
     registry.store_registered_ops(registry.registered_ops_in_worker())
     ops = registry.cached_registered_ops()
     assert ops is not None
-    return ops
+    yield ops
+    if before is None:
+        os.environ.pop("SMI_CACHE_DIR", None)
+    else:
+        os.environ["SMI_CACHE_DIR"] = before
 
 
 def findings(path, known_ops, version=None, **kw):
