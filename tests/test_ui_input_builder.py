@@ -87,3 +87,43 @@ def test_strings_fill_and_examples(qtbot):
     assert w.is_ready()
     w.set_specs([])
     assert w.rows == {} and w.is_ready()
+
+
+def test_rest_body_warmup_and_input_sets(qtbot, tmp_path):
+    from inspector_app.inputs import inputset, warmup
+
+    specs = [spec("image", "uint8", [1, -1, -1, 3]), spec("k", "int64", [-1])]
+    w = InputBuilder(specs)
+    qtbot.addWidget(w)
+    assert w.load_request_body('{"signature_name": "s", "inputs": {"k": [1, 2]}}') == "s"
+    assert w.feeds()["k"].tolist() == [1, 2] and w.feeds()["k"].dtype == np.int64
+    w.set_input("image", str(write_image(tmp_path / "p.png", (6, 4))))
+    assert '"k":[1,2]' in w.request_body()
+    path = warmup.write_warmup(tmp_path / "warm", w.feeds())
+    other = InputBuilder(specs)
+    qtbot.addWidget(other)
+    other.load_warmup_record(warmup.read_warmup(path)[0])
+    assert other.is_ready() and other.feeds()["image"].shape == (1, 4, 6, 3)
+    saved = inputset.save_input_set(w.input_set("mine"), tmp_path)
+    third = InputBuilder(specs)
+    qtbot.addWidget(third)
+    third.apply_input_set(inputset.load_input_set(saved))
+    assert isinstance(third.rows["image"].editor(), ImageEditor) and third.is_ready()
+    assert third.feeds()["k"].tolist() == [1, 2]
+
+
+def test_copy_body_action_puts_curl_on_the_clipboard(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    w = InputBuilder([spec("k", "int64", [-1])])
+    qtbot.addWidget(w)
+    w.model_name = "half"
+    w.set_input("k", np.array([3], np.int64))
+    actions = w.more.menu().actions()
+    assert len(actions) == 6
+    actions[1].trigger()
+    text = QApplication.clipboard().text()
+    assert (
+        text.startswith("curl -X POST http://localhost:8501/v1/models/half:predict")
+        and "[3]" in text
+    )

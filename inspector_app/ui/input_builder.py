@@ -17,13 +17,17 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -31,12 +35,13 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector_app.errors import UserError
-from inspector_app.inputs import fill, images, scalars, strings, validate
+from inspector_app.inputs import fill, images, inputset, scalars, serving, strings, validate, warmup
 from inspector_app.inputs.validate import Check, TensorSpec, describe
 
 
@@ -481,8 +486,25 @@ class InputBuilder(QWidget):
         self.rows_layout.addStretch(1)
         scroll = QScrollArea(objectName="inputScroll", widgetResizable=True)
         scroll.setWidget(self.body)
+        self.config_dir: Path | None = None  # input sets; None: the user's config folder
+        self.signature = "serving_default"
+        self.model_name = "model"
+        self.more = QToolButton(objectName="inputActions", text="Inputs…")
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more)
+        for text, slot in (
+            ("Paste a TF Serving REST body…", self._paste_body),
+            ("Copy the REST body and curl command", self._copy_body),
+            ("Load a warmup file…", self._load_warmup),
+            ("Write a warmup file…", self._write_warmup),
+            ("Save the inputs as a set…", self._save_set),
+            ("Load an input set…", self._load_set),
+        ):
+            menu.addAction(text, lambda slot=slot: self._guarded(slot))
+        self.more.setMenu(menu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.more)
         layout.addWidget(self.empty)
         layout.addWidget(scroll, 1)
         self.set_specs(specs)
@@ -572,6 +594,95 @@ class InputBuilder(QWidget):
         """Fill several inputs from arrays (an input set, a warmup record, a REST body)."""
         for name, value in feeds.items():
             self.set_input(name, np.asarray(value))
+
+    # TF Serving bodies, warmup records and input sets (Qt-free logic in inspector_app.inputs)
+
+    def _guarded(self, slot) -> None:
+        try:
+            slot()
+        except UserError as exc:
+            QMessageBox.warning(self, "Inputs", str(exc))
+
+    def _paste_body(self) -> None:
+        text, ok = QInputDialog.getMultiLineText(self, "REST body", "Paste a predict body:")
+        if ok and text.strip():
+            self.load_request_body(text)
+
+    def _copy_body(self) -> None:
+        body = self.request_body(self.signature)
+        cmd = serving.curl_command(self.model_name, body)
+        QApplication.clipboard().setText(cmd)
+
+    def _load_warmup(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Warmup file", "", "All files (*)")
+        if path:
+            records = warmup.read_warmup(path)
+            if not records:
+                raise UserError("the warmup file holds no records", path=path)
+            titles = [r.title for r in records]
+            title, ok = QInputDialog.getItem(self, "Warmup record", "Record:", titles, 0, False)
+            if ok:
+                self.load_warmup_record(records[titles.index(title)])
+
+    def _write_warmup(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Write warmup file", "tf_serving_warmup_requests"
+        )
+        if path:  # the dialog already asked before replacing a file
+            warmup.write_warmup(path, self.feeds(), model_name=self.model_name,
+                                signature_name=self.signature, overwrite=True)  # fmt: skip
+
+    def _save_set(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save input set", "Name:")
+        if ok and name.strip():
+            path = inputset.save_input_set(self.input_set(name, self.signature), self.config_dir)
+            inputset.remember_last(self.config_dir, self.signature, path, self.model_name)
+
+    def _load_set(self) -> None:
+        folder = str(self.config_dir or inputset.default_config_dir())
+        path, _ = QFileDialog.getOpenFileName(self, "Load input set", folder, "Input sets (*.json)")
+        if path:
+            self.apply_input_set(inputset.load_input_set(path))
+            inputset.remember_last(self.config_dir, self.signature, path, self.model_name)
+
+    def load_request_body(self, body: str) -> str | None:
+        """Fill the inputs from a REST predict body; returns its signature_name, if any."""
+        feeds, signature = serving.parse_request(body, self._specs)
+        self.set_feeds(feeds)
+        return signature
+
+    def request_body(self, signature_name: str | None = None) -> str:
+        """The current inputs as a REST predict body (JSON text)."""
+        return serving.request_json(self.feeds(), signature_name=signature_name)
+
+    def load_warmup_record(self, record: warmup.WarmupRecord) -> None:
+        self.set_feeds(record.feeds_for(self._specs))
+
+    def input_set(self, name: str, signature: str = "serving_default") -> inputset.InputSet:
+        """The current inputs as a named set (image rows as references to their files)."""
+        values: dict[str, Any] = {}
+        for key, row in self.rows.items():
+            editor = row.editor()
+            if isinstance(editor, ImageEditor) and editor.paths:
+                opts = {k: v for k, v in vars(editor.options()).items() if v is not None}
+                values[key] = inputset.file_ref("image", editor.paths, options=opts)
+            elif row.value() is not None and not isinstance(editor, AutoSizeEditor):
+                values[key] = row.value()
+        return inputset.InputSet(name, signature, values)
+
+    def apply_input_set(self, input_set: inputset.InputSet) -> None:
+        for key, value in input_set.values.items():
+            if isinstance(value, inputset.FileRef) and value.kind == "image" and key in self.rows:
+                editor = self.row(key).use(ImageEditor)
+                for combo, field in ((editor.resize_combo, "resize"),
+                                     (editor.color_combo, "color"),
+                                     (editor.values_combo, "values")):  # fmt: skip
+                    if field in value.options:
+                        combo.setCurrentIndex(max(0, combo.findData(value.options[field])))
+                editor.set_paths(list(value.paths))  # type: ignore[attr-defined]
+            else:
+                spec = next((s for s in self._specs if s.name == key), None)
+                self.set_input(key, inputset.materialize(value, spec))
 
 
 __all__ = ["InputBuilder", "InputRow", "editor_kinds"]
