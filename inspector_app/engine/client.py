@@ -402,15 +402,16 @@ class Engine:
             self._model_args = None
             self._replace_worker(Cancelled("the model was unloaded"), graceful=False)
 
-    def close(self) -> None:
-        """Stop the worker (blocks up to about a second). The engine cannot be used after."""
+    def close(self, graceful: bool = True) -> None:
+        """Stop the worker (blocks up to about a second; ``graceful=False`` kills it at once,
+        skipping TensorFlow's teardown). The engine cannot be used after."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             worker = self._worker
         worker.fail_all(Cancelled("the engine was closed"))
-        worker.stop(graceful=True)
+        worker.stop(graceful=graceful)
         if self._log_path:
             with contextlib.suppress(OSError):
                 os.unlink(self._log_path)

@@ -1,0 +1,239 @@
+"""``run PATH --signature KEY ...``: run a signature in the engine worker, print or save outputs.
+
+The flags of ``saved_model_cli run`` (underscore spellings accepted too), evaluated safely. This
+process never imports TensorFlow: the worker does, and it is started first thing, so that it
+imports TensorFlow while the model metadata is read and the inputs are built here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inspector_app.errors import UserError
+
+JSON_MAX_VALUES = 1000  # values per output in --json before "truncated": true
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help="SavedModel folder or TF Serving base folder")
+    parser.add_argument("--signature", "--signature_def", dest="signature", metavar="KEY",
+                        help="signature to run (default: serving_default)")  # fmt: skip
+    parser.add_argument("--tag-set", "--tag_set", dest="tag_set", metavar="TAGS",
+                        help="comma-separated tags of the MetaGraphDef (default: the only one, or serve)")  # fmt: skip
+    parser.add_argument("--version", type=int, metavar="N", help="version of a base folder")
+    parser.add_argument(
+        "--device", metavar="DEV", help="cpu, gpu:0, cpu:1 ... (default: GPU:0 if any)"
+    )
+    parser.add_argument("--inputs", metavar="SPEC", help="'k=file.npy;k2=file.npz[name]'")
+    parser.add_argument("--input-exprs", "--input_exprs", dest="input_exprs", metavar="SPEC",
+                        help="'k=np.ones((2,3))' (evaluated safely: literals and numpy constructors)")  # fmt: skip
+    parser.add_argument("--input-examples", "--input_examples", dest="input_examples",
+                        metavar="SPEC", help="'k=[{\"x\": [1.0]}]' (serialized tf.train.Example)")  # fmt: skip
+    parser.add_argument("--outdir", metavar="DIR", help="write one .npy per output here")
+    parser.add_argument("--overwrite", action="store_true", help="replace files in --outdir")
+    parser.add_argument("--timeout", type=float, metavar="S", help="stop the worker after S seconds (exit 2)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=1, metavar="N", help="run N times, report latency")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print one JSON object (Contract 1)")
+    parser.add_argument("--allow-pickle", "--allow_pickle", dest="allow_pickle", action="store_true",
+                        help="let --inputs unpickle files (can run code: trusted files only)")  # fmt: skip
+    parser.add_argument("--max-input-bytes", dest="max_input_bytes", type=int, default=2 * 2**30,
+                        metavar="N", help="largest array an --input-exprs expression may make")  # fmt: skip
+
+
+def execute(args: argparse.Namespace, engine: Any = None) -> int:
+    """Run and print. ``engine``: an ``Engine`` to use (tests); by default one is started here."""
+    start = time.monotonic()
+    own = engine is None
+    if own:  # at once: the worker imports TensorFlow while we read the model and the inputs
+        from inspector_app.engine import Engine, EngineOptions
+
+        engine = Engine(EngineOptions(capture_stderr=not getattr(args, "debug", False)))
+    try:
+        return _execute(args, engine, start)
+    finally:
+        if own:
+            engine.close(graceful=False)  # nothing to flush: skip TensorFlow's teardown
+
+
+def _deadline_left(args: argparse.Namespace, start: float) -> float | None:
+    if args.timeout is None:
+        return None
+    return max(0.0, args.timeout - (time.monotonic() - start))
+
+
+def _execute(args: argparse.Namespace, engine: Any, start: float) -> int:
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError("--timeout must be more than 0 seconds")
+    model_dir, tags, signature = _choose(args)
+    feeds = _feeds(args)
+    _check_inputs(signature, feeds)
+    engine.load(model_dir, tags, args.device)
+    fut = engine.run(signature.key, feeds, device=args.device, repeat=max(1, args.repeat))
+    try:
+        result = fut.result(_deadline_left(args, start))
+    except FutureTimeout:
+        engine.cancel(reload=False)
+        raise UserError(f"timed out after {args.timeout:g} s; the worker was stopped") from None
+    if args.outdir:
+        _save(result.outputs, Path(args.outdir), args.overwrite)
+    if args.json:
+        print(json.dumps(_to_json(result), indent=None))
+    else:
+        _print_text(result, bool(args.outdir), Path(args.outdir or "."))
+    return 0
+
+
+def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
+    from inspector_app.savedmodel import load_model
+
+    info = load_model(args.path, version=args.version)
+    graphs = info.meta_graphs
+    sets = "; ".join(",".join(mg.tags) for mg in graphs) or "none"
+    if args.tag_set:
+        wanted = {t.strip() for t in args.tag_set.split(",") if t.strip()}
+        chosen = [mg for mg in graphs if set(mg.tags) == wanted]
+        if not chosen:
+            raise UserError(f"no MetaGraphDef with tag set {args.tag_set!r}; tag sets: {sets}")
+    elif len(graphs) == 1:
+        chosen = graphs
+    else:
+        chosen = [mg for mg in graphs if set(mg.tags) == {"serve"}]
+        if not chosen:
+            raise UserError(f"the model has several MetaGraphDefs; pick one with --tag-set: {sets}")
+    mg = chosen[0]
+    keys = ", ".join(s.key for s in mg.signatures) or "none"
+    key = args.signature or "serving_default"
+    sig = mg.signature(key)
+    if sig is None:
+        what = f"no signature {key!r}" if args.signature else "no serving_default signature"
+        raise UserError(f"{what} in tag set {','.join(mg.tags)!r}; signatures: {keys}")
+    return Path(info.model_dir), list(mg.tags), sig
+
+
+def _feeds(args: argparse.Namespace) -> dict[str, np.ndarray]:
+    from inspector_app.inputs.arrays import parse_inputs
+    from inspector_app.inputs.examples import parse_input_examples
+    from inspector_app.inputs.expressions import parse_input_exprs
+
+    def warn(message: str) -> None:
+        print(f"warning: {message}", file=sys.stderr)
+
+    feeds: dict[str, np.ndarray] = {}
+    parts = [
+        (
+            "--inputs",
+            args.inputs,
+            lambda t: parse_inputs(t, allow_pickle=args.allow_pickle, warn=warn),
+        ),  # fmt: skip
+        ("--input-exprs", args.input_exprs, lambda t: parse_input_exprs(t, args.max_input_bytes)),
+        ("--input-examples", args.input_examples, parse_input_examples),
+    ]
+    for flag, text, parse in parts:
+        if not text:
+            continue
+        for key, value in parse(text).items():
+            if key in feeds:
+                raise UserError(f"input {key!r} is given twice (again in {flag})")
+            feeds[key] = value
+    return feeds
+
+
+def _check_inputs(signature: Any, feeds: dict[str, np.ndarray]) -> None:
+    names = [t.name for t in signature.inputs]
+    valid = ", ".join(names) or "none"
+    for key in feeds:
+        if key not in names:
+            raise UserError(
+                f"signature {signature.key!r} has no input {key!r}; its inputs: {valid}"
+            )
+    missing = [n for n in names if n not in feeds]
+    if missing:
+        raise UserError(
+            f"signature {signature.key!r} needs input {missing[0]!r} (inputs: {valid}); "
+            "give it with --inputs, --input-exprs or --input-examples"
+        )
+
+
+def _file_name(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", key).lstrip(".") or "output"
+
+
+def _save(outputs: dict[str, np.ndarray], outdir: Path, overwrite: bool) -> None:
+    outdir.mkdir(parents=True, exist_ok=True)
+    targets = {key: outdir / f"{_file_name(key)}.npy" for key in outputs}
+    if not overwrite:
+        existing = [str(p) for p in targets.values() if p.exists()]
+        if existing:
+            raise UserError(f"{existing[0]} exists; pass --overwrite to replace it")
+    for key, target in targets.items():
+        fd, tmp = tempfile.mkstemp(dir=outdir, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.save(f, outputs[key], allow_pickle=outputs[key].dtype == object)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value.hex()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, complex):
+        return [value.real, value.imag]
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _to_json(result: Any) -> dict:
+    outputs = {}
+    for key, arr in sorted(result.outputs.items()):
+        entry: dict[str, Any] = {
+            "dtype": "string" if arr.dtype.kind in "OSU" else arr.dtype.name,
+            "shape": list(arr.shape),
+        }
+        if arr.size > JSON_MAX_VALUES:
+            entry["values"] = _jsonable(arr.reshape(-1)[:JSON_MAX_VALUES].tolist())
+            entry["truncated"] = True
+        else:
+            entry["values"] = _jsonable(arr.tolist())
+        outputs[key] = entry
+    timing = {k: round(v, 3) for k, v in result.timing.items()}
+    return {"outputs": outputs, "timing_ms": timing, "device": result.device}
+
+
+def _print_text(result: Any, saved: bool, outdir: Path) -> None:
+    for key, arr in sorted(result.outputs.items()):
+        if saved:
+            print(f"Output {key} is saved to {outdir / (_file_name(key) + '.npy')}")
+        else:
+            print(f"Result for output key {key}:")
+            print(np.array2string(arr, threshold=1000))
+    t = result.timing
+    line = f"Ran on {result.device} in {t['run_ms']:.2f} ms"
+    if t.get("repeat", 1) > 1:
+        line += (
+            f"; {int(t['repeat'])} runs: p50 {t['p50_ms']:.2f} ms, p95 {t['p95_ms']:.2f} ms, "
+            f"min {t['min_ms']:.2f} ms, {t['throughput_per_s']:.1f} runs/s"
+        )
+    print(line, file=sys.stderr)
