@@ -147,8 +147,9 @@ def _cast(value: np.ndarray, target: np.dtype) -> np.ndarray:
 def check_feed(value: np.ndarray | None, spec: TensorSpec) -> Check:
     """Whether ``value`` fits ``spec``; when not, one line saying why and a fix where one exists.
 
-    >>> check_feed(np.zeros((224, 224, 3), np.float32), spec_uint8_1hw3).message
-    'expects uint8 [1, ?, ?, 3], got float32 [224, 224, 3]'
+    For a uint8 [1, -1, -1, 3] input and a float32 (224, 224, 3) array the message is
+    "expects uint8 [1, ?, ?, 3], got float32 [224, 224, 3]" and the fix "Add the batch
+    dimension and cast to uint8" (offered only when every value survives the cast).
     """
     if value is None:
         return Check(False, "no value yet")
