@@ -281,3 +281,31 @@ def test_shortcuts_close_reload_and_panels(qtbot, window: MainWindow) -> None:
     assert window.proxy.rowCount() == 1
     index = window.add_panel(QLabel("run"), "Run")
     assert index == 1 and window.panels.tabText(1) == "Run"
+
+
+def test_filtering_does_not_change_the_current_signature(qtbot, window: MainWindow) -> None:
+    open_and_wait(qtbot, window, "/models/one")
+    window.select_signature("serving_default")
+    with qtbot.assertNotEmitted(window.signature_selected):
+        window.filter_edit.setText("classify")  # hides the current row
+        assert window.current_node() is None and window.details.text() == ""
+        window.filter_edit.setText("serv")
+    assert window.current_signature().key == "serving_default"
+
+
+def test_keyboard_navigation(qtbot, window: MainWindow) -> None:
+    open_and_wait(qtbot, window, "/models/one")
+    view = window.tree_view
+    view.setCurrentIndex(window.proxy.index(0, 0))
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert window.current_node().name == "serve"
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert window.current_node().name == "classify_x"
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # expands the signature
+    assert view.isExpanded(view.currentIndex())
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert window.current_node().name == "inputs"
+    assert window.current_signature().key == "classify_x"
+    window.filter_edit.setText("serving")
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_Escape)  # Escape clears the filter
+    assert window.filter_edit.text() == ""

@@ -39,7 +39,7 @@ def _scalar_text(key: str, value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return "yes" if value is True else "no" if value is False else "-"
     if isinstance(value, int) and (key.endswith("bytes") or key == "size"):
-        return f"{value:,} bytes ({human_size(value)})"
+        return f"{value} B" if value < 1024 else f"{value:,} bytes ({human_size(value)})"
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -76,7 +76,7 @@ def format_details(node: TreeNode) -> str:
     for key, value in node.details.items():
         if key in _HIDDEN_KEYS:
             continue
-        label = key.replace("_", " ")
+        label = key.removesuffix("_bytes").replace("_", " ")
         if _is_tensor_list(value):
             rows = [
                 [t["name"], t["dtype"], _shape_text(t.get("shape")), t.get("tensor_name", "")]
@@ -182,8 +182,10 @@ class DetailsPanel(QWidget):
             self.text_view.setPlainText(_EMPTY_TEXT)
         else:
             kind = node.kind.replace("_", " ").capitalize()
+            # "Variables: Variables" says nothing twice: group rows show their name alone
+            name = node.name if node.name.lower() == kind.lower() else f"{kind}: {node.name}"
             summary = f"  \N{MIDDLE DOT}  {node.summary}" if node.summary else ""
-            self.title.setText(f"{kind}: {node.name}{summary}")
+            self.title.setText(f"{name}{summary}")
             self.text_view.setPlainText(format_details(node))
         has_node = node is not None
         self.copy_text_button.setEnabled(has_node)

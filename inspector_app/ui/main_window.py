@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+        QWidget.setTabOrder(self.filter_edit, self.tree_view)
+        QWidget.setTabOrder(self.tree_view, self.panels)
 
         status = QStatusBar(objectName="statusBar")
         self.setStatusBar(status)
