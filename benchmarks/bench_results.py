@@ -92,7 +92,9 @@ def bench_qt(d: dict[str, np.ndarray], repeat: int) -> dict[str, dict[str, float
     mv = view.current_view()
 
     def switch_mask(i: int) -> None:
-        mv.result._cache.clear()  # measure a real recompute, not the cache
+        mv.result._cache.clear()  # measure a real recompute, not the caches
+        mv.result._legends.clear()
+        mv._base_shown = None  # and redraw the input image as if each item had its own
         mv.set_item((i + 1) % 2)
         flush()
 

@@ -112,3 +112,12 @@ def test_image_result_items_share_one_mapping():
     assert res.item(0).max() == 0 and res.item(1).min() == 255
     with pytest.raises(ValueError):
         ImageResult(np.zeros((1, 4, 4, 2)))
+
+
+@pytest.mark.parametrize("opacity", [0.0, 0.3, 0.5, 0.77, 1.0])
+def test_overlay_bands_equal_plain_blend(opacity):
+    rng = np.random.default_rng(1)
+    img = rng.integers(0, 256, (301, 517, 3), dtype=np.uint8)  # odd sizes: a partial last band
+    cm = rng.integers(-3, 300, (301, 517))
+    expected = blend(img, colourise(cm), opacity)
+    assert np.array_equal(overlay(img, cm, opacity), expected)

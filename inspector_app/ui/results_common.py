@@ -30,12 +30,16 @@ from PySide6.QtWidgets import (
 from inspector_app.errors import UserError
 
 
-def qimage_from_array(arr: np.ndarray) -> QImage:
-    """uint8 [H, W], [H, W, 1|3|4] or uint32 [H, W] (0xFFRRGGBB) -> a QImage owning its pixels."""
+def qimage_from_array(arr: np.ndarray, copy: bool = True) -> QImage:
+    """uint8 [H, W], [H, W, 1|3|4] or uint32 [H, W] (0xFFRRGGBB) -> a QImage.
+
+    With ``copy=False`` the image uses the array's memory: the caller keeps the array alive.
+    """
     a = np.ascontiguousarray(arr)
     if a.dtype == np.uint32:
         h, w = a.shape
-        return QImage(a.data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
+        img = QImage(a.data, w, h, w * 4, QImage.Format.Format_RGB32)
+        return img.copy() if copy else img
     if a.ndim == 3 and a.shape[-1] == 1:
         a = np.ascontiguousarray(a[..., 0])
     h, w = a.shape[:2]
@@ -45,7 +49,8 @@ def qimage_from_array(arr: np.ndarray) -> QImage:
         fmt, channels = QImage.Format.Format_RGB888, 3
     else:
         fmt, channels = QImage.Format.Format_RGBA8888, 4
-    return QImage(a.data, w, h, w * channels, fmt).copy()
+    img = QImage(a.data, w, h, w * channels, fmt)
+    return img.copy() if copy else img
 
 
 class PictureView(QGraphicsView):
@@ -77,6 +82,16 @@ class PictureView(QGraphicsView):
         if self.auto_fit:
             self.fit()
 
+    def set_array(self, pixels: np.ndarray) -> None:
+        """``set_image`` for an array (uint32 RGB32 pixels are shown without a copy)."""
+        self._base_pixels = np.ascontiguousarray(pixels)  # the pixmap may share this memory
+        self.set_image(qimage_from_array(self._base_pixels, copy=False))
+
+    def set_top_array(self, pixels: np.ndarray, opacity: float) -> None:
+        """``set_top_layer`` for an array, without a copy."""
+        self._top_pixels = np.ascontiguousarray(pixels)
+        self.set_top_layer(qimage_from_array(self._top_pixels, copy=False), opacity)
+
     def set_top_layer(self, image: QImage | None, opacity: float = 0.5) -> None:
         """Draw ``image`` over the picture with ``opacity`` (Qt blends only what is on screen)."""
         if image is not None:
@@ -85,8 +100,8 @@ class PictureView(QGraphicsView):
         self._top.setOpacity(opacity)
 
     def image(self) -> QImage:
-        """The picture shown, at its own resolution (without the top layer)."""
-        return self._item.pixmap().toImage()
+        """The picture shown, at its own resolution (without the top layer), a copy."""
+        return self._item.pixmap().toImage().copy()
 
     def rendered(self) -> QImage:
         """The picture with its top layer, as drawn, at the picture's own resolution."""

@@ -22,7 +22,6 @@ from inspector_app.results.masks import MaskResult
 from inspector_app.ui.results_common import (
     PictureView,
     export_button,
-    qimage_from_array,
     run_export,
     safe_name,
 )
@@ -61,9 +60,8 @@ class MaskView(QWidget):
         self.legend_table.setHorizontalHeaderLabels(LEGEND_HEADERS)
         self.legend_table.verticalHeader().hide()
         self.legend_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.legend_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Sized once per fill: ResizeToContents would re-measure on every cell set.
+        self.legend_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.info = QLabel()
         self.info.setObjectName("maskInfo")
         self.info.setWordWrap(True)
@@ -132,14 +130,14 @@ class MaskView(QWidget):
     def refresh(self) -> None:
         """Redraw pictures and legend for the current batch item."""
         item = self.item
-        colours = qimage_from_array(self.result.colourised_rgb32(item))
-        self.mask_view.set_image(colours)
+        colours = self.result.colourised_rgb32(item)
+        self.mask_view.set_array(colours)
         if self.has_image:
             base = self.result.image(item)
             if base is not self._base_shown:  # one input image under every batch item: draw it once
-                self.overlay_view.set_image(qimage_from_array(base))
+                self.overlay_view.set_array(base)
                 self._base_shown = base
-            self.overlay_view.set_top_layer(colours, self.opacity.value() / 100)
+            self.overlay_view.set_top_array(colours, self.opacity.value() / 100)
         self._fill_legend(item)
         h, w = self.result.class_map(item).shape
         shown = self.result.display_map(item).shape
@@ -161,6 +159,7 @@ class MaskView(QWidget):
     def _fill_legend(self, item: int) -> None:
         rows = self.result.legend(item)
         table = self.legend_table
+        table.setUpdatesEnabled(False)
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             swatch = QTableWidgetItem()
@@ -171,6 +170,9 @@ class MaskView(QWidget):
             cells[3].setToolTip(f"{row.pixels} pixels")
             for c, cell in enumerate(cells):
                 table.setItem(r, c, cell)
+        for c in (0, 1, 3):
+            table.resizeColumnToContents(c)
+        table.setUpdatesEnabled(True)
 
     def legend_rows(self) -> list[tuple[int, str, float]]:
         """(class id, name, share) as the legend shows them."""
