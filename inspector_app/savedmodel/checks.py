@@ -322,6 +322,7 @@ def check_ops(info: SavedModelInfo, options: CheckOptions) -> list[Finding]:
             out += _training_leftovers(mg, scan)
         denied = sorted(op for op in scan.ops if op in denylist)
         if denied:
+            graph.note_nodes(mg.proto, set(denied), scan)
             counts = ", ".join(f"{op} ×{scan.ops[op]}" for op in denied)
             out.append(
                 Finding(

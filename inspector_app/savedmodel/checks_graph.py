@@ -27,6 +27,13 @@ _PASS_THROUGH = {"Mul", "Add", "AddV2", "Sub", "Identity", "Cast"}
 _BRANCHING = {"Switch", "RefSwitch", "Merge", "If", "StatelessIf", "Case", "StatelessCase"}
 _BRANCH_ATTRS = ("then_branch", "else_branch", "branches")
 _DEVICE = re.compile(r"(?:^|/)(?:device:)?(GPU|TPU|XLA_GPU)(?::(\d+))?", re.IGNORECASE)
+# ops whose nodes a check looks at (names for messages, attributes, the dropout pattern)
+_INTERESTING = (
+    _RANDOM_UNIFORM
+    | _MASK_COMPARE
+    | _BRANCHING
+    | {"PlaceholderWithDefault", "PrintV2", "Print", "ReadFile", "WriteFile", "MatchingFiles"}
+)
 _LEARNING_PHASE = re.compile(r"learning_phase|keras_learning_phase|is_training|training", re.I)
 
 
@@ -70,42 +77,61 @@ def _branch_functions(node: Any) -> Iterator[str]:
 
 
 def scan_graph(meta_graph: Any) -> GraphScan:
-    """One pass over the graph and its function library of a MetaGraphDef."""
+    """One pass over the graph and its function library of a MetaGraphDef.
+
+    Per node only ``op`` and ``device`` are read; everything else is looked at only in the
+    scopes (graph or function) whose op counts say it can matter.
+    """
     out = GraphScan()
     out.functions = {f.signature.name for f in meta_graph.graph_def.library.function}
     branch_functions: set[str] = set()
     for scope, nodes in _scopes(meta_graph):
-        by_name: dict[str, Any] = {}
-        compares: list[Any] = []
-        branching = False
-        for node in nodes:
-            op = node.op
-            by_name[node.name] = node
-            out.ops[op] += 1
-            _note(out.nodes_by_op, op, f"{scope}/{node.name}" if scope else node.name)
-            if op in _MASK_COMPARE:
-                compares.append(node)
-            elif op in _BRANCHING:
-                branching = True
-                branch_functions.update(_branch_functions(node))
-            elif op == "PlaceholderWithDefault" and _LEARNING_PHASE.search(node.name):
-                branching = True
-            elif op == "PrintV2" and node.attr["output_stream"].s.startswith(b"file://"):
-                out.print_to_file.append(node.name)
-            if node.device:
-                match = _DEVICE.search(node.device)
-                if match:
-                    kind = match.group(1).upper().replace("XLA_", "")
-                    _note(out.devices, f"{kind}:{match.group(2) or 0}", node.name)
-        if branching:
+        ops = Counter(node.op for node in nodes)
+        out.ops.update(ops)
+        devices = {node.device for node in nodes}
+        devices.discard("")
+        pinned = {d for d in devices if _DEVICE.search(d)}
+        interesting = _INTERESTING & ops.keys()
+        if not pinned and not interesting:
             continue
-        for compare in compares:
-            random = _random_source(compare, by_name)
-            if random is not None:
-                out.dropout.append(f"{scope}/{random}" if scope else random)
+        by_name: dict[str, Any] = {}
+        for node in nodes:
+            by_name[node.name] = node
+            if node.op in interesting:
+                _note(out.nodes_by_op, node.op, f"{scope}/{node.name}" if scope else node.name)
+            if pinned and node.device in pinned:
+                match = _DEVICE.search(node.device)
+                kind = match.group(1).upper().replace("XLA_", "")
+                _note(out.devices, f"{kind}:{match.group(2) or 0}", node.name)
+        branching = bool(_BRANCHING & ops.keys())
+        for node in by_name.values():
+            if node.op in _BRANCHING:
+                branch_functions.update(_branch_functions(node))
+            elif node.op == "PlaceholderWithDefault" and _LEARNING_PHASE.search(node.name):
+                branching = True
+            elif node.op == "PrintV2" and node.attr["output_stream"].s.startswith(b"file://"):
+                out.print_to_file.append(node.name)
+        if branching or not (_MASK_COMPARE & ops.keys() and _RANDOM_UNIFORM & ops.keys()):
+            continue
+        for node in by_name.values():
+            if node.op in _MASK_COMPARE:
+                random = _random_source(node, by_name)
+                if random is not None:
+                    out.dropout.append(f"{scope}/{random}" if scope else random)
     # a dropout mask inside a branch of If/Case follows a training switch: not a leftover
     out.dropout = [d for d in out.dropout if d.split("/", 1)[0] not in branch_functions]
     return out
+
+
+def note_nodes(meta_graph: Any, wanted: set[str], scan: GraphScan) -> None:
+    """Fill ``scan.nodes_by_op`` for op types outside the usual set (a custom denylist)."""
+    missing = {op for op in wanted if op in scan.ops and op not in scan.nodes_by_op}
+    if not missing:
+        return
+    for scope, nodes in _scopes(meta_graph):
+        for node in nodes:
+            if node.op in missing:
+                _note(scan.nodes_by_op, node.op, f"{scope}/{node.name}" if scope else node.name)
 
 
 def _random_source(compare: Any, by_name: dict[str, Any]) -> str | None:
