@@ -309,3 +309,14 @@ def test_keyboard_navigation(qtbot, window: MainWindow) -> None:
     window.filter_edit.setText("serving")
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Escape)  # Escape clears the filter
     assert window.filter_edit.text() == ""
+
+
+def test_slow_filter_waits_for_a_pause_in_typing(qtbot, window: MainWindow) -> None:
+    open_and_wait(qtbot, window, "/models/one")
+    before = all_rows(window)
+    window._slow_filter = True  # as after a pass over a huge tree
+    window.filter_edit.setText("classify")
+    assert all_rows(window) == before  # not yet
+    qtbot.waitUntil(lambda: "serving_default" not in all_rows(window), timeout=WAIT_MS)
+    assert window.select_signature("serving_default")  # clears the filter at once
+    assert window.filter_edit.text() == "" and all_rows(window) == before

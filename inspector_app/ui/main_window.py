@@ -7,11 +7,12 @@ Contract 2 of DESIGN.md: ``open_model(path)``, ``select_signature(key, tags)``,
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # the savedmodel package loads after the window is on screen
 MODEL_FILE_SUFFIXES = (".pb", ".pbtxt")
 _EXPAND_KINDS = {"model", "meta_graph"}
 _FILTER_EXPAND_LIMIT = 3000  # rows expanded when filtering; beyond that the user expands
+_SLOW_FILTER_S = 0.15
 
 
 @dataclass
@@ -141,6 +143,8 @@ class MainWindow(QMainWindow):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAcceptDrops(False)  # a dropped folder opens a model instead
         self.filter_edit.installEventFilter(self)
+        self._slow_filter = False
+        self._filter_timer = QTimer(self, singleShot=True, interval=250)
 
         self.tree_view = QTreeView(objectName="modelTree")
         self.tree_view.setModel(self.proxy)
@@ -238,6 +242,7 @@ class MainWindow(QMainWindow):
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.filter_edit.textChanged.connect(self._on_filter_changed)
+        self._filter_timer.timeout.connect(self._apply_filter)
         self.filter_edit.returnPressed.connect(self._focus_tree)
         self.tree_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.tree_view.customContextMenuRequested.connect(self._show_context_menu)
@@ -432,6 +437,7 @@ class MainWindow(QMainWindow):
         index = self.proxy.mapFromSource(source)
         if not index.isValid() and self.filter_edit.text():
             self.filter_edit.clear()  # the row is filtered out: show everything again
+            self._apply_filter()  # now, even when filtering waits for a pause in the typing
             index = self.proxy.mapFromSource(source)
         self._quiet_selection = quiet
         try:
@@ -497,7 +503,18 @@ class MainWindow(QMainWindow):
 
         walk(tree)
 
-    def _on_filter_changed(self, text: str) -> None:
+    def _on_filter_changed(self, _text: str) -> None:
+        # A huge tree (tens of thousands of variables) filters in a second: once a pass was
+        # slow, wait for a pause in the typing instead of filtering on every key.
+        if self._slow_filter:
+            self._filter_timer.start()
+        else:
+            self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        started = time.perf_counter()
+        self._filter_timer.stop()
+        text = self.filter_edit.text()
         # Filtering must not change the current signature: when the current row is filtered
         # out, Qt would move the selection to a neighbour; clear it instead.
         node = self.current_node()
@@ -518,6 +535,7 @@ class MainWindow(QMainWindow):
                 self._expand_defaults(model.tree)
         if index.isValid():
             self.tree_view.scrollTo(index)
+        self._slow_filter = time.perf_counter() - started > _SLOW_FILTER_S
 
     def _expand_filtered(self, parent: QModelIndex, budget: list[int]) -> None:
         """Expand the matches' rows that are already loaded (never trigger lazy loading)."""
