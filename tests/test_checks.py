@@ -350,6 +350,9 @@ def test_find_node_resolves_where(built, known_ops):
     assert (node.kind, node.name) == ("tensor", "x")
     assert find_node(root, {"meta_graph": "serve", "op": "MatMul"}).name == "MatMul"
     assert find_node(root, {}) is root
+    base = build_tree(load_model(_base(built["root"] / "jump_base", {"1": built["clean"]})))
+    node = find_node(base, {"meta_graph": "serve", "signature": "serving_default"})
+    assert [n.name for n in node.path()][1:] == ["1", "serve", "serving_default"]
 
 
 @pytest.mark.real_models

@@ -760,6 +760,9 @@ def find_node(root: TreeNode, where: dict[str, Any] | str | None) -> TreeNode:
     if not where or isinstance(where, str):
         return root
     node = root
+    if "version" not in where:  # a base folder: the checks concern the loaded version
+        loaded = [c for c in root.children if c.kind == "version" and c.load_children is None]
+        node = loaded[0] if len(loaded) == 1 else root
     steps: list[tuple[str, Any]] = []
     for key in ("version", "ignored", "meta_graph", "signature", "side", "tensor", "op", "part"):
         if key in where:
