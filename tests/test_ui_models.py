@@ -171,3 +171,16 @@ def test_real_base_folder_versions(qtbot, window: MainWindow, real_models: Path)
     # a signature of the version that is not loaded does not become the current signature
     assert window.select_signature("serving_default")
     assert window.current_signature().info.version == 124
+
+
+@pytest.mark.real_models
+def test_load_another_version_from_the_context_menu(qtbot, window, real_models: Path) -> None:
+    drop(qtbot, window, [real_models / "saved_model_half_plus_two_2_versions"])
+    older = row(window, "123", "version").data(NODE_ROLE)
+    actions = {a.text(): a for a in window.context_menu_for(older).actions()}
+    with qtbot.waitSignal(window.model_opened, timeout=WAIT_MS) as blocker:
+        actions["Load version 123"].trigger()
+    assert blocker.args[0].version == 123
+    assert window.proxy.rowCount() == 1  # the same model, now on version 123
+    assert window.select_signature("serving_default")
+    assert window.current_signature().info.version == 123

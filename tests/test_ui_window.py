@@ -234,6 +234,7 @@ def test_bad_folder_gives_one_status_line(qtbot, window: MainWindow, tmp_path: P
 
 def test_recent_models_persist(qtbot, window: MainWindow, tmp_path: Path) -> None:
     for n in range(12):
+        (tmp_path / f"m{n}").mkdir()
         open_and_wait(qtbot, window, tmp_path / f"m{n}")
     recent = ui_settings.recent_models()
     assert len(recent) == ui_settings.MAX_RECENT
@@ -320,3 +321,14 @@ def test_slow_filter_waits_for_a_pause_in_typing(qtbot, window: MainWindow) -> N
     qtbot.waitUntil(lambda: "serving_default" not in all_rows(window), timeout=WAIT_MS)
     assert window.select_signature("serving_default")  # clears the filter at once
     assert window.filter_edit.text() == "" and all_rows(window) == before
+
+
+def test_recent_model_that_is_gone_is_forgotten(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    ui_settings.add_recent_model(str(gone))
+    window.recent_menu.aboutToShow.emit()
+    action = next(a for a in window.recent_menu.actions() if a.data() == str(gone))
+    with qtbot.waitSignal(window.error_shown, timeout=WAIT_MS):
+        action.trigger()
+    assert "no longer exists" in window.last_error
+    assert str(gone) not in ui_settings.recent_models()

@@ -587,6 +587,13 @@ class MainWindow(QMainWindow):
         copy_cli.triggered.connect(lambda: self._copy(node.cli_command, "saved_model_cli command"))
         copy_details = menu.addAction("Copy details")
         copy_details.triggered.connect(lambda: self._copy(node.details_text(), "details"))
+        model = self._model_of(node)
+        version = _version_of(node) if node.kind == "version" else None
+        if model is not None and version is not None:
+            loaded = getattr(model.info, "version", None) == version
+            use = menu.addAction(f"Load version {version}" + (" (loaded)" if loaded else ""))
+            use.setEnabled(not loaded)
+            use.triggered.connect(lambda: self.open_model(model.path, version))
         if node.has_children:
             menu.addSeparator()
             expand = menu.addAction("Expand all below")
@@ -630,13 +637,20 @@ class MainWindow(QMainWindow):
         for number, path in enumerate(recent, start=1):
             action = self.recent_menu.addAction(f"&{number % 10}  {path.replace('&', '&&')}")
             action.setData(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_model(p))
+            action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
         if not recent:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
         self.recent_menu.addSeparator()
         clear = self.recent_menu.addAction("Clear recent models")
         clear.setEnabled(bool(recent))
         clear.triggered.connect(settings.clear_recent_models)
+
+    def _open_recent(self, path: str) -> None:
+        if not Path(path).exists():
+            settings.remove_recent_model(path)
+            self._show_error(f"{path}: no longer exists (removed from the recent models)")
+            return
+        self.open_model(path)
 
     # -- drag and drop --------------------------------------------------------------------
     @staticmethod
