@@ -332,3 +332,12 @@ def test_recent_model_that_is_gone_is_forgotten(qtbot, window: MainWindow, tmp_p
         action.trigger()
     assert "no longer exists" in window.last_error
     assert str(gone) not in ui_settings.recent_models()
+
+
+def test_several_bad_folders_share_one_message_box(qtbot, window, tmp_path: Path) -> None:
+    bad = [tmp_path / "bad_one", tmp_path / "bad_two"]
+    with qtbot.waitSignals([window.model_failed] * 2, timeout=WAIT_MS):
+        window.open_paths(bad)
+    text = window.error_box.text()
+    assert str(bad[0]) in text and str(bad[1]) in text
+    assert window.error_box.isVisible() and not window.error_box.isModal()

@@ -45,6 +45,7 @@ MODEL_FILE_SUFFIXES = (".pb", ".pbtxt")
 _EXPAND_KINDS = {"model", "meta_graph"}
 _FILTER_EXPAND_LIMIT = 3000  # rows expanded when filtering; beyond that the user expands
 _SLOW_FILTER_S = 0.15
+_MAX_ERROR_LINES = 8
 
 
 @dataclass
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.show_error_dialogs = True  # tests may turn the non-modal message box off
         self.last_error: str | None = None
         self.error_box: QMessageBox | None = None
+        self._error_lines: list[str] = []
         self._models: list[OpenModel] = []
         self._pending: dict[int, tuple[str, int | None]] = {}
         self._current_signature: SignatureSelection | None = None
@@ -343,9 +345,8 @@ class MainWindow(QMainWindow):
         settings.add_recent_model(result.path)
         info = result.info
         extra = f", {len(info.problems)} problem(s)" if getattr(info, "problems", None) else ""
-        self.statusBar().showMessage(
-            f"Opened {result.path} in {result.elapsed_ms:.0f} ms{extra}", 5000
-        )
+        name = Path(result.path).name or result.path  # the full path is on the right
+        self.statusBar().showMessage(f"Opened {name} in {result.elapsed_ms:.0f} ms{extra}", 5000)
         self._update_actions()
         self.model_opened.emit(model.info)
 
@@ -384,7 +385,10 @@ class MainWindow(QMainWindow):
                 self.error_box.setIcon(QMessageBox.Icon.Warning)
                 self.error_box.setWindowTitle(f"{APP_NAME}: cannot open")
                 self.error_box.setWindowModality(Qt.WindowModality.NonModal)
-            self.error_box.setText(message)
+            # Several bad folders dropped at once: one box listing them all.
+            lines = self._error_lines if self.error_box.isVisible() else []
+            self._error_lines = [*lines, message][-_MAX_ERROR_LINES:]
+            self.error_box.setText("\n\n".join(self._error_lines))
             self.error_box.show()
         self.error_shown.emit(message)
 
