@@ -341,3 +341,16 @@ def test_several_bad_folders_share_one_message_box(qtbot, window, tmp_path: Path
     text = window.error_box.text()
     assert str(bad[0]) in text and str(bad[1]) in text
     assert window.error_box.isVisible() and not window.error_box.isModal()
+
+
+def test_select_node_reveals_a_collapsed_row(qtbot, window: MainWindow) -> None:
+    open_and_wait(qtbot, window, "/models/one")
+    tensor = window.models()[0].tree.find(lambda n: n.kind == "tensor" and n.name == "y")
+    with qtbot.waitSignal(window.signature_selected, timeout=WAIT_MS):
+        assert window.select_node(tensor)
+    assert window.current_node() is tensor
+    assert window.tree_view.isExpanded(window.tree_view.currentIndex().parent())
+    assert window.details.text().startswith("Tensor: y")
+    from inspector_app.savedmodel.tree import TreeNode
+
+    assert not window.select_node(TreeNode("tensor", "elsewhere"))

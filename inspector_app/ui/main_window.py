@@ -330,6 +330,14 @@ class MainWindow(QMainWindow):
         if model is not None:
             self.open_model(model.path, model.version)
 
+    def select_node(self, node: TreeNode) -> bool:
+        """Select and reveal a row of an open model (e.g. where a check points); False when the
+        node is not in the tree. Selecting a signature row emits ``signature_selected``."""
+        if not self.tree_model.index_of(node).isValid():
+            return False
+        self._select_node(node)
+        return True
+
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
