@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -323,15 +324,24 @@ def _parse(pb_path: Path) -> tuple[Any, str]:
             prefix = f"{line}:{column} : "
             if msg.startswith(prefix):
                 msg = msg[len(prefix) :]
+            quoted = re.match(r"'(.*)': (.+)$", msg, re.DOTALL)
+            if quoted:  # the parser echoes the whole line: keep a short piece around the column
+                text_line, msg = quoted.groups()
+                piece = text_line.strip()
+                if len(piece) > 40:
+                    piece = text_line[max(0, (column or 1) - 20) : (column or 1) + 20].strip()
+                msg = f"{msg} (near '{piece}')"
             where = f"line {line}, column {column}: " if line else ""
             raise ModelError(pb_path, f"syntax error at {where}{msg}") from None
+        except (RecursionError, ValueError) as err:  # nesting too deep, bad enum values
+            raise ModelError(pb_path, f"cannot parse the text file: {err}") from None
         fmt = "pbtxt"
     else:
         from google.protobuf.message import DecodeError
 
         try:
             message.ParseFromString(data)
-        except (DecodeError, RuntimeError, ValueError) as err:
+        except (DecodeError, RuntimeError, ValueError, RecursionError) as err:
             detail = str(err).rsplit(":", 1)[-1].strip() or type(err).__name__
             raise ModelError(
                 pb_path,

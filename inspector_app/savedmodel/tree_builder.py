@@ -122,6 +122,7 @@ def _signature_node(info: SavedModelInfo, mg: MetaGraphInfo, sig: SignatureInfo)
         sig.key,
         short_method(sig.method_name),
         details={
+            "key": sig.key,
             "method_name": sig.method_name,
             "tags": mg.tags,
             "inputs": [t.to_json() for t in sig.inputs],
@@ -404,12 +405,21 @@ def _other_version_node(base: Path, version: int, folder: Path) -> TreeNode:
     )
 
 
+def _display_name(info: SavedModelInfo) -> str:
+    """The base folder's name; for a version folder ("00000123") its parent's name too."""
+    shown = info.base_dir if info.base_dir is not None else Path(info.path)
+    if shown.name in (info.pb_path.name,):  # a saved_model.pb file was opened
+        shown = shown.parent
+    if shown.name.isdigit() and shown.parent.name:
+        return f"{shown.parent.name}/{shown.name}"
+    return shown.name or str(shown)
+
+
 def build_tree(info: SavedModelInfo) -> TreeNode:
     """The whole tree for one opened model: kind "model" at the top."""
-    shown = info.base_dir if info.base_dir is not None else Path(info.path)
     root = TreeNode(
         "model",
-        shown.name or str(shown),
+        _display_name(info),
         human_bytes(info.size_bytes),
         details={
             "path": info.path,
