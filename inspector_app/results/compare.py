@@ -31,6 +31,46 @@ class OutputDiff:
     iou: dict[int, float] = field(default_factory=dict)  # masks: class id -> IoU
     mean_iou: float | None = None
 
+    def cells(self) -> tuple[str, ...]:
+        """The row of a comparison table, in the order of ``COLUMNS`` ("-" where not known)."""
+        return (
+            self.name,
+            self.view,
+            "-" if self.max_abs_diff is None else f"{self.max_abs_diff:.6g}",
+            "-" if self.top1_agreement is None else f"{self.top1_agreement:.1%}",
+            "-" if self.mean_iou is None else f"{self.mean_iou:.4f}",
+            "-"
+            if self.changed_pixels is None
+            else f"{self.changed_pixels} ({self.changed_share or 0.0:.2%})",
+            "DIFFERS" if self.differs else "same",
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON values (non-finite numbers as strings, IoU keys as strings)."""
+        return {
+            "name": self.name,
+            "view": self.view,
+            "differs": self.differs,
+            "summary": self.summary,
+            "max_abs_diff": _json_float(self.max_abs_diff),
+            "differing_values": self.differing_values,
+            "top1_agreement": self.top1_agreement,
+            "changed_pixels": self.changed_pixels,
+            "changed_share": self.changed_share,
+            "iou": {str(k): v for k, v in self.iou.items()},
+            "mean_iou": self.mean_iou,
+        }
+
+
+MAX_IOU_LISTED = 20  # classes named per mask in the text table
+COLUMNS = ("output", "view", "max |A-B|", "top-1 agreement", "mean IoU", "changed pixels", "result")
+
+
+def _json_float(value: float | None) -> float | str | None:
+    if value is None or np.isfinite(value):
+        return value
+    return str(value)
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -44,8 +84,28 @@ class Comparison:
     def summary(self) -> str:
         n = len(self.outputs)
         if not self.differing:
-            return f"all {n} outputs agree"
+            return "the output agrees" if n == 1 else f"all {n} outputs agree"
+        if n == 1:
+            return f"the output differs: {self.differing[0]}"
         return f"{len(self.differing)} of {n} outputs differ: {', '.join(self.differing)}"
+
+    def table(self) -> str:
+        """An aligned plain-text table (``COLUMNS``), one row per output, then per-class IoU
+        of the masks that changed, then the summary line."""
+        rows = [COLUMNS, *(d.cells() for d in self.outputs)]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        ]
+        for d in self.outputs:
+            changed = sorted((c, v) for c, v in d.iou.items() if v < 1.0)
+            if changed:
+                ious = ", ".join(f"{c}: {v:.4f}" for c, v in changed[:MAX_IOU_LISTED])
+                more = len(changed) - MAX_IOU_LISTED
+                tail = f", and {more} more" if more > 0 else ""
+                lines.append(f"{d.name}: IoU of the classes that changed {ious}{tail}")
+        lines.append(self.summary())
+        return "\n".join(lines)
 
 
 def _numeric_diff(a: np.ndarray, b: np.ndarray) -> tuple[float, int, np.ndarray]:
