@@ -190,3 +190,29 @@ def test_no_tensorflow_runtime_loaded(models):
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_highest_version_without_model_is_skipped(tmp_path, models):
+    import shutil
+
+    base = tmp_path / "base"
+    shutil.copytree(models["tf2"], base / "7")
+    (base / "9").mkdir()  # an export still being written: no saved_model.pb yet
+    info = load_model(base)
+    assert (info.versions, info.version) == ([7, 9], 7)
+    assert info.problems == ["version 9 holds no saved_model.pb: TF Serving cannot load it"]
+    with pytest.raises(ModelError, match="no saved_model.pb or saved_model.pbtxt in this version"):
+        load_model(base, version=9)
+
+
+def test_pbtxt_nesting_and_enum_errors(tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    pbtxt = folder / "saved_model.pbtxt"
+    pbtxt.write_text('meta_graphs { signature_def { key: "a" value { method_name: 3x } } }')
+    with pytest.raises(ModelError, match=r"syntax error at line 1, column \d+"):
+        load_model(folder)
+    pbtxt.write_text("meta_graphs { graph_def { node { " * 400 + "}}}" * 400)
+    with pytest.raises(ModelError) as caught:
+        load_model(folder)
+    assert "\n" not in str(caught.value)

@@ -135,10 +135,18 @@ def _is_version_name(name: str) -> bool:
     return name.isascii() and name.isdigit()
 
 
+MAX_LISTED = 10_000  # a model or base folder holds a handful of entries; never list a million
+
+
 def _list_dir(path: Path) -> list[os.DirEntry]:
     try:
         with os.scandir(path) as it:
-            return list(it)
+            out = []
+            for entry in it:
+                out.append(entry)
+                if len(out) >= MAX_LISTED:
+                    break
+            return out
     except PermissionError:
         raise ModelError(path, "permission denied: cannot list this folder") from None
     except OSError as err:
@@ -178,6 +186,8 @@ def _describe(entries: list[os.DirEntry]) -> str:
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
+    if len(entries) >= MAX_LISTED:
+        return f"more than {MAX_LISTED:,} entries"
     parts = [n(files, "file"), n(dirs, "folder")]
     if other:
         parts.append(n(other, "other entry").replace("entrys", "entries"))
@@ -243,7 +253,7 @@ def _find(path: Path, version: int | None) -> _Found:
     ignored.sort()
     if not version_dirs:
         hint = ""
-        nested = [n for n in ignored if _model_file_in(path / n) is not None]
+        nested = [n for n in ignored[:50] if _model_file_in(path / n) is not None]
         if nested:
             hint = f"; sub-folder '{nested[0]}' holds one, open that"
         raise ModelError(
