@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # tests run on the CPU, also on a GPU machine
+# Settings, recent files, input sets and label choices go to a throw-away folder, never the user's.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="smi-test-config-")
+# A window made by a test starts its engine worker only when it runs something.
+os.environ.setdefault("INSPECTOR_NO_WARMUP", "1")
 
 import pytest
 

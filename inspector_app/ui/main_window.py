@@ -8,6 +8,7 @@ Contract 2 of DESIGN.md: ``open_model(path)``, ``select_signature(key, tags)``,
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,12 +35,15 @@ from PySide6.QtWidgets import (
 
 from inspector_app import APP_NAME
 from inspector_app.ui import settings
+from inspector_app.ui.checks_panel import ChecksPanel
 from inspector_app.ui.details_panel import DetailsPanel, human_size
 from inspector_app.ui.model_loader import LoadFn, LoadResult, ModelLoader
 from inspector_app.ui.tree_model import COL_NAME, ModelTreeModel, TreeFilterProxy
+from inspector_app.ui.window_actions import WindowActionsMixin
 
 if TYPE_CHECKING:  # the savedmodel package loads after the window is on screen
     from inspector_app.savedmodel.tree import TreeNode
+    from inspector_app.ui.run_controller import RunController
 
 MODEL_FILE_SUFFIXES = (".pb", ".pbtxt")
 _EXPAND_KINDS = {"model", "meta_graph"}
@@ -107,7 +111,7 @@ def _version_of(node: TreeNode) -> int | None:
     return None
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowActionsMixin, QMainWindow):
     """The SavedModel Inspector window (Contract 2)."""
 
     model_opened = Signal(object)  # SavedModelInfo
@@ -115,9 +119,21 @@ class MainWindow(QMainWindow):
     model_closed = Signal(object)  # SavedModelInfo
     signature_selected = Signal(object, object)  # SavedModelInfo, SignatureSelection
     error_shown = Signal(str)  # every one-line error the window shows
+    run_finished = Signal(object)  # dict[str, np.ndarray] of outputs, or an exception
+    checks_done = Signal(object)  # list[Finding] for the model just opened
 
-    def __init__(self, parent: QWidget | None = None, *, load: LoadFn | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        load: LoadFn | None = None,
+        warm_up: bool | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._warm_up = warm_up
+        self._runner: RunController | None = None
+        # Asked before running a model whose ops read or write files; tests replace it.
+        self.confirm: Callable[[str], bool] = self._confirm_dialog
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self.show_error_dialogs = True  # tests may turn the non-modal message box off
@@ -171,6 +187,7 @@ class MainWindow(QMainWindow):
         self.details = DetailsPanel()
         self.panels = QTabWidget(objectName="panels")
         self.panels.addTab(self.details, "Details")
+        self.checks_panel = ChecksPanel()
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         self.splitter.addWidget(left)
@@ -238,6 +255,26 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu("&View")
         for action in (self.find_action, self.expand_action, self.collapse_action):
             view.addAction(action)
+        self.run_action = self._action("&Run signature", self.run, "Ctrl+R", "actionRun")
+        self.cancel_action = self._action("&Cancel run", self.cancel, "Esc", "actionCancel")
+        self.reload_worker_action = self._action(
+            "Re&load model in the worker", self._reload_worker, None, "actionReloadWorker"
+        )
+        self.compare_action = self._action(
+            "Co&mpare with another version...", self._open_compare, "Ctrl+K", "actionCompare"
+        )
+        run = self.menuBar().addMenu("&Run")
+        for action in (self.run_action, self.cancel_action, self.reload_worker_action):
+            run.addAction(action)
+        run.addSeparator()
+        run.addAction(self.compare_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action("&About", self._show_about, None, "actionAbout")
+        self.demo_action = self._action(
+            "Open &demo models", self._open_demo_models, None, "actionOpenDemos"
+        )
+        help_menu.addAction(self.demo_action)
+        help_menu.addAction(self.about_action)
         self._update_actions()
 
     def _connect_callbacks(self) -> None:
@@ -251,6 +288,10 @@ class MainWindow(QMainWindow):
         self.details.copied.connect(
             lambda what: self.statusBar().showMessage(f"Copied {what}", 3000)
         )
+        self.signature_selected.connect(self._on_signature_selected)
+        self.model_opened.connect(self._start_checks)
+        self.model_closed.connect(self._on_model_closed)
+        self.checks_panel.jump_requested.connect(self._jump_to)
 
     # -- Contract 2 -----------------------------------------------------------------------
     def open_model(self, path: str | Path, version: int | None = None) -> int:
@@ -295,6 +336,40 @@ class MainWindow(QMainWindow):
     def current_signature(self) -> SignatureSelection | None:
         """The signature last selected (in the tree or by ``select_signature``), or None."""
         return self._current_signature
+
+    def set_input(self, name: str, value: Any) -> None:
+        """Set input ``name`` of the current signature: a numpy array, an image or array file
+        path, or a string (text lines / a safe expression, as the input's editor takes it)."""
+        self.runner.set_input(name, value)
+
+    def run(self) -> bool:
+        """Start the current signature and return at once; ``run_finished`` follows."""
+        selection = self._current_signature
+        if selection is not None and not self._confirm_file_ops(selection):
+            self.statusBar().showMessage("Run cancelled: the model's ops touch files", 5000)
+            return False
+        return self.runner.run()
+
+    def cancel(self) -> None:
+        """Stop the run at once (the worker is killed and restarted; the window stays)."""
+        if self._runner is not None:
+            self._runner.cancel()
+
+    @property
+    def runner(self) -> RunController:
+        """Inputs, Run and Results: made after the window first shows (or on first use)."""
+        if self._runner is None:
+            from inspector_app.ui.run_controller import RunController
+
+            self._runner = RunController(self, warm_up=self._warm_up)
+            for widget, title in self._runner.widgets():
+                self.add_panel(widget, title)
+            self.add_panel(self.checks_panel, "Checks")
+            self._runner.run_finished.connect(self._on_run_finished)
+            self._runner.bridge.worker_died.connect(self._on_worker_died)
+            if self._current_signature is not None:
+                self._runner.set_signature(self._current_signature)
+        return self._runner
 
     def add_panel(self, widget: QWidget, title: str) -> int:
         """Add a tab beside Details (Run, Inputs, Results, Checks...); returns its index."""
@@ -710,7 +785,14 @@ class MainWindow(QMainWindow):
         settings.save_bytes("window/splitter", self.splitter.saveState())
         settings.save_bytes("window/tree_header", self.tree_view.header().saveState())
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._runner is None:  # after the first paint: the window must not wait for it
+            QTimer.singleShot(0, lambda: self.runner)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._runner is not None:
+            self._runner.shutdown()
         self.write_settings()
         if self.error_box is not None:
             self.error_box.close()

@@ -1,0 +1,168 @@
+"""Inputs → Run → Results for the selected signature: the Run and Results tabs and their logic.
+
+The main window owns one ``RunController``; it hands it the selected signature and forwards
+Contract 2's ``set_input``, ``run`` and ``cancel``. Models run in the engine's worker process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
+
+from inspector_app.engine import EngineError
+from inspector_app.errors import UserError
+from inspector_app.inputs.inputset import default_config_dir
+from inspector_app.results.labels import LabelMemory
+from inspector_app.ui.engine_bridge import EngineBridge
+from inspector_app.ui.input_builder import InputBuilder
+from inspector_app.ui.results_view import ResultsView
+from inspector_app.ui.run_panel import RunPanel, RunRecord, RunTarget
+
+
+def _image_feed(feeds: dict[str, Any]) -> np.ndarray | None:
+    """The first input that looks like an image batch (for drawing masks over it)."""
+    for value in feeds.values():
+        arr = np.asarray(value)
+        if arr.dtype.kind in "uif" and arr.ndim in (3, 4) and arr.shape[-1] in (1, 3, 4):
+            return arr
+    return None
+
+
+class RunController(QObject):
+    """Owns the engine bridge, the input builder, the run panel and the results view."""
+
+    run_finished = Signal(object)  # dict[str, np.ndarray] or an exception (UserError)
+    run_started = Signal()
+
+    def __init__(self, parent: QObject | None = None, *, warm_up: bool | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = EngineBridge(self, warm_up=warm_up)
+        config = default_config_dir().parent
+        self.inputs = InputBuilder()
+        self.inputs.config_dir = default_config_dir()
+        self.run_panel = RunPanel(self.bridge)
+        self.run_panel.feeds_provider = self._feeds
+        self.results = ResultsView(label_memory=LabelMemory(config / "labels.json"))
+        self.selection: Any = None  # main_window.SignatureSelection
+
+        scroll = QScrollArea(objectName="inputsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.inputs)
+        self.run_tab = QSplitter(Qt.Orientation.Vertical, objectName="runTab")
+        self.run_tab.addWidget(scroll)
+        self.run_tab.addWidget(self.run_panel)
+        self.run_tab.setSizes([320, 420])
+
+        self.inputs.ready_changed.connect(self._update_ready)
+        self.run_panel.finished.connect(self._on_finished)
+        self.run_panel.record_opened.connect(self._show_record)
+
+    # ------------------------------------------------------------------ state
+
+    def set_signature(self, selection: Any) -> None:
+        """Show the inputs of ``selection`` (a SignatureSelection) and make it Run's target."""
+        self.selection = selection
+        sig, info = selection.signature, selection.info
+        self.inputs.signature = sig.key
+        self.inputs.model_name = Path(info.path).name
+        self.inputs.set_specs(sig.inputs)
+        version = f" {info.version}" if info.version is not None else ""
+        label = f"{Path(info.path).name}{version} · {','.join(selection.tags)} · {sig.key}"
+        self.run_panel.set_target(
+            RunTarget(str(info.model_dir), list(selection.tags), sig.key, label)
+        )
+        self._update_ready()
+
+    def clear_signature(self) -> None:
+        self.selection = None
+        self.inputs.set_specs([])
+        self.run_panel.set_target(None)
+
+    def model_closed(self, info: Any) -> None:
+        """Give the worker's memory back when the loaded model's window row goes."""
+        key = self.bridge.loaded_key
+        if key is not None and key[0] == str(Path(info.model_dir).resolve()):
+            self.bridge.unload()
+        if self.selection is not None and self.selection.info is info:
+            self.clear_signature()
+
+    def _update_ready(self, *_: object) -> None:
+        ready = self.selection is not None and self.inputs.is_ready()
+        self.run_panel.run_button.setEnabled(ready and not self.run_panel.busy)
+        if self.selection is not None and not ready:
+            problems = [c.message for c in self.inputs.checks().values() if not c.ready]
+            if problems:
+                self.run_panel.status_label.setText(f"Not ready: {problems[0]}")
+        elif ready and not self.run_panel.busy:
+            self.run_panel.status_label.setText("Ready (Ctrl+R runs)")
+
+    # ------------------------------------------------------------------ Contract 2
+
+    def set_input(self, name: str, value: Any) -> None:
+        self.inputs.set_input(name, value)
+        self._update_ready()
+
+    def run(self) -> bool:
+        """Start the selected signature; False (and ``run_finished`` with the error) if it cannot."""
+        if self.selection is None:
+            self.run_finished.emit(UserError("no signature is selected; select one in the tree"))
+            return False
+        if self.run_panel.busy:
+            return False
+        self.run_started.emit()
+        self.run_panel.run()
+        return True
+
+    def cancel(self) -> None:
+        self.run_panel.cancel()
+
+    def shutdown(self) -> None:
+        self.bridge.close()
+
+    # ------------------------------------------------------------------ callbacks
+
+    def _feeds(self) -> dict[str, Any]:
+        if not self.inputs.is_ready():
+            problems = [
+                f"{name}: {c.message}" for name, c in self.inputs.checks().items() if not c.ready
+            ]
+            raise UserError("inputs are not ready: " + "; ".join(problems[:3]))
+        return self.inputs.feeds()
+
+    def _on_finished(self, record: RunRecord) -> None:
+        self._update_ready()
+        if record.result is None:
+            message = record.error or "the run failed"
+            self.run_finished.emit(EngineError(message))
+            return
+        self._show_record(record)
+        self.run_finished.emit(dict(record.result.outputs))
+
+    def _show_record(self, record: RunRecord) -> None:
+        if record.result is None:
+            return
+        sel = self.selection
+        info = sel.info if sel is not None else None
+        context: dict[str, Any] = {
+            "signature": record.target.signature,
+            "tags": record.target.tags,
+            "device": record.result.device,
+            "timings": dict(record.result.timing),
+            "inputs": {k: np.asarray(v) for k, v in record.feeds.items()},
+            "model_path": record.target.folder,
+            "assets_dir": str(Path(record.target.folder) / "assets"),
+        }
+        if info is not None and sel.signature.key == record.target.signature:
+            context["method_name"] = sel.signature.method_name
+        image = _image_feed(record.feeds)
+        if image is not None:
+            context["image"] = image
+        self.results.show_outputs(record.result.outputs, context)
+
+    def widgets(self) -> list[tuple[QWidget, str]]:
+        """The tabs the window adds: (widget, title)."""
+        return [(self.run_tab, "Run"), (self.results, "Results")]
