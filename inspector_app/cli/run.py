@@ -80,9 +80,10 @@ def _execute(args: argparse.Namespace, engine: Any, start: float) -> int:
     model_dir, tags, signature = _choose(args)
     feeds = _feeds(args)
     _check_inputs(signature, feeds)
-    engine.load(model_dir, tags, args.device)
+    loading = engine.load(model_dir, tags, args.device)
     fut = engine.run(signature.key, feeds, device=args.device, repeat=max(1, args.repeat))
     try:
+        loading.result(_deadline_left(args, start))  # its error, if any, is the one to show
         result = fut.result(_deadline_left(args, start))
     except FutureTimeout:
         engine.cancel(reload=False)
@@ -114,7 +115,7 @@ def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
         if not chosen:
             raise UserError(f"the model has several MetaGraphDefs; pick one with --tag-set: {sets}")
     mg = chosen[0]
-    keys = ", ".join(s.key for s in mg.signatures) or "none"
+    keys = ", ".join(s.key for s in mg.signatures if not s.key.startswith("__")) or "none"
     key = args.signature or "serving_default"
     sig = mg.signature(key)
     if sig is None:
