@@ -27,19 +27,32 @@ def build_versions(base: Path) -> Path:
     ``y`` = 0.5 x + b (a tensor), ``scores`` = [x, k] per item (two classes: top-1 is class 0
     when x > k) and ``mask`` = (x + GRID > k) as int32 [N, 4, 4] (a two-class map);
     version 1 has b = 2, k = 2.5, version 2 b = 3, k = 3.5. Version 3 is a copy of 2."""
+    for version, (b, k) in VERSIONS.items():
+        _save(base / str(version), b, k)
+    shutil.copytree(base / "2", base / "3")
+    return base
+
+
+def _save(folder: Path, b: float, k: float) -> None:
     import tensorflow as tf
 
-    for version, (b, k) in VERSIONS.items():
+    class M(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+        def serve(self, x):
+            scores = tf.stack([x, tf.fill(tf.shape(x), k)], axis=1)
+            mask = tf.cast(x[:, None, None] + tf.constant(GRID)[None] > k, tf.int32)
+            return {"y": 0.5 * x + b, "scores": scores, "mask": mask}
 
-        class M(tf.Module):
-            @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
-            def serve(self, x):
-                scores = tf.stack([x, tf.fill(tf.shape(x), k)], axis=1)
-                grid = tf.constant(GRID)
-                mask = tf.cast(x[:, None, None] + grid[None] > k, tf.int32)
-                return {"y": 0.5 * x + b, "scores": scores, "mask": mask}
+    m = M()
+    tf.saved_model.save(m, str(folder), signatures={"serving_default": m.serve})
 
-        m = M()
-        tf.saved_model.save(m, str(base / str(version)), signatures={"serving_default": m.serve})
-    shutil.copytree(base / "2", base / "3")
+
+def versions_base(tmp_path_factory) -> Path:  # noqa: ANN001 - pytest's TempPathFactory
+    """``build_versions`` once per test session, shared by the compare test modules."""
+    base = tmp_path_factory.getbasetemp() / "compare_versions"
+    done = base / ".built"  # not a version folder: TF Serving and the inspector ignore it
+    if not done.exists():
+        shutil.rmtree(base, ignore_errors=True)
+        build_versions(base)
+        done.write_text("ok")
     return base

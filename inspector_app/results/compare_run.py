@@ -102,7 +102,7 @@ class CompareOutcome:
     outputs_b: dict[str, np.ndarray]
     device_a: str = ""
     device_b: str = ""
-    timing_ms: dict[str, float] = field(default_factory=dict)  # run_ms of A and B, total
+    timing_ms: dict[str, float] = field(default_factory=dict)  # run_a_ms, run_b_ms
 
     @property
     def agree(self) -> bool:
@@ -180,7 +180,7 @@ def _side(ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None)
     mg = _meta_graph(info, tags, side_label)
     sig = mg.signature(signature)
     if sig is None:
-        keys = ", ".join(s.key for s in mg.signatures) or "none"
+        keys = ", ".join(s.key for s in mg.signatures if not s.key.startswith("__")) or "none"
         raise UserError(f"model {side_label} has no signature {signature!r}; signatures: {keys}")
     return Side(ref, Path(info.model_dir), info.version, list(mg.tags), sig)
 
@@ -230,7 +230,7 @@ class CompareJob:
         device: str | None = None,
         atol: float = 1e-6,
         parallel: bool = True,
-        engine_factory: EngineFactory = _default_engine,
+        engine_factory: EngineFactory | None = None,
         on_progress: Progress | None = None,
     ) -> None:
         self.plan = plan
@@ -239,7 +239,7 @@ class CompareJob:
         self._device = device
         self._atol = atol
         self._parallel = parallel
-        self._factory = engine_factory
+        self._factory = engine_factory or _default_engine
         self._on_progress = on_progress
         self._engines: list[Any] = []
         self._lock = threading.Lock()
@@ -366,7 +366,7 @@ def start_compare(
     device: str | None = None,
     atol: float = 1e-6,
     parallel: bool = True,
-    engine_factory: EngineFactory = _default_engine,
+    engine_factory: EngineFactory | None = None,
     on_progress: Progress | None = None,
 ) -> CompareJob:
     """Check ``feeds`` against both sides, then run both in the background (returns at once).

@@ -1,0 +1,356 @@
+"""The Compare dialog: the current inputs through the current model (A) and another version of its
+base folder, or another model folder (B); a table of the differences, the differing outputs
+highlighted. Both models run in engine workers of their own (``results.compare_run``), in the
+background, with progress and cancel.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.errors import UserError
+from inspector_app.results.compare import COLUMNS
+from inspector_app.results.compare_run import (
+    STEPS,
+    CompareJob,
+    CompareOutcome,
+    ModelRef,
+    prepare,
+    start_compare,
+    version_dirs,
+)
+
+DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1  # bool on every cell of a row: the output differs
+DIFFERS_BACKGROUND = QColor(255, 221, 221)
+COL_OUTPUT, COL_RESULT = 0, len(COLUMNS) - 1
+
+
+class CompareDialog(QDialog):
+    """Compare model A (``model_path`` at ``version``) with another version or folder (B).
+
+    ``feeds`` are the current inputs (name -> numpy array), run unchanged through both.
+    ``finished_comparison`` carries a ``CompareOutcome``, or the ``UserError`` that stopped it
+    (``engine.Cancelled`` after a cancel). ``engine_factory`` makes the engines (tests).
+    """
+
+    finished_comparison = Signal(object)
+    _job_progress = Signal(int, int, str)  # from the job's thread, queued to the GUI thread
+    _job_done = Signal(object)  # the job's future
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike,
+        signature: str,
+        feeds: Mapping[str, np.ndarray],
+        *,
+        version: int | None = None,
+        tags: list[str] | tuple[str, ...] | None = None,
+        device: str | None = None,
+        parent: QWidget | None = None,
+        engine_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareDialog")
+        self.setWindowTitle("Compare models")
+        self.model_path = str(model_path)
+        self.signature = signature
+        self.feeds = dict(feeds)
+        self.tags = list(tags) if tags else None
+        self.device = device
+        self.engine_factory = engine_factory
+        self.job: CompareJob | None = None
+        self.outcome: CompareOutcome | None = None
+        self.error: str | None = None
+        try:
+            self.versions = sorted(version_dirs(self.model_path))
+        except UserError:
+            self.versions = []
+        if self.versions and version is None:
+            version = self.versions[-1]
+        self.version = version
+        self._build_ui()
+        self._connect_callbacks()
+        self._update_buttons()
+
+    # -- layout -------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        a_label = ModelRef(self.model_path, self.version).label
+        inputs = ", ".join(f"{k} {list(np.shape(v))}" for k, v in sorted(self.feeds.items()))
+        self.model_a_label = QLabel(
+            f"A: <b>{_html(a_label)}</b>, signature <b>{_html(self.signature)}</b>, "
+            f"inputs {_html(inputs) or 'none'}",
+            objectName="compareModelALabel",
+        )
+        self.model_a_label.setWordWrap(True)
+
+        self.version_radio = QRadioButton("Another version:", objectName="compareVersionRadio")
+        self.version_combo = QComboBox(objectName="compareVersionCombo")
+        others = [v for v in self.versions if v != self.version]
+        for v in others:
+            self.version_combo.addItem(f"version {v}", v)
+        if others:
+            self.version_combo.setCurrentIndex(len(others) - 1)  # the highest other one
+        self.folder_radio = QRadioButton("Another model folder:", objectName="compareFolderRadio")
+        self.folder_edit = QLineEdit(objectName="compareFolderEdit")
+        self.folder_edit.setPlaceholderText("a SavedModel folder or a TF Serving base folder")
+        self.browse_button = QPushButton("Browse…", objectName="compareBrowseButton")
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.addButton(self.version_radio)
+        self.mode_group.addButton(self.folder_radio)
+        self.version_radio.setEnabled(bool(others))
+        self.version_combo.setEnabled(bool(others))
+        (self.version_radio if others else self.folder_radio).setChecked(True)
+
+        other_box = QGroupBox("B: compare with")
+        grid = QFormLayout(other_box)
+        grid.addRow(self.version_radio, self.version_combo)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.browse_button)
+        grid.addRow(self.folder_radio, folder_row)
+        self.atol_edit = QLineEdit("1e-06", objectName="compareAtolEdit")
+        self.atol_edit.setToolTip("largest absolute difference that still counts as the same")
+        grid.addRow("Tolerance (atol):", self.atol_edit)
+
+        self.start_button = QPushButton("Compare", objectName="compareStartButton")
+        self.start_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel run", objectName="compareCancelButton")
+        self.progress = QProgressBar(objectName="compareProgress")
+        self.progress.setRange(0, len(STEPS))
+        self.progress.setValue(0)
+        self.status_label = QLabel("", objectName="compareStatus")
+        self.status_label.setWordWrap(True)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.start_button)
+        run_row.addWidget(self.cancel_button)
+        run_row.addWidget(self.progress, 1)
+
+        self.table = QTableWidget(0, len(COLUMNS), objectName="compareTable")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.summary_label = QLabel("", objectName="compareSummary")
+        self.summary_label.setWordWrap(True)
+
+        self.copy_button = QPushButton("Copy as text", objectName="compareCopyButton")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.model_a_label)
+        layout.addWidget(other_box)
+        layout.addLayout(run_row)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.buttons)
+        self.resize(760, 420)
+
+    def _connect_callbacks(self) -> None:
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.copy_button.clicked.connect(self.copy_text)
+        self.browse_button.clicked.connect(self._browse)
+        self.buttons.rejected.connect(self.reject)
+        self.folder_edit.textEdited.connect(lambda _t: self.folder_radio.setChecked(True))
+        self.version_combo.activated.connect(lambda _i: self.version_radio.setChecked(True))
+        self._job_progress.connect(self._on_progress)
+        self._job_done.connect(self._on_done)
+
+    # -- public -------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def set_other_version(self, version: int) -> None:
+        """Compare with ``version`` of the base folder."""
+        index = self.version_combo.findData(version)
+        if index < 0:
+            raise UserError(f"{self.model_path} has no other version {version}")
+        self.version_combo.setCurrentIndex(index)
+        self.version_radio.setChecked(True)
+
+    def set_other_folder(self, path: str | os.PathLike) -> None:
+        """Compare with the model in ``path`` (its highest version for a base folder)."""
+        self.folder_edit.setText(str(path))
+        self.folder_radio.setChecked(True)
+
+    def other_ref(self) -> ModelRef:
+        """Model B as chosen in the dialog (UserError when nothing is chosen)."""
+        if self.version_radio.isChecked():
+            return ModelRef(self.model_path, self.version_combo.currentData())
+        text = self.folder_edit.text().strip()
+        if not text:
+            raise UserError("choose a model folder to compare with")
+        return ModelRef(os.path.expanduser(text))
+
+    def start(self) -> bool:
+        """Check the choice and start both runs (returns at once); False when it cannot start."""
+        if self.running:
+            return False
+        self.outcome, self.error = None, None
+        self._fill_table(None)
+        try:
+            atol = float(self.atol_edit.text())
+            if not math.isfinite(atol) or atol < 0:
+                raise ValueError
+        except ValueError:
+            return self._fail(f"tolerance {self.atol_edit.text()!r} is not a number of 0 or more")
+        try:
+            a = ModelRef(self.model_path, self.version)
+            plan = prepare(a, self.other_ref(), self.signature, self.tags)
+            self.job = start_compare(
+                plan,
+                self.feeds,
+                device=self.device,
+                atol=atol,
+                engine_factory=self.engine_factory,
+                on_progress=self._job_progress.emit,
+            )
+        except UserError as err:
+            return self._fail(str(err))
+        self.progress.setValue(0)
+        self._set_status(f"B: {plan.b.label}; starting…")
+        self.job.future.add_done_callback(self._job_done.emit)
+        self._update_buttons()
+        return True
+
+    def cancel(self) -> None:
+        """Stop both workers; ``finished_comparison`` follows with ``Cancelled``."""
+        if self.running:
+            self._set_status("cancelling…")
+            self.job.cancel()
+
+    def as_text(self) -> str:
+        """The models, the table and the summary as plain text (what Copy puts on the clipboard)."""
+        if self.outcome is None:
+            return self.error or ""
+        plan = self.outcome.plan
+        lines = [
+            f"A: {plan.a.label} ({plan.a.model_dir})",
+            f"B: {plan.b.label} ({plan.b.model_dir})",
+            f"signature {plan.signature!r}, tags {','.join(plan.a.tags)}",
+            "",
+            self.outcome.comparison.table(),
+        ]
+        return "\n".join(lines)
+
+    def copy_text(self) -> None:
+        QApplication.clipboard().setText(self.as_text())
+
+    # -- callbacks ----------------------------------------------------------------------
+    def _browse(self) -> None:
+        start = self.folder_edit.text() or str(Path(self.model_path).parent)
+        path = QFileDialog.getExistingDirectory(self, "Model folder to compare with", start)
+        if path:
+            self.set_other_folder(path)
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self.job is None or not self.job.running:
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self._set_status(text + "…")
+
+    def _on_done(self, future: Future) -> None:
+        if self.job is None or future is not self.job.future:
+            return
+        err = future.exception()
+        if err is None:
+            self.outcome = future.result()
+            self.progress.setValue(self.progress.maximum())
+            self._fill_table(self.outcome)
+            self._set_status("")
+            self.finished_comparison.emit(self.outcome)
+        else:
+            self.progress.setValue(0)
+            self._fail(str(err))
+            self.finished_comparison.emit(err)
+        self._update_buttons()
+
+    def _fail(self, message: str) -> bool:
+        self.error = message
+        self._set_status(message, error=True)
+        self._update_buttons()
+        return False
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status_label.setStyleSheet("color: #b00020;" if error else "")
+        self.status_label.setText(text)
+
+    def _update_buttons(self) -> None:
+        running = self.running
+        self.start_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.copy_button.setEnabled(self.outcome is not None)
+
+    def _fill_table(self, outcome: CompareOutcome | None) -> None:
+        diffs = outcome.comparison.outputs if outcome else []
+        self.table.setRowCount(len(diffs))
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for row, diff in enumerate(diffs):
+            tip = diff.summary
+            for col, text in enumerate(diff.cells()):
+                item = QTableWidgetItem(text)
+                item.setData(DIFFERS_ROLE, diff.differs)
+                item.setToolTip(tip)
+                if diff.differs:
+                    item.setBackground(QBrush(DIFFERS_BACKGROUND))
+                    item.setFont(bold)
+                self.table.setItem(row, col, item)
+        self.summary_label.setText(outcome.comparison.summary() if outcome else "")
+
+    def differing_rows(self) -> list[str]:
+        """The output names of the highlighted rows."""
+        return [
+            self.table.item(r, COL_OUTPUT).text()
+            for r in range(self.table.rowCount())
+            if self.table.item(r, COL_OUTPUT).data(DIFFERS_ROLE)
+        ]
+
+    def reject(self) -> None:
+        self.cancel()
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.cancel()
+        super().closeEvent(event)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
