@@ -244,6 +244,7 @@ class CompareJob:
         self._engines: list[Any] = []
         self._lock = threading.Lock()
         self._cancelled = False
+        self._closer: threading.Thread | None = None
         self._thread = threading.Thread(target=self._main, name="compare-job", daemon=True)
         self._thread.start()
 
@@ -271,6 +272,9 @@ class CompareJob:
             error = exc
         # the workers go before the answer, so that nothing outlives a finished comparison
         self._close_engines(graceful=False)
+        closer = self._closer
+        if closer is not None:
+            closer.join(10.0)
         if self._cancelled:
             from inspector_app.engine import Cancelled
 
@@ -319,8 +323,11 @@ class CompareJob:
     def cancel(self) -> None:
         """Stop both workers now; ``future`` fails with ``Cancelled``. Returns at once."""
         with self._lock:
+            if self._cancelled:
+                return
             self._cancelled = True
-        threading.Thread(target=self._close_engines, args=(False,), daemon=True).start()
+            self._closer = threading.Thread(target=self._close_engines, args=(False,), daemon=True)
+        self._closer.start()
 
     @property
     def running(self) -> bool:

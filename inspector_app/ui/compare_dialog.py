@@ -294,7 +294,11 @@ class CompareDialog(QDialog):
             self.outcome = future.result()
             self.progress.setValue(self.progress.maximum())
             self._fill_table(self.outcome)
-            self._set_status("")
+            plan, out = self.outcome.plan, self.outcome
+            self._set_status(
+                f"A: {plan.a.label} on {out.device_a}; B: {plan.b.label} on {out.device_b}; "
+                f"run {out.timing_ms['run_a_ms']:.1f} ms / {out.timing_ms['run_b_ms']:.1f} ms"
+            )
             self.finished_comparison.emit(self.outcome)
         else:
             self.progress.setValue(0)
@@ -325,6 +329,9 @@ class CompareDialog(QDialog):
         bold.setBold(True)
         for row, diff in enumerate(diffs):
             tip = diff.summary
+            if diff.iou:
+                per_class = ", ".join(f"{c}: {v:.4f}" for c, v in sorted(diff.iou.items())[:40])
+                tip += f"\nIoU per class: {per_class}"
             for col, text in enumerate(diff.cells()):
                 item = QTableWidgetItem(text)
                 item.setData(DIFFERS_ROLE, diff.differs)
