@@ -7,12 +7,14 @@ any worker starts, which ``no_engines`` makes sure of.
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
 from models_compare import expected, versions_base
 
 from inspector_app import cli
+from inspector_app.engine import Cancelled
 from inspector_app.errors import UserError
 from inspector_app.results import compare_run
 from inspector_app.results.compare import per_class_iou
@@ -146,3 +148,34 @@ def test_real_two_versions_give_the_same_answer(real_models):
     assert comparison.differing == []
     assert [(d.name, d.max_abs_diff) for d in comparison.outputs] == [("y", 0.0)]
     assert comparison.summary() == "the output agrees"
+
+
+class HangingEngine:
+    """Never answers until closed (a model that hangs), like ``Engine`` otherwise."""
+
+    made: list[HangingEngine] = []
+
+    def __init__(self) -> None:
+        self.futures: list[Future] = []
+        self.closed = False
+        HangingEngine.made.append(self)
+
+    def load(self, *args, **kwargs) -> Future:
+        self.futures.append(Future())
+        return self.futures[-1]
+
+    run = load
+
+    def close(self, graceful: bool = True) -> None:
+        self.closed = True
+        for fut in self.futures:
+            fut.set_exception(Cancelled("the engine was closed"))
+
+
+def test_cli_timeout_stops_the_workers_exit_2(base, run_cli, monkeypatch):
+    HangingEngine.made.clear()
+    monkeypatch.setattr(compare_run, "_default_engine", HangingEngine)
+    status, out, err = run_cli(base, "--input-exprs", X_EXPR, "--timeout", "0.2")
+    assert status == 2 and out == ""
+    assert err == "error: timed out after 0.2 s; the workers were stopped\n"
+    assert len(HangingEngine.made) == 2 and all(e.closed for e in HangingEngine.made)

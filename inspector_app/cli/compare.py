@@ -72,7 +72,7 @@ def execute(args: argparse.Namespace) -> int:
     feeds = feeds_from_args(args)
     job = start_compare(plan, feeds, device=args.device, atol=args.atol, parallel=not args.one_worker)  # fmt: skip
     left = None if args.timeout is None else max(0.01, args.timeout - (time.monotonic() - start))
-    outcome = job.wait(left)
+    outcome = job.wait(left, args.timeout)
     if args.json:
         print(json.dumps(_to_json(outcome, args.atol)))
     else:

@@ -333,13 +333,17 @@ class CompareJob:
     def running(self) -> bool:
         return not self.future.done()
 
-    def wait(self, timeout: float | None = None) -> CompareOutcome:
-        """Block until done; on timeout cancel the job and raise a UserError."""
+    def wait(self, timeout: float | None = None, limit: float | None = None) -> CompareOutcome:
+        """Block until done; after ``timeout`` seconds cancel the job and raise a UserError that
+        names ``limit`` (default ``timeout``), once the workers are gone."""
         try:
             return self.future.result(timeout)
         except FutureTimeout:
             self.cancel()
-            raise UserError(f"timed out after {timeout:g} s; the workers were stopped") from None
+            with contextlib.suppress(Exception):
+                self.future.exception(15.0)
+            shown = timeout if limit is None else limit
+            raise UserError(f"timed out after {shown:g} s; the workers were stopped") from None
 
 
 def _side_result(fut: Future, which: str, side: Side) -> Any:
