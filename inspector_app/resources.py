@@ -67,3 +67,23 @@ def app_icon_path(size: int | None = None) -> Path:
     if size not in ICON_SIZES:
         raise ValueError(f"no {size}px icon; sizes are {', '.join(map(str, ICON_SIZES))}")
     return resource_path("icons", f"app_{size}.png")
+
+
+# The sample each demo signature starts with, so that Run gives a real answer at once.
+DEMO_SAMPLES: dict[str, dict[str, dict[str, str]]] = {
+    "mnist_softmax": {"serving_default": {"images": "digit_7.npy"}},
+    "shapes_segmentation": {"serving_default": {"image": "shapes_3.png"}},
+}
+
+
+def demo_sample_inputs(model_dir: str | Path, signature: str) -> dict[str, Path]:
+    """The sample inputs for ``signature`` of a bundled demo model ({} for any other model)."""
+    model_dir = Path(model_dir).resolve()
+    for name, signatures in DEMO_SAMPLES.items():
+        try:
+            if model_dir != resource_path("demo_models", name).resolve():
+                continue
+            return {k: sample_path(v) for k, v in signatures.get(signature, {}).items()}
+        except (ResourceNotFound, ValueError):
+            continue
+    return {}

@@ -41,8 +41,12 @@ def _gui_parser() -> argparse.ArgumentParser:
         description="SavedModel Inspector. With no PATH the window opens on the bundled demo models. "
         f"Sub-commands: {', '.join(SUBCOMMANDS)} (see '<command> --help').",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="model folders or saved_model.pb files")
-    parser.add_argument("--self-test", action="store_true", help="run a demo model headless and exit")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="model folders or saved_model.pb files"
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="run a demo model headless and exit"
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser

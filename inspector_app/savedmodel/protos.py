@@ -10,6 +10,7 @@ classes it already built, so messages from either import are interchangeable.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import sys
@@ -55,11 +56,9 @@ def _load_all() -> dict[str, types.ModuleType]:
         try:
             loaded = {}
             for key, name in _MODULES.items():
-                if name:
-                    try:
-                        loaded[key] = importlib.import_module(name)
-                    except ImportError:  # a message module this TensorFlow version lacks
-                        pass
+                # a message module this TensorFlow version lacks is left out
+                with contextlib.suppress(ImportError):
+                    loaded[key] = importlib.import_module(name)
             return loaded
         finally:
             for name in set(sys.modules) - before:

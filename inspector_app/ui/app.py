@@ -120,6 +120,27 @@ def _install_excepthook(window: MainWindow) -> None:
     sys.excepthook = hook
 
 
+def _select_demo_signature(window: MainWindow, demos: list[str]) -> None:
+    """Once the demo models are open, select the segmentation demo's signature: its sample
+    image is filled in (see ``resources.DEMO_SAMPLES``), so Run answers at once."""
+    showcase = next((p for p in demos if Path(p).name == "shapes_segmentation"), demos[-1])
+
+    def opened(info: object) -> None:
+        if Path(getattr(info, "path", "")) != Path(showcase):
+            return
+        window.model_opened.disconnect(opened)
+        model = next((m for m in window.models() if m.info is info), None)
+        node = (
+            model.tree.find(lambda n: n.kind == "signature" and n.name == "serving_default")
+            if model
+            else None
+        )
+        if node is not None:
+            window.select_node(node)
+
+    window.model_opened.connect(opened)
+
+
 def run_app(paths: list[str]) -> int:
     """Show the window, open ``paths`` (or the bundled demo models) and run the event loop."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -136,6 +157,8 @@ def run_app(paths: list[str]) -> int:
         _Bench(window, to_open)  # opens the paths itself, once the window is painted
     elif to_open:
         QTimer.singleShot(0, lambda: window.open_paths(to_open))
+        if not paths:
+            _select_demo_signature(window, to_open)
     window.show()
     QTimer.singleShot(0, window.loader.prewarm)  # the first drop then finds everything imported
     return int(app.exec())

@@ -204,7 +204,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         self.status_path = QLabel(objectName="statusPath")
         self.status_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         status.addPermanentWidget(self.status_path)
-        self.resize(1200, 760)
+        self.resize(1340, 820)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -775,7 +775,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         if state is not None:
             self.splitter.restoreState(state)
         else:
-            self.splitter.setSizes([560, 640])
+            self.splitter.setSizes([440, 900])
         header = settings.load_bytes("window/tree_header")
         if header is not None:
             self.tree_view.header().restoreState(header)

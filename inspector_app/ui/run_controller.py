@@ -16,11 +16,14 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 from inspector_app.engine import EngineError
 from inspector_app.errors import UserError
 from inspector_app.inputs.inputset import default_config_dir
+from inspector_app.resources import demo_sample_inputs
 from inspector_app.results.labels import LabelMemory
 from inspector_app.ui.engine_bridge import EngineBridge
 from inspector_app.ui.input_builder import InputBuilder
 from inspector_app.ui.results_view import ResultsView
 from inspector_app.ui.run_panel import RunPanel, RunRecord, RunTarget
+
+INIT_OP_KEY = "__saved_model_init_op"
 
 
 def _image_feed(feeds: dict[str, Any]) -> np.ndarray | None:
@@ -65,11 +68,20 @@ class RunController(QObject):
 
     def set_signature(self, selection: Any) -> None:
         """Show the inputs of ``selection`` (a SignatureSelection) and make it Run's target."""
-        self.selection = selection
         sig, info = selection.signature, selection.info
+        if sig.key == INIT_OP_KEY:  # TF's initialiser entry, listed as saved_model_cli does
+            self.clear_signature()
+            self.run_panel.status_label.setText(
+                f"{INIT_OP_KEY} is the model's initialiser, run when the model loads; "
+                "select another signature to run"
+            )
+            return
+        self.selection = selection
         self.inputs.signature = sig.key
         self.inputs.model_name = Path(info.path).name
         self.inputs.set_specs(sig.inputs)
+        for name, sample in demo_sample_inputs(info.model_dir, sig.key).items():
+            self.inputs.set_input(name, str(sample))
         version = f" {info.version}" if info.version is not None else ""
         label = f"{Path(info.path).name}{version} · {','.join(selection.tags)} · {sig.key}"
         self.run_panel.set_target(

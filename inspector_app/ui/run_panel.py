@@ -255,7 +255,7 @@ class RunPanel(QWidget):
         self.outputs_table.setRowCount(0)
         self.values_view.clear()
         if record.result is None:
-            self.timing_label.setText(record.error or "")
+            self.timing_label.setText("")
             return
         t = record.result.timing
         text = f"{t.get('run_ms', 0):.2f} ms on {record.result.device}"
