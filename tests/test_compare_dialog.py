@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from inspector_app.engine import Cancelled, EngineError
+from inspector_app.savedmodel import load_model
 from inspector_app.ui.compare_dialog import DIFFERS_BACKGROUND, CompareDialog
 
 X = np.array([1.0, 3.0, 5.0], np.float32)
@@ -123,7 +124,10 @@ def test_dialog_reports_a_failed_run_naming_the_model(qtbot, base):
 
 def test_dialog_with_fake_engines_fills_the_table(qtbot, base):
     FakeEngine.made.clear()
-    dialog = make_dialog(qtbot, base, version=2, engine_factory=FakeEngine)
+    info = load_model(base, version=2)  # what the window passes: the opened model's info
+    dialog = CompareDialog(info, "serving_default", {"x": X}, ["serve"], None, engine_factory=FakeEngine)  # fmt: skip
+    qtbot.addWidget(dialog)
+    assert (dialog.model_path, dialog.version, dialog.tags) == (str(base), 2, ["serve"])
     dialog.set_other_version(3)  # the same model
     with qtbot.waitSignal(dialog.finished_comparison):
         dialog.start()

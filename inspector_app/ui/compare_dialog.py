@@ -57,7 +57,8 @@ COL_OUTPUT, COL_RESULT = 0, len(COLUMNS) - 1
 
 
 class CompareDialog(QDialog):
-    """Compare model A (``model_path`` at ``version``) with another version or folder (B).
+    """Compare model A (``model``: a folder path at ``version``, or the ``SavedModelInfo`` of an
+    opened model) with another version of its base folder or another model folder (B).
 
     ``feeds`` are the current inputs (name -> numpy array), run unchanged through both.
     ``finished_comparison`` carries a ``CompareOutcome``, or the ``UserError`` that stopped it
@@ -70,20 +71,24 @@ class CompareDialog(QDialog):
 
     def __init__(
         self,
-        model_path: str | os.PathLike,
+        model: str | os.PathLike | Any,
         signature: str,
         feeds: Mapping[str, np.ndarray],
+        tags: list[str] | tuple[str, ...] | None = None,
+        parent: QWidget | None = None,
         *,
         version: int | None = None,
-        tags: list[str] | tuple[str, ...] | None = None,
         device: str | None = None,
-        parent: QWidget | None = None,
         engine_factory: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("compareDialog")
         self.setWindowTitle("Compare models")
-        self.model_path = str(model_path)
+        if hasattr(model, "model_dir"):  # a savedmodel.SavedModelInfo: the version it shows
+            if version is None:
+                version = model.version if model.base_dir is not None else None
+            model = model.base_dir if model.base_dir is not None else model.model_dir
+        self.model_path = str(model)
         self.signature = signature
         self.feeds = dict(feeds)
         self.tags = list(tags) if tags else None
