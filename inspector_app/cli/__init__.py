@@ -19,6 +19,8 @@ SUBCOMMANDS = {
     "show": "Print what is inside a SavedModel (folder, saved_model.pb(txt) or TF Serving base folder).",
     "run": "Run a signature in an isolated worker and print or save its outputs.",
     "check": "Check a model before it is deployed; exit 1 when a check fails with severity error.",
+    "compare": "Run the same inputs through two versions (or two models) and compare the "
+    "outputs; exit 1 when they differ.",
 }
 
 
