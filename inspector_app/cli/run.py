@@ -40,6 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="'k=np.ones((2,3))' (evaluated safely: literals and numpy constructors)")  # fmt: skip
     parser.add_argument("--input-examples", "--input_examples", dest="input_examples",
                         metavar="SPEC", help="'k=[{\"x\": [1.0]}]' (serialized tf.train.Example)")  # fmt: skip
+    parser.add_argument("--image", action="append", metavar="KEY=FILE[,FILE...]",
+                        help="an image input from PNG/JPEG/BMP/TIFF/WebP files (several files "
+                        "form the batch); height/width inputs fill from its size")  # fmt: skip
+    parser.add_argument("--image-resize", choices=("stretch", "pad", "crop"), default="stretch",
+                        help="how an image meets a fixed input size (default stretch)")  # fmt: skip
+    parser.add_argument("--image-color", choices=("rgb", "bgr", "gray"), default=None,
+                        help="channel order (default: by the input's channels, RGB)")  # fmt: skip
+    parser.add_argument("--image-values", choices=("raw", "unit", "signed", "imagenet"),
+                        default=None, help="value preset: raw 0-255, unit 0-1, signed -1..1, "
+                        "imagenet mean/std (default: raw for integer inputs, unit for float)")  # fmt: skip
     parser.add_argument("--outdir", metavar="DIR", help="write one .npy per output here")
     parser.add_argument("--overwrite", action="store_true", help="replace files in --outdir")
     parser.add_argument("--timeout", type=float, metavar="S", help="stop the worker after S seconds (exit 2)")  # fmt: skip
@@ -79,6 +89,7 @@ def _execute(args: argparse.Namespace, engine: Any, start: float) -> int:
         raise UserError("--timeout must be more than 0 seconds")
     model_dir, tags, signature = _choose(args)
     feeds = _feeds(args)
+    _add_images(args, signature, feeds)
     _check_inputs(signature, feeds)
     loading = engine.load(model_dir, tags, args.device)
     fut = engine.run(signature.key, feeds, device=args.device, repeat=max(1, args.repeat))
@@ -152,6 +163,40 @@ def _feeds(args: argparse.Namespace) -> dict[str, np.ndarray]:
     return feeds
 
 
+def _add_images(args: argparse.Namespace, signature: Any, feeds: dict[str, np.ndarray]) -> None:
+    """``--image KEY=FILE[,FILE...]``: decode, resize and cast for the input's spec; inputs
+    named for height and width (the DeepLab pattern) fill from the image's size."""
+    if not getattr(args, "image", None):
+        return
+    from dataclasses import replace
+
+    from inspector_app.inputs.images import build_image_batch, default_options
+    from inspector_app.inputs.scalars import autofill_dimensions
+
+    specs = {t.name: t for t in signature.inputs}
+    for item in args.image:
+        key, sep, files = item.partition("=")
+        key = key.strip()
+        if not sep or not key or not files.strip():
+            raise UserError(f"--image takes KEY=FILE[,FILE...], not {item!r}")
+        if key not in specs:
+            valid = ", ".join(specs) or "none"
+            raise UserError(
+                f"signature {signature.key!r} has no input {key!r}; its inputs: {valid}"
+            )
+        if key in feeds:
+            raise UserError(f"input {key!r} is given twice (again in --image)")
+        options = replace(default_options(specs[key]), resize=args.image_resize)
+        if args.image_color:
+            options = replace(options, color=args.image_color)
+        if args.image_values:
+            options = replace(options, values=args.image_values)
+        paths = [f.strip() for f in files.split(",") if f.strip()]
+        feeds[key] = build_image_batch(paths, specs[key], options)
+    for key, value in autofill_dimensions(signature.inputs, feeds).items():
+        feeds.setdefault(key, value)
+
+
 def _check_inputs(signature: Any, feeds: dict[str, np.ndarray]) -> None:
     names = [t.name for t in signature.inputs]
     valid = ", ".join(names) or "none"
@@ -164,7 +209,7 @@ def _check_inputs(signature: Any, feeds: dict[str, np.ndarray]) -> None:
     if missing:
         raise UserError(
             f"signature {signature.key!r} needs input {missing[0]!r} (inputs: {valid}); "
-            "give it with --inputs, --input-exprs or --input-examples"
+            "give it with --inputs, --input-exprs, --input-examples or --image"
         )
 
 
