@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -17,6 +18,10 @@ os.environ.setdefault("INSPECTOR_NO_WARMUP", "1")
 
 import pytest
 
+# As in the app (ui/gc_guard.py): automatic collection could run in a thread-pool thread and free
+# a closed window's widgets there, which crashes Qt. Tests collect on the main thread instead.
+gc.disable()
+
 REPO = Path(__file__).resolve().parent.parent
 REAL_MODELS = REPO.parent / "shared" / "real-models"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,3 +33,10 @@ def real_models() -> Path:
     if not REAL_MODELS.is_dir():
         pytest.skip(f"{REAL_MODELS} is absent (the real models live in ../shared/real-models)")
     return REAL_MODELS
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_main_thread():
+    """Collect the test's garbage (Qt objects included) on the main thread once it is done."""
+    yield
+    gc.collect()

@@ -280,8 +280,8 @@ def test_shortcuts_close_reload_and_panels(qtbot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.model_closed, timeout=WAIT_MS):
         window.close_model()
     assert window.proxy.rowCount() == 1
-    index = window.add_panel(QLabel("run"), "Run")
-    assert index == 1 and window.panels.tabText(1) == "Run"
+    index = window.add_panel(QLabel("extra"), "Extra")
+    assert index == window.panels.count() - 1 and window.panels.tabText(index) == "Extra"
 
 
 def test_filtering_does_not_change_the_current_signature(qtbot, window: MainWindow) -> None:

@@ -19,6 +19,7 @@ def fake_info(path: str) -> SimpleNamespace:
     ]
     return SimpleNamespace(
         path=path,
+        model_dir=path,
         size_bytes=12345,
         load_ms=3.0,
         problems=[],

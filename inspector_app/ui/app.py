@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 import inspector_app
 from inspector_app import APP_NAME, ORG_NAME, __version__
+from inspector_app.ui.gc_guard import MainThreadCollector
 from inspector_app.ui.main_window import MainWindow
 from inspector_app.ui.model_loader import one_line
 
@@ -125,11 +126,14 @@ def _select_demo_signature(window: MainWindow, demos: list[str]) -> None:
     image is filled in (see ``resources.DEMO_SAMPLES``), so Run answers at once."""
     showcase = next((p for p in demos if Path(p).name == "shapes_segmentation"), demos[-1])
 
+    waiting = {Path(p) for p in demos}
+
     def opened(info: object) -> None:
-        if Path(getattr(info, "path", "")) != Path(showcase):
-            return
-        window.model_opened.disconnect(opened)
-        model = next((m for m in window.models() if m.info is info), None)
+        # Each newly opened model takes the selection, so select again after every demo opens.
+        waiting.discard(Path(getattr(info, "path", "")))
+        if not waiting:
+            window.model_opened.disconnect(opened)
+        model = next((m for m in window.models() if Path(m.path) == Path(showcase)), None)
         node = (
             model.tree.find(lambda n: n.kind == "signature" and n.name == "serving_default")
             if model
@@ -150,6 +154,7 @@ def run_app(paths: list[str]) -> int:
     icon = app_icon()
     if icon is not None:
         app.setWindowIcon(icon)
+    collector = MainThreadCollector(app)
     window = MainWindow()
     _install_excepthook(window)
     to_open = list(paths) if paths else demo_model_paths()
@@ -161,4 +166,6 @@ def run_app(paths: list[str]) -> int:
             _select_demo_signature(window, to_open)
     window.show()
     QTimer.singleShot(0, window.loader.prewarm)  # the first drop then finds everything imported
-    return int(app.exec())
+    status = int(app.exec())
+    collector.stop()
+    return status

@@ -643,7 +643,16 @@ class MainWindow(WindowActionsMixin, QMainWindow):
             self.tree_view.setCurrentIndex(self.proxy.index(0, 0))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        # In the filter box: Down / Enter go to the tree, Escape clears the text.
+        # In the filter box: Down / Enter go to the tree, Escape clears the text. Escape is also
+        # Cancel's shortcut; accepting the override lets the box have it while it holds text.
+        if (
+            watched is self.filter_edit
+            and event.type() == QEvent.Type.ShortcutOverride
+            and event.key() == Qt.Key.Key_Escape
+            and self.filter_edit.text()
+        ):
+            event.accept()
+            return True
         if watched is self.filter_edit and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if key == Qt.Key.Key_Down:

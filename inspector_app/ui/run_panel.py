@@ -169,6 +169,8 @@ class RunPanel(QWidget):
         hl.addWidget(self.history_list)
         split.addWidget(history)
         split.setSizes([200, 150, 120])
+        for part in (self.outputs_table, self.values_view, self.history_list):
+            part.setMinimumHeight(40)  # the window still fits a small laptop screen
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.target_label)
