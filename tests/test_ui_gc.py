@@ -1,0 +1,34 @@
+"""The GUI-thread garbage collector: automatic collection off, the timer collects instead."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from inspector_app.ui.gc_guard import MainThreadCollector
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_timer_frees_cycles_on_the_gui_thread(qtbot) -> None:
+    was_enabled = gc.isenabled()
+    collector = MainThreadCollector(interval_ms=10)
+    try:
+        assert not gc.isenabled()
+        gc.collect()
+        cycle = _Cycle()
+        gone = weakref.ref(cycle)
+        del cycle
+        keep = [[] for _ in range(gc.get_threshold()[0] + 10)]  # pushes generation 0 over
+        assert gone() is not None  # automatic collection is off
+        qtbot.waitUntil(lambda: gone() is None, timeout=2000)
+        assert collector.check() == -1  # nothing left over a threshold
+        del keep
+    finally:
+        collector.stop()
+        assert gc.isenabled()
+        if not was_enabled:
+            gc.disable()
