@@ -112,6 +112,33 @@ def test_rest_body_warmup_and_input_sets(qtbot, tmp_path):
     assert third.feeds()["k"].tolist() == [1, 2]
 
 
+def test_the_models_own_warmup_requests_are_offered(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from inspector_app.inputs import warmup
+
+    specs = [spec("k", "int64", [-1])]
+    w = InputBuilder(specs)
+    qtbot.addWidget(w)
+    w.set_model("m", str(tmp_path / "m"), tmp_path / "m")
+    assert not w.model_warmup_action.isVisible()  # the folder has none
+    extra = tmp_path / "m" / "assets.extra"
+    extra.mkdir(parents=True)
+    warmup.write_warmup(extra / "tf_serving_warmup_requests", {"k": np.array([7, 8], np.int64)})
+    w.set_model("m", str(tmp_path / "m"), tmp_path / "m")
+    assert w.model_warmup_action.isVisible()
+    chosen = []
+
+    def pick(_parent, _title, _label, titles, *_args):
+        chosen.extend(titles)
+        return titles[0], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", pick)
+    w.model_warmup_action.trigger()
+    assert chosen == ["warmup record 1: predict serving_default"]
+    assert w.feeds()["k"].tolist() == [7, 8]
+
+
 def test_copy_body_action_puts_curl_on_the_clipboard(qtbot):
     from PySide6.QtWidgets import QApplication
 
@@ -119,7 +146,7 @@ def test_copy_body_action_puts_curl_on_the_clipboard(qtbot):
     qtbot.addWidget(w)
     w.model_name = "half"
     w.set_input("k", np.array([3], np.int64))
-    actions = w.more.menu().actions()
+    actions = [a for a in w.more.menu().actions() if a.isVisible()]
     assert len(actions) == 6
     actions[1].trigger()
     text = QApplication.clipboard().text()

@@ -69,6 +69,11 @@ def test_run_cancel_and_recover(qtbot, window, engine_model):
         win.run()
     assert int(blocker.args[0]["count"]) == 2  # state kept between runs
 
+    # The inputs of the first run come back when its signature is selected again.
+    assert win.select_signature("serving_default")
+    assert "last run" in win.runner.run_panel.status_label.text()
+    np.testing.assert_array_equal(win.runner.inputs.feeds()["x"], [1.0, 2.5, -3.0])
+
 
 def test_worker_death_is_reported(qtbot, window, engine_model):
     win = window

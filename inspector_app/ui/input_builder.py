@@ -488,10 +488,17 @@ class InputBuilder(QWidget):
         scroll.setWidget(self.body)
         self.config_dir: Path | None = None  # input sets; None: the user's config folder
         self.signature = "serving_default"
-        self.model_name = "model"
+        self.model_name = "model"  # TF Serving's model name (the folder name), for REST bodies
+        self.model_key: str | None = None  # the model's path: last-used sets are kept per model
+        self.model_dir: Path | None = None  # where the model's own warmup requests are looked for
         self.more = QToolButton(objectName="inputActions", text="Inputs…")
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more)
+        self.model_warmup_action = menu.addAction(
+            "Warmup requests in the model (assets.extra)…",
+            lambda: self._guarded(self._load_model_warmup),
+        )
+        self.model_warmup_action.setVisible(False)
         for text, slot in (
             ("Paste a TF Serving REST body…", self._paste_body),
             ("Copy the REST body and curl command", self._copy_body),
@@ -613,16 +620,32 @@ class InputBuilder(QWidget):
         cmd = serving.curl_command(self.model_name, body)
         QApplication.clipboard().setText(cmd)
 
+    def set_model(self, name: str, key: str, model_dir: str | Path | None) -> None:
+        """Name the model whose signature the rows are for; offers its own warmup requests."""
+        self.model_name, self.model_key = name, key
+        self.model_dir = Path(model_dir) if model_dir is not None else None
+        found = warmup.find_warmup_file(self.model_dir) if self.model_dir is not None else None
+        self.model_warmup_action.setVisible(found is not None)
+
+    def _load_model_warmup(self) -> None:
+        found = warmup.find_warmup_file(self.model_dir) if self.model_dir is not None else None
+        if found is None:
+            raise UserError("this model has no assets.extra/tf_serving_warmup_requests")
+        self._choose_warmup_record(str(found))
+
     def _load_warmup(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Warmup file", "", "All files (*)")
         if path:
-            records = warmup.read_warmup(path)
-            if not records:
-                raise UserError("the warmup file holds no records", path=path)
-            titles = [r.title for r in records]
-            title, ok = QInputDialog.getItem(self, "Warmup record", "Record:", titles, 0, False)
-            if ok:
-                self.load_warmup_record(records[titles.index(title)])
+            self._choose_warmup_record(path)
+
+    def _choose_warmup_record(self, path: str) -> None:
+        records = warmup.read_warmup(path)
+        if not records:
+            raise UserError("the warmup file holds no records", path=path)
+        titles = [r.title for r in records]
+        title, ok = QInputDialog.getItem(self, "Warmup record", "Record:", titles, 0, False)
+        if ok:
+            self.load_warmup_record(records[titles.index(title)])
 
     def _write_warmup(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -636,14 +659,14 @@ class InputBuilder(QWidget):
         name, ok = QInputDialog.getText(self, "Save input set", "Name:")
         if ok and name.strip():
             path = inputset.save_input_set(self.input_set(name, self.signature), self.config_dir)
-            inputset.remember_last(self.config_dir, self.signature, path, self.model_name)
+            inputset.remember_last(self.config_dir, self.signature, path, self.model_key)
 
     def _load_set(self) -> None:
         folder = str(self.config_dir or inputset.default_config_dir())
         path, _ = QFileDialog.getOpenFileName(self, "Load input set", folder, "Input sets (*.json)")
         if path:
             self.apply_input_set(inputset.load_input_set(path))
-            inputset.remember_last(self.config_dir, self.signature, path, self.model_name)
+            inputset.remember_last(self.config_dir, self.signature, path, self.model_key)
 
     def load_request_body(self, body: str) -> str | None:
         """Fill the inputs from a REST predict body; returns its signature_name, if any."""

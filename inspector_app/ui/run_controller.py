@@ -6,6 +6,7 @@ Contract 2's ``set_input``, ``run`` and ``cancel``. Models run in the engine's w
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +16,19 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 from inspector_app.engine import EngineError
 from inspector_app.errors import UserError
+from inspector_app.inputs import inputset
 from inspector_app.inputs.inputset import default_config_dir
 from inspector_app.resources import demo_sample_inputs
 from inspector_app.results.labels import LabelMemory
+from inspector_app.ui.background import run_in_background
 from inspector_app.ui.engine_bridge import EngineBridge
 from inspector_app.ui.input_builder import InputBuilder
 from inspector_app.ui.results_view import ResultsView
 from inspector_app.ui.run_panel import RunPanel, RunRecord, RunTarget
 
 INIT_OP_KEY = "__saved_model_init_op"
+LAST_USED_FOLDER = "last-used"  # beside the user's input sets, not listed with them
+REMEMBER_LIMIT_BYTES = 64 * 2**20  # larger inputs are not copied into the config folder
 
 
 def _image_feed(feeds: dict[str, Any]) -> np.ndarray | None:
@@ -60,7 +65,9 @@ class RunController(QObject):
         self.run_tab.addWidget(self.run_panel)
         self.run_tab.setSizes([320, 420])
 
+        self._snapshot: tuple[inputset.InputSet, str] | None = None  # inputs of the run going on
         self.inputs.ready_changed.connect(self._update_ready)
+        self.run_panel.busy_changed.connect(self._on_busy)
         self.run_panel.finished.connect(self._on_finished)
         self.run_panel.record_opened.connect(self._show_record)
 
@@ -78,16 +85,20 @@ class RunController(QObject):
             return
         self.selection = selection
         self.inputs.signature = sig.key
-        self.inputs.model_name = Path(info.path).name
+        self.inputs.set_model(Path(info.path).name, str(info.path), info.model_dir)
         self.inputs.set_specs(sig.inputs)
-        for name, sample in demo_sample_inputs(info.model_dir, sig.key).items():
+        samples = demo_sample_inputs(info.model_dir, sig.key)
+        for name, sample in samples.items():
             self.inputs.set_input(name, str(sample))
+        restored = "" if samples else self._restore_last_inputs(sig.key, str(info.path))
         version = f" {info.version}" if info.version is not None else ""
         label = f"{Path(info.path).name}{version} · {','.join(selection.tags)} · {sig.key}"
         self.run_panel.set_target(
             RunTarget(str(info.model_dir), list(selection.tags), sig.key, label)
         )
         self._update_ready()
+        if restored:
+            self.run_panel.status_label.setText(restored)
 
     def clear_signature(self) -> None:
         self.selection = None
@@ -145,8 +156,51 @@ class RunController(QObject):
             raise UserError("inputs are not ready: " + "; ".join(problems[:3]))
         return self.inputs.feeds()
 
+    # ------------------------------------------------------------------ last-used inputs
+
+    def _restore_last_inputs(self, signature: str, model: str) -> str:
+        """Fill the rows from the inputs last run on this signature; a line for the status."""
+        path = inputset.last_input_set(self.inputs.config_dir, signature, model)
+        if path is None:
+            return ""
+        try:
+            self.inputs.apply_input_set(inputset.load_input_set(path))
+        except (UserError, OSError, ValueError) as err:
+            return f"The inputs of the last run could not be restored: {err}"
+        return "Inputs of the last run restored"
+
+    def _on_busy(self, busy: bool) -> None:
+        sel = self.selection
+        if not busy or sel is None:
+            return
+        snapshot = self.inputs.input_set(f"last {sel.signature.key}", sel.signature.key)
+        self._snapshot = (snapshot, str(sel.info.path))
+
+    def _remember_inputs(self) -> None:
+        """Keep the inputs of a run that answered as the signature's last-used set."""
+        if self._snapshot is None or self.inputs.config_dir is None:
+            return
+        snapshot, model = self._snapshot
+        self._snapshot = None
+        arrays = [v for v in snapshot.values.values() if isinstance(v, np.ndarray)]
+        if sum(a.nbytes for a in arrays) > REMEMBER_LIMIT_BYTES:
+            return
+        folder = self.inputs.config_dir
+        digest = hashlib.sha1(f"{model}::{snapshot.signature}".encode()).hexdigest()[:16]
+        target = folder / LAST_USED_FOLDER / f"{digest}.json"
+
+        def save() -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            inputset.save_input_set(snapshot, path=target)
+            inputset.remember_last(folder, snapshot.signature, target, model)
+
+        # A config folder that cannot be written only costs the memory of these inputs.
+        run_in_background(save, lambda _: None, lambda _err: None, receiver=self)
+
     def _on_finished(self, record: RunRecord) -> None:
         self._update_ready()
+        if record.result is not None:
+            self._remember_inputs()
         if record.result is None:
             message = record.error or "the run failed"
             self.run_finished.emit(EngineError(message))
