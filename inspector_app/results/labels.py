@@ -7,6 +7,7 @@ or C - 1 (a 1001-class model whose file has no 'background' line).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -114,14 +115,27 @@ def label_asset_candidates(assets_dir: str | Path | None) -> list[Path]:
     if not assets_dir:
         return []
     folder = Path(assets_dir)
+    try:
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        return []
     if not folder.is_dir():
         return []
+    # Every run asks again; the folder is walked once while it stays unchanged.
+    return list(_candidates(str(folder.resolve()), stamp))
+
+
+@functools.lru_cache(maxsize=32)
+def _candidates(folder_path: str, _stamp: int) -> tuple[Path, ...]:
+    folder = Path(folder_path)
     files = [
         f for f in sorted(folder.rglob("*"))
         if f.is_file() and f.suffix.lower() in (".txt", ".labels", "") and f.stat().st_size <= MAX_LABEL_FILE_BYTES
     ]  # fmt: skip
-    return sorted(
-        files, key=lambda f: (not any(h in f.name.lower() for h in _LABEL_NAME_HINTS), str(f))
+    return tuple(
+        sorted(
+            files, key=lambda f: (not any(h in f.name.lower() for h in _LABEL_NAME_HINTS), str(f))
+        )
     )
 
 

@@ -30,7 +30,7 @@ def score_kind(scores: np.ndarray) -> tuple[str, str]:
     independent (sigmoid) probabilities; anything outside [0, 1] is taken for logits.
     """
     m = as_score_matrix(scores)
-    finite = m[np.isfinite(m)]
+    finite = m if np.isfinite(m).all() else m[np.isfinite(m)]  # no copy in the usual case
     if finite.size == 0:
         return "probabilities", "no finite values"
     lo, hi = float(finite.min()), float(finite.max())
@@ -120,7 +120,11 @@ class ScoresResult:
         if not 0 <= item < self.num_items:
             raise IndexError(f"batch item {item} is out of range 0..{self.num_items - 1}")
         use_softmax = self.softmax_recommended if apply_softmax is None else apply_softmax
-        ids, vals = top_k(self.values(use_softmax)[item], k)
+        if use_softmax and self._probs is None:  # one item's row: a large batch is not redone
+            row = softmax(self.raw[item : item + 1], axis=1)[0]
+        else:
+            row = self.values(use_softmax)[item]
+        ids, vals = top_k(row, k)
         return [
             ScoreRow(rank + 1, int(c), self.label(item, int(c)), float(v))
             for rank, (c, v) in enumerate(zip(ids, vals, strict=True))

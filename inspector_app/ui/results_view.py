@@ -143,8 +143,7 @@ class ResultsView(QWidget):
             self.output_list.addItem(item)
         self.output_list.blockSignals(False)
         if self.interpretations:
-            self.output_list.setCurrentRow(0)
-            self._on_output_selected(0)
+            self.output_list.setCurrentRow(0)  # shows it (currentRowChanged)
 
     def select_output(self, name: str) -> None:
         names = list(self.interpretations)

@@ -40,6 +40,17 @@ def _image_feed(feeds: dict[str, Any]) -> np.ndarray | None:
     return None
 
 
+def _same_values(a: inputset.InputSet, b: inputset.InputSet) -> bool:
+    """The same signature fed the same arrays (the very objects) or the same file references."""
+    if a.signature != b.signature or a.values.keys() != b.values.keys():
+        return False
+    return all(
+        a.values[k] is b.values[k]
+        or (isinstance(a.values[k], inputset.FileRef) and a.values[k] == b.values[k])
+        for k in a.values
+    )
+
+
 class RunController(QObject):
     """Owns the engine bridge, the input builder, the run panel and the results view."""
 
@@ -66,6 +77,7 @@ class RunController(QObject):
         self.run_tab.setSizes([320, 420])
 
         self._snapshot: tuple[inputset.InputSet, str] | None = None  # inputs of the run going on
+        self._last_saved: tuple[inputset.InputSet, str] | None = None
         self.inputs.ready_changed.connect(self._update_ready)
         self.run_panel.busy_changed.connect(self._on_busy)
         self.run_panel.finished.connect(self._on_finished)
@@ -182,6 +194,10 @@ class RunController(QObject):
             return
         snapshot, model = self._snapshot
         self._snapshot = None
+        same = self._last_saved is not None and self._last_saved[1] == model
+        if same and _same_values(self._last_saved[0], snapshot):
+            return  # Run pressed again on the same inputs
+        self._last_saved = (snapshot, model)
         arrays = [v for v in snapshot.values.values() if isinstance(v, np.ndarray)]
         if sum(a.nbytes for a in arrays) > REMEMBER_LIMIT_BYTES:
             return

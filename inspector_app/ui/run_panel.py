@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -60,6 +61,8 @@ class RunRecord:
     result: RunResult | None = None
     error: str | None = None
     feeds: dict[str, Any] = field(default_factory=dict, repr=False)
+    received: float = 0.0  # time.perf_counter() when the outputs reached the GUI thread
+    released: bool = False  # outputs and feeds dropped (see HISTORY_KEEP_RUNS)
 
     def title(self) -> str:
         when = time.strftime("%H:%M:%S", time.localtime(self.started))
@@ -92,6 +95,11 @@ def values_text(arr: np.ndarray) -> str:
     with np.printoptions(threshold=2000, edgeitems=10, linewidth=100):
         text = np.array2string(arr) if arr.dtype.kind != "O" else repr(arr.tolist())
     return text[:MAX_VALUES_CHARS]
+
+
+HISTORY_KEEP_RUNS = 10  # runs whose outputs the history keeps, the latest first
+HISTORY_KEEP_BYTES = 64 * 2**20  # and at most this much of them (beyond the latest run)
+PROGRESS_AFTER_MS = 300  # the busy bar and elapsed time show for runs longer than this
 
 
 class RunPanel(QWidget):
@@ -237,8 +245,10 @@ class RunPanel(QWidget):
         self._set_busy(True)
         self._clock.start()
         self._phase = "Running"
+        # Progress and elapsed time appear only for a run that takes a while: a warm run ends
+        # sooner, and the busy bar's animation would take CPU from the worker on a small machine.
         self._ticker.start()
-        self._tick()
+        self.status_label.setText(f"{self._phase}…")
         self.bridge.run(
             self.target.folder,
             self.target.tags,
@@ -277,7 +287,9 @@ class RunPanel(QWidget):
                 self.outputs_table.setItem(row, col, QTableWidgetItem(text))
         self._shown = record
         if outputs:
+            self.outputs_table.blockSignals(True)  # the values are shown once, below
             self.outputs_table.selectRow(0)
+            self.outputs_table.blockSignals(False)
             self._show_values(0)
 
     # ------------------------------------------------------------------ callbacks
@@ -293,6 +305,7 @@ class RunPanel(QWidget):
 
     def _on_load_started(self, folder: str) -> None:
         self._phase = f"Loading {Path(folder).name}"
+        self.status_label.setText(f"{self._phase}…")
         self._tick()
 
     def _on_loaded(self, info: ModelInfo) -> None:
@@ -304,6 +317,7 @@ class RunPanel(QWidget):
         record = self._current
         if record is None:
             return
+        record.received = time.perf_counter()
         record.result = result
         self._finish(record)
         self.status_label.setText(
@@ -331,14 +345,35 @@ class RunPanel(QWidget):
         self._ticker.stop()
         self._set_busy(False)
         self.history.append(record)
+        self._release_old_outputs()
         item = QListWidgetItem(record.title())
         item.setData(Qt.ItemDataRole.UserRole, len(self.history) - 1)
         self.history_list.insertItem(0, item)
         self.show_record(record)
         self.finished.emit(record)
 
+    def _release_old_outputs(self) -> None:
+        """Keep the arrays of the latest runs only, so that many runs do not fill the memory."""
+        kept, total = 0, 0
+        for record in reversed(self.history):
+            if record.result is None or record.released:
+                continue
+            size = sum(np.asarray(a).nbytes for a in record.result.outputs.values())
+            size += sum(np.asarray(a).nbytes for a in record.feeds.values())
+            if kept >= HISTORY_KEEP_RUNS or (kept and total + size > HISTORY_KEEP_BYTES):
+                record.result.outputs = {}
+                record.feeds = {}
+                record.released = True
+            else:
+                kept, total = kept + 1, total + size
+
     def _open_history_item(self, item: QListWidgetItem) -> None:
         record = self.history[item.data(Qt.ItemDataRole.UserRole)]
+        if record.released:
+            self.status_label.setText(
+                "The outputs of that run were let go to save memory; run it again to see them"
+            )
+            return
         self.show_record(record)
         self.record_opened.emit(record)
 
@@ -346,16 +381,27 @@ class RunPanel(QWidget):
         record = getattr(self, "_shown", None)
         if record is None or record.result is None or row < 0:
             return
+        if not self.values_view.isVisible():  # after a run the Results tab is in front
+            self._values_row = row  # written out when the panel is shown
+            return
+        self._values_row = None
         names = list(record.result.outputs)
         if row < len(names):
             self.values_view.setPlainText(values_text(record.result.outputs[names[row]]))
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if getattr(self, "_values_row", None) is not None:
+            self._show_values(self._values_row)
+
     def _tick(self) -> None:
-        if self.busy:
+        if self.busy and self._clock.elapsed() >= PROGRESS_AFTER_MS:
+            self.progress.setVisible(True)
             self.status_label.setText(f"{self._phase}… {self._clock.elapsed() / 1000:.1f} s")
 
     def _set_busy(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy and self.target is not None)
         self.cancel_button.setEnabled(busy)
-        self.progress.setVisible(busy)
+        if not busy:
+            self.progress.setVisible(False)
         self.busy_changed.emit(busy)
