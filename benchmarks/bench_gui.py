@@ -1,6 +1,6 @@
 """The window's side of running, side by side with plain TensorFlow; writes results/gui.json.
 
-    python3 benchmarks/bench_gui.py [--runs N]
+    python3 benchmarks/bench_gui.py [--runs N] [--windows W]
 
 A child process shows the real window (offscreen), opens a model, and measures: a warm run from
 ``MainWindow.run()`` to ``run_finished`` (a ~50 ms signature and a tiny one), the longest stall
@@ -26,6 +26,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+PAUSE_MS = 50  # between runs, in the window and in plain TensorFlow alike
 FEEDS = {"slow": ("x", (512, 512)), "serving_default": ("x", (16,))}  # 50+ ms and tiny
 
 
@@ -77,40 +78,52 @@ def child(model: str, runs: int) -> None:
     wait(win.model_opened)
     result: dict = {"runs": runs}
     gaps.clear()
-    for sig, (name, shape) in FEEDS.items():
+
+    def settle() -> None:
+        # Let Qt paint the answer before the next Run, as a user's next click would: back to
+        # back, painting would compete with the worker for the two cores.
+        loop = QEventLoop()
+        QTimer.singleShot(PAUSE_MS, loop.quit)
+        loop.exec()
+
+    def timed_run() -> tuple[float, float]:
+        t0 = time.perf_counter()
+        win.run()
+        (value,) = wait(win.run_finished)
+        assert isinstance(value, dict), value
+        drawn = (time.perf_counter() - t0) * 1000
+        arrived = (win.runner.run_panel.history[-1].received - t0) * 1000
+        settle()
+        return arrived, drawn
+
+    inputs = {
+        sig: (name, np.random.default_rng(0).normal(size=shape).astype(np.float32))
+        for sig, (name, shape) in FEEDS.items()
+    }
+    # Pass 1, with the 5 ms probe on: the event loop's longest stalls during load and runs.
+    for sig, (name, x) in inputs.items():
         win.select_signature(sig)
-        win.set_input(name, np.random.default_rng(0).normal(size=shape).astype(np.float32))
-        times, arrived = [], []
-        # Pass 1 with the 5 ms probe on (stalls); pass 2 with it off (latency: the probe's
-        # wake-ups would otherwise be counted against the window).
-        for probing, count in ((True, runs + 2), (False, runs)):
-            if probing:
-                last[0] = clock.nsecsElapsed()  # the pause while it was off is no stall
-                timer.start()
-            else:
-                timer.stop()
-            for i in range(count):
-                phase[0] = f"{sig}: load and first run" if i < 2 else f"{sig}: warm runs"
-                t0 = time.perf_counter()
-                win.run()
-                (value,) = wait(win.run_finished)
-                assert isinstance(value, dict), value
-                if not probing:
-                    times.append((time.perf_counter() - t0) * 1000)
-                    arrived.append((win.runner.run_panel.history[-1].received - t0) * 1000)
-                # Let Qt paint the answer before the next Run, as a user's next click would:
-                # back to back, painting would compete with the worker for the two cores.
-                settle = QEventLoop()
-                QTimer.singleShot(50, settle.quit)
-                settle.exec()
-        last[0] = clock.nsecsElapsed()
-        timer.start()
-        print(sig, [round(t, 1) for t in arrived], file=sys.stderr)
-        result[sig] = {
-            "arrived_ms_p50": statistics.median(arrived),
-            "drawn_ms_p50": statistics.median(times),
-        }
-        app.processEvents()
+        win.set_input(name, x)
+        for i in range(runs + 2):
+            phase[0] = f"{sig}: load and first run" if i < 2 else f"{sig}: warm runs"
+            timed_run()
+    timer.stop()  # its wake-ups would be counted against the window
+    # Pass 2: each window run is followed by one plain-TensorFlow call in the parent process
+    # (asked for on stdout, answered on stdin), so both see the same machine at the same time.
+    samples: dict[str, dict[str, list[float]]] = {s: {"arrived": [], "drawn": []} for s in FEEDS}
+    for sig, (name, x) in inputs.items():
+        win.select_signature(sig)
+        win.set_input(name, x)
+        timed_run()
+        for _ in range(runs):
+            arrived, drawn = timed_run()
+            samples[sig]["arrived"].append(arrived)
+            samples[sig]["drawn"].append(drawn)
+            print(f"PLAIN {sig}", flush=True)
+            sys.stdin.readline()
+            settle()
+    for sig in FEEDS:
+        result[sig] = {f"{k}_ms_p50": statistics.median(v) for k, v in samples[sig].items()}
     result["max_event_loop_gap_ms"] = max(g for g, _ in gaps) if gaps else None
     worst: dict[str, float] = {}
     for gap, name in gaps:
@@ -140,45 +153,75 @@ def main() -> None:
         child(sys.argv[sys.argv.index("--child") + 1], int(sys.argv[sys.argv.index("--runs") + 1]))
         return
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 30
+    repeats = int(sys.argv[sys.argv.index("--windows") + 1]) if "--windows" in sys.argv else 3
     import numpy as np
     import tensorflow as tf
     from models_engine import build_tf2_model
 
     model = build_tf2_model(Path(tempfile.mkdtemp(prefix="bench-gui-")) / "tf2")
     loaded = tf.saved_model.load(str(model))
-    plain = {}
-    for sig, (name, shape) in FEEDS.items():
-        fn = loaded.signatures[sig]
-        x = tf.constant(np.random.default_rng(0).normal(size=shape).astype(np.float32))
-        times = []
-        for i in range(runs + 2):
-            t0 = time.perf_counter()
-            {k: v.numpy() for k, v in fn(**{name: x}).items()}
-            if i >= 2:
-                times.append((time.perf_counter() - t0) * 1000)
-            time.sleep(0.05)  # the same pause as between the window's runs
-        plain[sig] = statistics.median(times)
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(model), "--runs", str(runs)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
-    if line is None:
-        raise SystemExit(f"the window child failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
-    gui = json.loads(line[len("RESULT ") :])
-    out = {"python": sys.version.split()[0], "tensorflow": tf.__version__, "cpus": os.cpu_count()}
+    fns = {sig: loaded.signatures[sig] for sig in FEEDS}
+    xs = {
+        sig: tf.constant(np.random.default_rng(0).normal(size=shape).astype(np.float32))
+        for sig, (_name, shape) in FEEDS.items()
+    }
+
+    def plain_call(sig: str) -> float:
+        t0 = time.perf_counter()
+        {k: v.numpy() for k, v in fns[sig](**{FEEDS[sig][0]: xs[sig]}).items()}
+        return (time.perf_counter() - t0) * 1000
+
+    for sig in FEEDS:  # traced and warm before the first comparison
+        plain_call(sig), plain_call(sig)
+
+    def one_window(repeat: int) -> tuple[dict, dict[str, float]]:
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", str(model), "--runs", str(runs)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        plain_samples: dict[str, list[float]] = {sig: [] for sig in FEEDS}
+        line = None
+        for text in proc.stdout:
+            if text.startswith("PLAIN "):
+                sig = text.split()[1]
+                plain_samples[sig].append(plain_call(sig))
+                proc.stdin.write("ok\n")
+                proc.stdin.flush()
+            elif text.startswith("RESULT "):
+                line = text
+                break
+        proc.wait(timeout=300)
+        if line is None:
+            raise SystemExit("the window child failed (run it with --child MODEL --runs N)")
+        return json.loads(line[len("RESULT ") :]), {
+            sig: statistics.median(v) for sig, v in plain_samples.items()
+        }
+
+    # Each window starts its own worker, and one worker process can be a few percent faster or
+    # slower than another at the same graph: several windows, and the median of them.
+    windows = [one_window(r) for r in range(repeats)]
+    out = {
+        "python": sys.version.split()[0],
+        "tensorflow": tf.__version__,
+        "cpus": os.cpu_count(),
+        "windows": repeats,
+        "runs_per_window": runs,
+    }
     for sig in FEEDS:
-        base = plain[sig]
+        base = statistics.median(plain[sig] for _gui, plain in windows)
         out[sig] = {"plain_tf_ms_p50": round(base, 3)}
         for what in ("arrived", "drawn"):  # outputs in the GUI thread; views drawn too
-            ms = gui[sig][f"{what}_ms_p50"]
-            out[sig][f"window_{what}_ms_p50"] = round(ms, 3)
-            out[sig][f"{what}_overhead_ms"] = round(ms - base, 3)
-            out[sig][f"{what}_overhead_pct"] = round(100 * (ms - base) / base, 1)
+            over = [gui[sig][f"{what}_ms_p50"] - plain[sig] for gui, plain in windows]
+            pct = [100 * o / plain[sig] for o, (_gui, plain) in zip(over, windows, strict=True)]
+            out[sig][f"{what}_overhead_ms"] = round(statistics.median(over), 3)
+            out[sig][f"{what}_overhead_pct"] = round(statistics.median(pct), 1)
+            out[sig][f"{what}_overhead_pct_each_window"] = [round(p, 1) for p in pct]
+    gui = windows[-1][0]
+    out["max_event_loop_gap_ms"] = max(g["max_event_loop_gap_ms"] for g, _plain in windows)
     for key in (
-        "max_event_loop_gap_ms",
         "max_event_loop_gap_ms_by_phase",
         "gui_rss_mb_model_loaded",
         "tensorflow_runtime_in_gui",

@@ -65,7 +65,7 @@ def main() -> None:
         return {"plain_tf_ms_p50": round(p, 3), "engine_ms_p50": round(o, 3),
                 "overhead_ms": round(o - p, 3), "overhead_pct": round(100 * (o - p) / p, 2)}  # fmt: skip
 
-    x = np.random.default_rng(0).standard_normal((256, 512)).astype(np.float32)
+    x = np.random.default_rng(0).standard_normal((512, 512)).astype(np.float32)
     results["warm_run_large"] = compare("slow", {"x": x})
     results["warm_run_tiny"] = compare("serving_default", {"x": np.array([1.0, 2.0], np.float32)})
 

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -64,12 +65,27 @@ class EngineOptions:
 Listener = Callable[[str, Any], None]
 
 
+SOCKET_BUFFER_BYTES = 4 * 2**20
+
+
+def _widen(*conns: Any) -> None:
+    """Larger socket buffers: a megabyte tensor then crosses in a few writes, not dozens of
+    64 KB hand-overs between the two processes (the kernel caps the size; errors are ignored)."""
+    for conn in conns:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sock = socket.socket(fileno=os.dup(conn.fileno()))
+            with sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+
+
 class _Worker:
     """One worker process, its pipe, and the futures waiting on it."""
 
     def __init__(self, options: EngineOptions, log_path: str | None, on_gone: Callable) -> None:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
+        _widen(parent, child)
         wopts = WorkerOptions(options.logical_cpus, options.memory_growth, log_path)
         self.process = ctx.Process(
             target=worker_main, args=(child, wopts), daemon=True, name="inspector-engine"

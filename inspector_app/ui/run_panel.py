@@ -245,8 +245,8 @@ class RunPanel(QWidget):
         self._set_busy(True)
         self._clock.start()
         self._phase = "Running"
-        # Progress and elapsed time appear only for a run that takes a while: a warm run ends
-        # sooner, and the busy bar's animation would take CPU from the worker on a small machine.
+        # The busy bar and elapsed time appear only for a run that takes a while: a warm run ends
+        # sooner, and the bar's animation would take CPU from the worker on a small machine.
         self._ticker.start()
         self.status_label.setText(f"{self._phase}…")
         self.bridge.run(
