@@ -154,3 +154,49 @@ def test_copy_body_action_puts_curl_on_the_clipboard(qtbot):
         text.startswith("curl -X POST http://localhost:8501/v1/models/half:predict")
         and "[3]" in text
     )
+
+
+def test_array_files_npz_keys_and_the_pickle_opt_in(qtbot, tmp_path, monkeypatch):
+    import pickle
+
+    from inspector_app.ui import input_builder as ib
+
+    w = InputBuilder([spec("x", "float32", [-1, 2])])
+    qtbot.addWidget(w)
+    np.save(tmp_path / "a.npy", np.ones((3, 2), np.float32))
+    w.set_input("x", str(tmp_path / "a.npy"))
+    assert w.is_ready() and w.feeds()["x"].shape == (3, 2)
+
+    np.savez(tmp_path / "b.npz", first=np.zeros((1, 2), np.float32), second=np.ones((4, 2)))
+    w.set_input("x", str(tmp_path / "b.npz"))
+    editor = w.rows["x"].editor()
+    assert [editor.key.itemText(i) for i in range(editor.key.count())] == ["first", "second"]
+    assert w.is_ready() and w.feeds()["x"].shape == (1, 2)
+    editor.key.setCurrentText("second")  # float64: the row offers the cast
+    assert not w.is_ready() and w.rows["x"].check.fix.label == "Cast to float32"
+
+    marker = tmp_path / "ran"
+    with open(tmp_path / "evil.npy", "wb") as f:  # a pickle that would create a file
+        pickle.dump(np.ones((1, 2), np.float32), f)
+    editor.set_paths([str(tmp_path / "evil.npy")])
+    assert not w.rows["x"].check.ready and "pickle" in w.rows["x"].check.message
+    monkeypatch.setattr(ib, "confirm_pickle", lambda *_: False)
+    editor.allow_pickle.setChecked(True)
+    assert not editor.allow_pickle.isChecked()  # declined: stays off
+    monkeypatch.setattr(ib, "confirm_pickle", lambda *_: True)
+    editor.allow_pickle.setChecked(True)
+    assert w.rows["x"].check.ready and w.feeds()["x"].shape == (1, 2)
+    assert not marker.exists()
+
+
+def test_expression_size_limit_can_be_raised(qtbot):
+    from inspector_app.ui.input_builder import ExpressionEditor
+
+    w = InputBuilder([spec("x", "float64", [-1])])
+    qtbot.addWidget(w)
+    editor = w.rows["x"].use(ExpressionEditor)
+    editor.edit.setText("np.zeros(1000000)")  # 8 MB
+    editor.limit.setValue(1)
+    assert not w.rows["x"].check.ready and "limit" in w.rows["x"].check.message
+    editor.limit.setValue(64)
+    assert w.rows["x"].check.ready and w.feeds()["x"].shape == (1000000,)

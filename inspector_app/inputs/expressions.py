@@ -150,7 +150,8 @@ class _Evaluator:
         if nbytes > self.max_bytes:
             raise ExpressionError(
                 f"{self.where}{what} would allocate {_fmt_bytes(nbytes)}, over the "
-                f"{_fmt_bytes(self.max_bytes)} limit; raise it with --max-input-bytes"
+                f"{_fmt_bytes(self.max_bytes)} limit; raise it with --max-input-bytes "
+                "(in the window: the expression's Size limit)"
             )
 
     # -------------------------------------------------------------- nodes

@@ -8,7 +8,7 @@ Standalone: give it a signature's inputs (objects with name, dtype, shape); read
 
 from __future__ import annotations
 
-import importlib
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -41,15 +42,36 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.errors import UserError
-from inspector_app.inputs import fill, images, inputset, scalars, serving, strings, validate, warmup
+from inspector_app.inputs import (
+    arrays,
+    expressions,
+    fill,
+    images,
+    inputset,
+    scalars,
+    serving,
+    strings,
+    validate,
+    warmup,
+)
 from inspector_app.inputs.validate import Check, TensorSpec, describe
 
 
-def _optional(name: str):
-    try:
-        return importlib.import_module(f"inspector_app.inputs.{name}")
-    except ImportError:  # written by another engineer; the editor appears once it exists
-        return None
+def _quiet(_message: str) -> None:
+    """No warning on each read: the pickle opt-in asked for confirmation once."""
+
+
+def confirm_pickle(parent: QWidget, path: str) -> bool:
+    """Ask before unpickling is allowed (tests replace this)."""
+    answer = QMessageBox.warning(
+        parent,
+        "Allow pickle?",
+        f"Unpickling {Path(path).name or 'a file'} can run any code it holds. "
+        "Allow it only for files you trust.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class _Editor(QWidget):
@@ -244,9 +266,21 @@ class ArrayEditor(_Editor):
         self.file = QLabel("no file chosen", objectName="arrayFile")
         self.key = QComboBox(objectName="npzKey")
         self.key.currentIndexChanged.connect(self.changed)
-        filters = "Arrays (*.npy *.npz);;All files (*)"
+        self.allow_pickle = QCheckBox("Allow pickle (trusted files only)", objectName="allowPickle")
+        self.allow_pickle.setToolTip("Unpickling a file can run any code it holds")
+        self.allow_pickle.toggled.connect(self._pickle_toggled)
+        filters = "Arrays (*.npy *.npz);;Pickles (*.pkl *.pickle);;All files (*)"
         self.form.addRow(_files_button(self, "Choose an array", filters, False), self.file)
         self.form.addRow("Key", self.key)
+        self.form.addRow("", self.allow_pickle)
+
+    def _pickle_toggled(self, on: bool) -> None:
+        if on and not confirm_pickle(self, self.path):
+            self.allow_pickle.blockSignals(True)
+            self.allow_pickle.setChecked(False)
+            self.allow_pickle.blockSignals(False)
+            return
+        self.changed.emit()
 
     def set_paths(self, paths: Sequence[str]) -> None:
         self.path = str(paths[0])
@@ -255,31 +289,20 @@ class ArrayEditor(_Editor):
         self.key.clear()
         if self.path.endswith(".npz"):
             try:
-                with np.load(self.path, allow_pickle=False) as data:
+                with np.load(self.path, allow_pickle=False) as data:  # lists names, loads none
                     self.key.addItems(list(data.files))
-            except (OSError, ValueError):
-                pass
+            except (OSError, ValueError, zipfile.BadZipFile):
+                pass  # value() says what is wrong with the file
         self.key.blockSignals(False)
         self.changed.emit()
 
     def value(self) -> np.ndarray | None:
         if not self.path:
             return None
-        arrays = _optional("arrays")
-        key = self.key.currentText() or None
-        loader = getattr(arrays, "load_array", None) if arrays else None
-        if loader is not None:
-            return np.asarray(loader(self.path, key))
-        try:
-            with np.load(self.path, allow_pickle=False) as data:
-                if hasattr(data, "files"):
-                    if key not in data.files:
-                        raise UserError(f"has no array {key!r}", path=self.path)
-                    return data[key]
-                return np.asarray(data)
-        except (OSError, ValueError) as exc:
-            raise UserError(f"cannot read the array (pickles need the opt-in): {exc}",
-                            path=self.path) from None  # fmt: skip
+        key = self.key.currentText()
+        spec = f"{self.path}[{key}]" if key else self.path
+        # The opt-in itself asked for confirmation; no second warning on every read.
+        return arrays.load_array(spec, allow_pickle=self.allow_pickle.isChecked(), warn=_quiet)
 
 
 class ExpressionEditor(_Editor):
@@ -290,18 +313,21 @@ class ExpressionEditor(_Editor):
         self.edit = QLineEdit(objectName="expression")
         self.edit.setPlaceholderText("np.ones((1, 3))")
         self.edit.textChanged.connect(self.changed)
+        self.limit = QSpinBox(objectName="expressionLimit", minimum=1, maximum=1 << 20)
+        self.limit.setValue(expressions.DEFAULT_MAX_BYTES // 2**20)
+        self.limit.setSuffix(" MiB")
+        self.limit.setToolTip(
+            "The largest array an expression may make (checked before it is made)"
+        )
+        self.limit.valueChanged.connect(self.changed)
         self.form.addRow("Expression", self.edit)
+        self.form.addRow("Size limit", self.limit)
 
     def value(self) -> np.ndarray | None:
         text = self.edit.text().strip()
         if not text:
             return None
-        mod = _optional("expressions")
-        for name in ("evaluate", "safe_eval", "evaluate_expression"):
-            fn = getattr(mod, name, None)
-            if fn is not None:
-                return np.asarray(fn(text))
-        raise UserError("expressions are not available in this build")
+        return expressions.evaluate(text, max_bytes=self.limit.value() * 2**20)
 
 
 class ExampleEditor(_Editor):
@@ -387,8 +413,7 @@ def editor_kinds(spec: TensorSpec, has_image_input: bool) -> list[type[_Editor]]
         if ImageEditor not in kinds and spec.dtype in images.IMAGE_DTYPES:
             kinds.append(ImageEditor)  # any input the user points at an image
     kinds.append(ArrayEditor)
-    if _optional("expressions") is not None:
-        kinds.append(ExpressionEditor)
+    kinds.append(ExpressionEditor)
     kinds.append(ArrayValueEditor)
     return kinds
 
