@@ -67,3 +67,19 @@ def test_copy_all_findings(qtbot):
     assert "ERROR   tags.no_serve: no 'serve' tag" in text
     assert "fix: Export with None as the first dimension." in text
     assert text.count("\n") >= 4
+
+
+def test_the_tab_follows_the_selected_model(qtbot):
+    from inspector_app.resources import demo_model_paths
+    from inspector_app.ui import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    paths = demo_model_paths()
+    assert len(paths) == 2
+    with qtbot.waitSignals([win.model_opened] * 2, timeout=20_000):
+        win.open_paths(paths)
+    for model in win.models():
+        name = model.path.rstrip("/").rsplit("/", 1)[-1]
+        win.select_node(model.tree)
+        qtbot.waitUntil(lambda n=name: win.checks_panel.summary.text().startswith(f"{n}:"))

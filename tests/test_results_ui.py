@@ -203,3 +203,13 @@ def test_zoom_keeps_scale_after_redraw(view):
     mv.set_opacity(0.3)
     assert mv.overlay_view.transform().m11() == pytest.approx(before * 2)
     assert mv.mask_view.transform().m11() == pytest.approx(before * 2)
+
+
+def test_opens_on_the_output_that_says_the_most(view):
+    scores = np.full((1, 10), 0.01, np.float32)
+    scores[0, 7] = 0.91
+    view.show_outputs({"classes": np.array([7]), "scores": scores})
+    assert view.current_output() == "scores"
+    assert isinstance(view.current_view(), ScoresView)
+    view.show_outputs({"a": np.arange(3), "b": np.arange(4)})
+    assert view.current_output() == "a"  # nothing special: the first

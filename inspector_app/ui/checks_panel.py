@@ -131,14 +131,15 @@ class ChecksPanel(QWidget):
         self.table.activated.connect(self._on_activated)
         self.copy_button.clicked.connect(self.copy)
 
-    def show_findings(self, findings: list[Finding]) -> None:
+    def show_findings(self, findings: list[Finding], model_name: str = "") -> None:
         self.model.set_findings(findings)
         counts = {s: sum(1 for f in findings if f.severity == s) for s in COLOURS}
+        prefix = f"{model_name}: " if model_name else ""
         if not findings:
-            self.summary.setText("No findings.")
+            self.summary.setText(f"{prefix}no findings." if prefix else "No findings.")
         else:
             self.summary.setText(
-                f"{counts['error']} error(s), {counts['warning']} warning(s), "
+                f"{prefix}{counts['error']} error(s), {counts['warning']} warning(s), "
                 f"{counts['info']} note(s)"
             )
         self.table.resizeRowsToContents()

@@ -289,7 +289,6 @@ class MainWindow(WindowActionsMixin, QMainWindow):
             lambda what: self.statusBar().showMessage(f"Copied {what}", 3000)
         )
         self.signature_selected.connect(self._on_signature_selected)
-        self.model_opened.connect(self._start_checks)
         self.model_closed.connect(self._on_model_closed)
         self.checks_panel.jump_requested.connect(self._jump_to)
 
@@ -566,6 +565,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
             where = f"{model.path}" + (f" (version {version})" if version is not None else "")
             self.status_path.setText(f"{where}  |  {size}  |  loaded in {model.load_ms:.0f} ms")
             self.setWindowTitle(f"{Path(model.path).name} - {APP_NAME}")
+            self._show_checks_for(info)
         self._update_actions()
 
     def _update_actions(self) -> None:

@@ -143,7 +143,11 @@ class ResultsView(QWidget):
             self.output_list.addItem(item)
         self.output_list.blockSignals(False)
         if self.interpretations:
-            self.output_list.setCurrentRow(0)  # shows it (currentRowChanged)
+            # Open on the output that says the most: a mask, then scores, then a picture.
+            rank = {"mask": 0, "scores": 1, "image": 2}
+            views = [it.view for it in self.interpretations.values()]
+            first = min(range(len(views)), key=lambda i: (rank.get(views[i], 3), i))
+            self.output_list.setCurrentRow(first)  # shows it (currentRowChanged)
 
     def select_output(self, name: str) -> None:
         names = list(self.interpretations)

@@ -101,6 +101,20 @@ class WindowActionsMixin:
 
     # ------------------------------------------------------------------ checks
 
+    def _show_checks_for(self, info: Any) -> None:
+        """Show the findings of the model the selection is in (checked once per opened model)."""
+        if info is getattr(self, "_checks_info", None):
+            return
+        cache = self.__dict__.setdefault("_findings_by_model", {})
+        open_infos = [m.info for m in self.models()]
+        for key in [k for k, (i, _f) in cache.items() if not any(i is o for o in open_infos)]:
+            del cache[key]  # closed models
+        if id(info) in cache and cache[id(info)][0] is info:
+            self._checks_info = info
+            self.checks_panel.show_findings(cache[id(info)][1], Path(info.path).name)
+        else:
+            self._start_checks(info)
+
     def _start_checks(self, info: Any) -> None:
         def work() -> list:
             from inspector_app.savedmodel.checks import CheckOptions, run_checks
@@ -108,7 +122,11 @@ class WindowActionsMixin:
             return run_checks(info, CheckOptions())
 
         def done(findings: list) -> None:
-            self.checks_panel.show_findings(findings)
+            cache = self.__dict__.setdefault("_findings_by_model", {})
+            cache[id(info)] = (info, findings)  # the info kept alive: its id stays unique
+            if info is not self._checks_target():
+                return  # the user has moved to another model meanwhile
+            self.checks_panel.show_findings(findings, Path(info.path).name)
             self._checks_info = info
             errors = sum(f.severity == "error" for f in findings)
             warnings = sum(f.severity == "warning" for f in findings)
@@ -122,6 +140,14 @@ class WindowActionsMixin:
             self.statusBar().showMessage(f"Checks could not run: {err}", 6000)
 
         run_in_background(work, done, failed, receiver=self)
+
+    def _checks_target(self) -> Any:
+        """The model whose findings the Checks tab should show: the selected one, else the last."""
+        node = self.current_node()
+        model = self._model_of(node) if node is not None else None
+        if model is None and self.models():
+            model = self.models()[-1]
+        return model.info if model is not None else None
 
     def _jump_to(self, where: Any) -> None:
         from inspector_app.savedmodel.checks import find_node
