@@ -158,3 +158,16 @@ def test_unload_gives_memory_back(engine, tf2_model):
     after = engine.worker_rss()
     if before is not None:
         assert after < before
+
+
+def test_keras3_export_runs_like_plain_tf(engine, tmp_path):
+    from models_savedmodel import build_keras3
+
+    path = build_keras3(tmp_path / "keras3")
+    engine.load(path).result(T)
+    x = {"features": np.random.default_rng(1).normal(size=(5, 4)).astype(np.float32)}
+    out = engine.run("serving_default", x).result(T).outputs
+    (scores,) = out.values()
+    assert scores.shape == (5, 3)
+    np.testing.assert_allclose(scores.sum(axis=1), 1.0, rtol=1e-5)  # softmax rows
+    assert_same(out, plain_tf(path, ["serve"], "serving_default", x))
