@@ -60,6 +60,7 @@ class EngineOptions:
     memory_growth: bool = True
     capture_stderr: bool = True  # worker stderr to a log file, whose tail explains a crash
     kill_grace_s: float = 0.3  # after terminate(), before kill()
+    nice: int = 0  # the worker's niceness increment (the window sets one: it must stay responsive)
 
 
 Listener = Callable[[str, Any], None]
@@ -86,7 +87,7 @@ class _Worker:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
         _widen(parent, child)
-        wopts = WorkerOptions(options.logical_cpus, options.memory_growth, log_path)
+        wopts = WorkerOptions(options.logical_cpus, options.memory_growth, log_path, options.nice)
         self.process = ctx.Process(
             target=worker_main, args=(child, wopts), daemon=True, name="inspector-engine"
         )

@@ -42,6 +42,7 @@ class WorkerOptions:
     logical_cpus: int = 0  # >1: split the CPU into this many logical devices (tests, demos)
     memory_growth: bool = True
     log_path: str | None = None  # the worker's stderr goes here (None: inherit)
+    nice: int = 0  # added to the worker's niceness (the window's engine uses a little)
 
 
 def worker_main(conn: Any, options: WorkerOptions) -> None:
@@ -51,6 +52,10 @@ def worker_main(conn: Any, options: WorkerOptions) -> None:
         os.dup2(fd, 2)
         os.close(fd)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if options.nice and hasattr(os, "nice"):
+        # On a machine with few cores the window must win when both want the CPU.
+        with contextlib.suppress(OSError):
+            os.nice(options.nice)
     try:
         server = _Server(options)
         send_message(conn, Reply(0, value=server.devices))

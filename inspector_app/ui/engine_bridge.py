@@ -14,9 +14,23 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from inspector_app.engine import Cancelled, DeviceInfo, Engine, EngineError, ModelInfo, RunResult
+from inspector_app.engine import (
+    Cancelled,
+    DeviceInfo,
+    Engine,
+    EngineError,
+    EngineOptions,
+    ModelInfo,
+    RunResult,
+)
 
 WARMUP_ENV = "INSPECTOR_NO_WARMUP"  # "1": start the worker on first use, not with the window
+WORKER_NICE = 5  # the window's worker yields the CPU to the window when both want it
+
+
+def window_engine() -> Engine:
+    """The engine the window uses: its worker a little nicer than the GUI process."""
+    return Engine(EngineOptions(nice=WORKER_NICE))
 
 
 def warm_up_default() -> bool:
@@ -39,7 +53,7 @@ class EngineBridge(QObject):
         parent: QObject | None = None,
         *,
         warm_up: bool | None = None,
-        factory: Callable[[], Engine] = Engine,
+        factory: Callable[[], Engine] = window_engine,
     ) -> None:
         super().__init__(parent)
         self._factory = factory

@@ -7,6 +7,7 @@ Contract 2 of DESIGN.md: ``open_model(path)``, ``select_signature(key, tags)``,
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app import APP_NAME
 from inspector_app.ui import settings
+from inspector_app.ui.background import run_in_background
 from inspector_app.ui.checks_panel import ChecksPanel
 from inspector_app.ui.details_panel import DetailsPanel, human_size
 from inspector_app.ui.model_loader import LoadFn, LoadResult, ModelLoader
@@ -132,6 +134,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         super().__init__(parent)
         self._warm_up = warm_up
         self._runner: RunController | None = None
+        self._runner_coming = False  # its modules are being imported in the thread pool
         # Asked before running a model whose ops read or write files; tests replace it.
         self.confirm: Callable[[str], bool] = self._confirm_dialog
         self.setWindowTitle(APP_NAME)
@@ -796,8 +799,16 @@ class MainWindow(WindowActionsMixin, QMainWindow):
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._runner is None:  # after the first paint: the window must not wait for it
-            QTimer.singleShot(0, lambda: self.runner)
+        if self._runner is None and not self._runner_coming:
+            # After the first paint, and with its modules (pillow, the input and result views)
+            # imported off the GUI thread: the event loop must not stall on them.
+            self._runner_coming = True
+            run_in_background(
+                lambda: importlib.import_module("inspector_app.ui.run_controller"),
+                lambda _module: self.runner,
+                lambda _err: self.runner,  # the import fails again here and says why
+                receiver=self,
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self._runner is not None:
