@@ -346,11 +346,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
 
     def run(self) -> bool:
         """Start the current signature and return at once; ``run_finished`` follows."""
-        selection = self._current_signature
-        if selection is not None and not self._confirm_file_ops(selection):
-            self.statusBar().showMessage("Run cancelled: the model's ops touch files", 5000)
-            return False
-        return self.runner.run()
+        return self.runner.run()  # the run panel asks first when the model's ops touch files
 
     def cancel(self) -> None:
         """Stop the run at once (the worker is killed and restarted; the window stays)."""
@@ -368,6 +364,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
                 self.add_panel(widget, title)
             self.add_panel(self.checks_panel, "Checks")
             self._runner.run_finished.connect(self._on_run_finished)
+            self._runner.run_panel.before_run = self._confirm_current_run
             self._runner.bridge.worker_died.connect(self._on_worker_died)
             if self._current_signature is not None:
                 self._runner.set_signature(self._current_signature)

@@ -149,8 +149,7 @@ class RunController(QObject):
         if self.run_panel.busy:
             return False
         self.run_started.emit()
-        self.run_panel.run()
-        return True
+        return self.run_panel.run()
 
     def cancel(self) -> None:
         self.run_panel.cancel()

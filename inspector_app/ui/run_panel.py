@@ -114,6 +114,7 @@ class RunPanel(QWidget):
         self.bridge = bridge
         self.target: RunTarget | None = None
         self.feeds_provider: FeedsProvider = dict
+        self.before_run: Callable[[], bool] = lambda: True  # the window asks about file ops here
         self.history: list[RunRecord] = []
         self._current: RunRecord | None = None
         self._clock = QElapsedTimer()
@@ -227,17 +228,18 @@ class RunPanel(QWidget):
             self.device_combo.setCurrentIndex(index)
         return index >= 0
 
-    def run(self) -> None:
-        """Start the target signature; returns at once (``finished`` tells the outcome)."""
-        if self.target is None or self.busy:
-            return
+    def run(self) -> bool:
+        """Start the target signature; returns at once (``finished`` tells the outcome).
+        False when nothing started: no target, a run going on, or ``before_run`` said no."""
+        if self.target is None or self.busy or not self.before_run():
+            return False
         try:
             feeds = self.feeds_provider()
         except UserError as err:
             self._finish_with_error(
                 RunRecord(self.target, self.selected_device(), "", time.time()), str(err)
             )
-            return
+            return True  # answered at once, with the error
         record = RunRecord(
             self.target, self.selected_device(), feeds_summary(feeds), time.time(), feeds=feeds
         )
@@ -257,6 +259,7 @@ class RunPanel(QWidget):
             device=record.device,
             repeat=self.repeat_spin.value(),
         )
+        return True
 
     def cancel(self) -> None:
         """Stop a run at once (the worker is killed and the model loaded again)."""

@@ -49,20 +49,36 @@ class WindowActionsMixin:
             self.statusBar().showMessage(" ".join(str(value).split()), 8000)
         self.run_finished.emit(value)
 
+    def _confirm_current_run(self) -> bool:
+        """Asked by the run panel before every run (Run button, Ctrl+R and ``run()`` alike)."""
+        selection = self._current_signature
+        if selection is None or self._confirm_file_ops(selection):
+            return True
+        self.statusBar().showMessage("Run cancelled: the model's ops touch files", 5000)
+        return False
+
     def _confirm_file_ops(self, selection: Any) -> bool:
+        """Ask once per opened model and tag set; the graph is walked once, not on every run."""
         from inspector_app.savedmodel.checks import ops_touching_files
 
+        key = (id(selection.info), tuple(selection.tags))
+        memo = self.__dict__.setdefault("_file_ops_answers", {})  # key -> (info, allowed)
+        if key in memo and memo[key][0] is selection.info:
+            return memo[key][1]
         try:
             ops = ops_touching_files(selection.info, tags=list(selection.tags))
         except Exception:  # noqa: BLE001 - a check that cannot read the graph must not block runs
-            return True
-        if not ops:
-            return True
-        shown = ", ".join(sorted(set(ops))[:6])
-        return self.confirm(
-            f"This model's graph has ops that read or write files or print ({shown}). "
-            "Running it may touch files on this machine. Run it anyway?"
-        )
+            ops = []
+        allowed = True
+        if ops:
+            shown = ", ".join(sorted(set(ops))[:6])
+            allowed = self.confirm(
+                f"This model's graph has ops that read or write files or print ({shown}). "
+                "Running it may touch files on this machine. Run it anyway?"
+            )
+        if allowed:  # a "no" is asked again next time
+            memo[key] = (selection.info, True)
+        return allowed
 
     def _confirm_dialog(self, text: str) -> bool:
         answer = QMessageBox.question(
