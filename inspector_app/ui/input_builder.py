@@ -433,13 +433,15 @@ class InputRow(QFrame):
                             objectName="inputTitle")  # fmt: skip
         self.kind_combo = QComboBox(objectName="editorKind")
         self.stack = QStackedWidget(objectName="editorStack")
-        self.editors: dict[type[_Editor], _Editor] = {}
+        # Each kind of editor is made when it is first chosen: a signature with many inputs
+        # would otherwise build every editor of every row at once, on the GUI thread.
+        self.editors: dict[type[_Editor], _Editor | None] = {}
         for cls in editor_kinds(spec, has_image_input):
-            editor = cls(spec)
-            self.editors[cls] = editor
-            self.stack.addWidget(editor)
+            self.editors[cls] = None
+            self.stack.addWidget(QWidget())  # stands in until the editor is made
             self.kind_combo.addItem(cls.label, cls.__name__)
-            editor.changed.connect(self.refresh)
+        self._make(0)
+        self.stack.setCurrentIndex(0)
         self.status = QLabel(objectName="inputStatus", wordWrap=True)
         self.fix_button = QPushButton(objectName="fixButton", visible=False)
         self.fix_button.clicked.connect(self.apply_fix)
@@ -459,13 +461,32 @@ class InputRow(QFrame):
     def editor(self) -> _Editor:
         return self.stack.currentWidget()  # type: ignore[return-value]
 
+    def _make(self, index: int) -> _Editor:
+        cls = list(self.editors)[index]
+        editor = self.editors[cls]
+        if editor is None:
+            editor = cls(self.spec)
+            stand_in = self.stack.widget(index)
+            self.stack.insertWidget(index, editor)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+            self.editors[cls] = editor
+            editor.changed.connect(self.refresh)
+        return editor
+
     def use(self, cls: type[_Editor]) -> _Editor:
         if cls not in self.editors:
             raise UserError(f"{self.spec.name} cannot take a value of that kind ({cls.label})")
-        self.kind_combo.setCurrentIndex(list(self.editors).index(cls))
-        return self.editors[cls]
+        index = list(self.editors).index(cls)
+        editor = self._make(index)
+        if self.kind_combo.currentIndex() == index:
+            self.stack.setCurrentIndex(index)
+        else:
+            self.kind_combo.setCurrentIndex(index)
+        return editor
 
     def _kind_changed(self, index: int) -> None:
+        self._make(index)
         self.stack.setCurrentIndex(index)
         self.refresh()
 
