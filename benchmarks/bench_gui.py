@@ -39,6 +39,7 @@ def _rss_mb(pid: int | str = "self") -> float:
 
 
 def child(model: str, runs: int) -> None:
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bench-gui-config-")  # not the user's
     import numpy as np
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
@@ -76,7 +77,8 @@ def child(model: str, runs: int) -> None:
 
     # Start-up first (the run tabs are made once their modules are imported off the GUI thread,
     # and the worker starts with them): the stalls measured are those of loading and running.
-    while win._runner is None:
+    win.loader.prewarm()  # as run_app does once the window shows
+    while win._runner is None or not win.loader.prewarmed:
         app.processEvents()
         time.sleep(0.005)
     if not win.runner.bridge.devices:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,16 +56,22 @@ def one_line(err: BaseException) -> str:
 
 
 def prewarm_imports() -> None:
-    """Import the reading code and TensorFlow's message modules ahead of the first drop."""
-    from inspector_app.savedmodel import protos, tree_builder  # noqa: F401
+    """Import the reading and checking code and TensorFlow's message modules ahead of the
+    first drop."""
+    from inspector_app.savedmodel import checks, protos, tree_builder  # noqa: F401
 
     protos.saved_model_pb2()
 
 
 class _Prewarm(QRunnable):
+    def __init__(self) -> None:
+        super().__init__()
+        self.done = threading.Event()
+
     def run(self) -> None:
         with contextlib.suppress(Exception):  # the first real load reports any problem
             prewarm_imports()
+        self.done.set()
 
 
 class _Signals(QObject):
@@ -119,6 +126,11 @@ class ModelLoader(QObject):
         self._prewarm_task = _Prewarm()
         self._prewarm_task.setAutoDelete(False)
         QThreadPool.globalInstance().start(self._prewarm_task)
+
+    @property
+    def prewarmed(self) -> bool:
+        """The prewarm imports have finished (False before ``prewarm`` is called)."""
+        return self._prewarm_task is not None and self._prewarm_task.done.is_set()
 
     @property
     def busy(self) -> bool:
