@@ -135,6 +135,8 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         self._warm_up = warm_up
         self._runner: RunController | None = None
         self._runner_coming = False  # its modules are being imported in the thread pool
+        self._findings_by_model: dict[int, tuple[Any, list]] = {}  # id(info) -> (info, findings)
+        self._file_ops_answers: dict[tuple, tuple[Any, bool]] = {}  # (id(info), tags) -> yes
         # Asked before running a model whose ops read or write files; tests replace it.
         self.confirm: Callable[[str], bool] = self._confirm_dialog
         self.setWindowTitle(APP_NAME)

@@ -57,12 +57,22 @@ class WindowActionsMixin:
         self.statusBar().showMessage("Run cancelled: the model's ops touch files", 5000)
         return False
 
+    def _drop_closed_models(self) -> None:
+        """Forget findings and answers of models no longer open (their graphs can be large)."""
+        open_infos = [m.info for m in self.models()]
+        for cache in (self._findings_by_model, self._file_ops_answers):
+            for key in [
+                k for k, (info, _v) in cache.items() if not any(info is o for o in open_infos)
+            ]:
+                del cache[key]
+
     def _confirm_file_ops(self, selection: Any) -> bool:
         """Ask once per opened model and tag set; the graph is walked once, not on every run."""
         from inspector_app.savedmodel.checks import ops_touching_files
 
         key = (id(selection.info), tuple(selection.tags))
-        memo = self.__dict__.setdefault("_file_ops_answers", {})  # key -> (info, allowed)
+        self._drop_closed_models()
+        memo = self._file_ops_answers
         if key in memo and memo[key][0] is selection.info:
             return memo[key][1]
         try:
@@ -121,10 +131,8 @@ class WindowActionsMixin:
         """Show the findings of the model the selection is in (checked once per opened model)."""
         if info is getattr(self, "_checks_info", None):
             return
-        cache = self.__dict__.setdefault("_findings_by_model", {})
-        open_infos = [m.info for m in self.models()]
-        for key in [k for k, (i, _f) in cache.items() if not any(i is o for o in open_infos)]:
-            del cache[key]  # closed models
+        self._drop_closed_models()
+        cache = self._findings_by_model
         if id(info) in cache and cache[id(info)][0] is info:
             self._checks_info = info
             self.checks_panel.show_findings(cache[id(info)][1], Path(info.path).name)
@@ -138,7 +146,7 @@ class WindowActionsMixin:
             return run_checks(info, CheckOptions())
 
         def done(findings: list) -> None:
-            cache = self.__dict__.setdefault("_findings_by_model", {})
+            cache = self._findings_by_model
             cache[id(info)] = (info, findings)  # the info kept alive: its id stays unique
             if info is not self._checks_target():
                 return  # the user has moved to another model meanwhile
