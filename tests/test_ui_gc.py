@@ -32,3 +32,23 @@ def test_timer_frees_cycles_on_the_gui_thread(qtbot) -> None:
         assert gc.isenabled()
         if not was_enabled:
             gc.disable()
+
+
+def test_a_background_job_does_not_call_back_into_a_deleted_receiver(qtbot) -> None:
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    from inspector_app.ui.background import run_in_background
+
+    receiver = QObject()
+    called, started = [], __import__("threading").Event()
+
+    def work() -> int:
+        started.wait(5)
+        return 1
+
+    run_in_background(work, called.append, called.append, receiver=receiver)
+    shiboken6.delete(receiver)  # the window goes before the job answers
+    started.set()
+    qtbot.wait(300)
+    assert called == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -39,7 +40,8 @@ def run_in_background(
     receiver: QObject | None = None,
 ) -> None:
     """Run ``fn()`` in the global thread pool; ``on_done(value)`` or ``on_error(exc)`` run on the
-    GUI thread (queued through signals owned by ``receiver``'s thread)."""
+    GUI thread (queued through signals owned by ``receiver``'s thread), and not at all when
+    ``receiver`` has been deleted meanwhile (a window closed before its job answered)."""
     job = _Job(fn)
     job.setAutoDelete(False)
     if receiver is not None:
@@ -48,6 +50,8 @@ def run_in_background(
 
     def finish(callback: Callable[[Any], None] | None, value: Any) -> None:
         _alive.discard(job)
+        if receiver is not None and not shiboken6.isValid(receiver):
+            return
         if callback is not None:
             callback(value)
 
