@@ -185,7 +185,7 @@ def main() -> None:
     for sig in FEEDS:  # traced and warm before the first comparison
         plain_call(sig), plain_call(sig)
 
-    def one_window(repeat: int) -> tuple[dict, dict[str, float]]:
+    def one_window() -> tuple[dict, dict[str, float]]:
         proc = subprocess.Popen(
             [sys.executable, __file__, "--child", str(model), "--runs", str(runs)],
             stdin=subprocess.PIPE,
@@ -213,7 +213,7 @@ def main() -> None:
 
     # Each window starts its own worker, and one worker process can be a few percent faster or
     # slower than another at the same graph: several windows, and the median of them.
-    windows = [one_window(r) for r in range(repeats)]
+    windows = [one_window() for _ in range(repeats)]
     out = {
         "python": sys.version.split()[0],
         "tensorflow": tf.__version__,

@@ -480,6 +480,12 @@ def _walk_files(top: Path, limit: int = _MAX_FILES) -> Iterable[str]:
             yield os.path.relpath(entry.path, top)
 
 
+def _first_few(names: list[str], shown: int = 4) -> str:
+    """``a, b, c, d and 3 more``."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def check_leftover_files(info: SavedModelInfo) -> list[Finding]:
     checkpoints, events = [], []
     for rel in _walk_files(info.model_dir):
@@ -497,8 +503,7 @@ def check_leftover_files(info: SavedModelInfo) -> list[Finding]:
             Finding(
                 "files.checkpoints",
                 "warning",
-                f"training checkpoint files in the export folder: {', '.join(checkpoints[:4])}"
-                + (f" and {len(checkpoints) - 4} more" if len(checkpoints) > 4 else ""),
+                f"training checkpoint files in the export folder: {_first_few(checkpoints)}",
                 {"file": checkpoints[0]},
                 "Keep checkpoints out of the export folder: serving reads only "
                 "variables/, assets/ and saved_model.pb.",
@@ -509,8 +514,7 @@ def check_leftover_files(info: SavedModelInfo) -> list[Finding]:
             Finding(
                 "files.events",
                 "warning",
-                f"TensorBoard event files in the export folder: {', '.join(events[:4])}"
-                + (f" and {len(events) - 4} more" if len(events) > 4 else ""),
+                f"TensorBoard event files in the export folder: {_first_few(events)}",
                 {"file": events[0]},
                 "Write TensorBoard logs to a separate log folder, not into the export.",
             )

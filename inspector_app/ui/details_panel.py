@@ -39,19 +39,13 @@ def _scalar_text(key: str, value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return "yes" if value is True else "no" if value is False else "-"
     if isinstance(value, int) and (key.endswith("bytes") or key == "size"):
-        return f"{value} B" if value < 1024 else f"{value:,} bytes ({human_size(value)})"
+        # Details exist only for a model already read, so the reading code is loaded by now.
+        from inspector_app.savedmodel.tree_builder import human_bytes
+
+        return f"{value} B" if value < 1024 else f"{value:,} bytes ({human_bytes(value)})"
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
 
 
 def _is_tensor_list(value: Any) -> bool:

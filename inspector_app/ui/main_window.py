@@ -38,7 +38,7 @@ from inspector_app import APP_NAME
 from inspector_app.ui import settings
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.checks_panel import ChecksPanel
-from inspector_app.ui.details_panel import DetailsPanel, human_size
+from inspector_app.ui.details_panel import DetailsPanel
 from inspector_app.ui.model_loader import LoadFn, LoadResult, ModelLoader
 from inspector_app.ui.tree_model import COL_NAME, ModelTreeModel, TreeFilterProxy
 from inspector_app.ui.window_actions import WindowActionsMixin
@@ -562,7 +562,9 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         else:
             info = model.info
             size_bytes = getattr(info, "size_bytes", None)
-            size = human_size(size_bytes) if size_bytes is not None else "size ?"
+            from inspector_app.savedmodel.tree_builder import human_bytes  # loaded with the model
+
+            size = human_bytes(size_bytes) if size_bytes is not None else "size ?"
             version = getattr(info, "version", None)
             where = f"{model.path}" + (f" (version {version})" if version is not None else "")
             self.status_path.setText(f"{where}  |  {size}  |  loaded in {model.load_ms:.0f} ms")
