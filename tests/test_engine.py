@@ -171,3 +171,64 @@ def test_keras3_export_runs_like_plain_tf(engine, tmp_path):
     assert scores.shape == (5, 3)
     np.testing.assert_allclose(scores.sum(axis=1), 1.0, rtol=1e-5)  # softmax rows
     assert_same(out, plain_tf(path, ["serve"], "serving_default", x))
+
+
+def test_read_only_inputs_are_kept_by_the_worker(engine, tf2_model, monkeypatch):
+    """A run on the very read-only array of the last run sends a reference, not the bytes."""
+    from inspector_app.engine import protocol
+
+    engine.load(tf2_model).result(T)
+    sent: list = []
+    real_send = protocol.send_message
+
+    def spy(conn, obj):
+        sent.append(obj)
+        real_send(conn, obj)
+
+    monkeypatch.setattr("inspector_app.engine.client.send_message", spy)
+    x = np.arange(4, dtype=np.float32)
+    x.setflags(write=False)
+    runs = [engine.run("serving_default", {"x": x}, device=d).result(T) for d in ("cpu:0",) * 2]
+    runs.append(engine.run("serving_default", {"x": x}, device="cpu:1").result(T))
+    feeds = [r.args["feeds"]["x"] for r in sent if r.op == "run"]
+    assert isinstance(feeds[0], np.ndarray)
+    assert isinstance(feeds[1], protocol.KeptFeed) and isinstance(feeds[2], protocol.KeptFeed)
+    assert [r.outputs["y"].tolist() for r in runs] == [[0.0, 2.0, 4.0, 6.0]] * 3
+    assert runs[2].device == "CPU:1"  # the kept array, made into a tensor on the other device
+    # a writable array, or another object, always travels
+    y = np.arange(4, dtype=np.float32)
+    assert engine.run("serving_default", {"x": y}).result(T).outputs["y"][1] == 2.0
+    z = y.copy()
+    z.setflags(write=False)
+    assert engine.run("serving_default", {"x": z}).result(T).outputs["y"][1] == 2.0
+    assert all(isinstance(r.args["feeds"]["x"], np.ndarray) for r in sent[-2:])
+    # a failed run forgets what the worker held for that signature
+    with pytest.raises(Exception, match="no device GPU:0"):
+        engine.run("serving_default", {"x": z}, device="gpu:0").result(T)
+    engine.run("serving_default", {"x": z}).result(T)
+    assert isinstance(sent[-1].args["feeds"]["x"], np.ndarray)
+
+
+def test_spare_buffers_are_ready_for_the_next_reply():
+    from inspector_app.engine.protocol import SPARE_MIN_BYTES, SpareBuffers
+
+    big, small = SPARE_MIN_BYTES * 2, 100
+    spares = SpareBuffers(limit_bytes=big * 3)
+    first = spares.take(big)
+    spares.take(small)
+    assert spares.message_done()
+    spares.refill()
+    assert spares.spare_bytes() == big
+    second = spares.take(big)
+    assert second is not first and len(memoryview(second)) == big
+    assert spares.spare_bytes() == 0
+    assert spares.message_done()  # the same size again: a spare is made again
+    spares.take(small)
+    assert not spares.message_done()  # a small reply keeps the spares of the last large one
+    spares.refill()
+    assert spares.spare_bytes() == big
+    for _ in range(5):  # more than the limit: only what fits is kept
+        spares.take(big)
+    spares.message_done()
+    spares.refill()
+    assert spares.spare_bytes() == big * 3

@@ -50,9 +50,13 @@ def test_run_cancel_and_recover(qtbot, window, engine_model):
     # A signature that never returns: cancelled within 2 s, the window stays responsive.
     assert win.select_signature("forever")
     win.set_input("start", np.array(1, np.int32))
+    panel = win.runner.run_panel
     win.run()
+    assert panel.busy and panel.run_button.isEnabled()  # a short run would not flicker
+    qtbot.waitUntil(lambda: panel.cancel_button.isEnabled(), timeout=1000)
+    assert not panel.run_button.isEnabled() and "Running" in panel.status_label.text()
     qtbot.wait(1500)  # it is running by now
-    assert win.runner.run_panel.busy
+    assert panel.busy and not panel.progress.isHidden()  # the bar, once the Run tab shows
     started = time.perf_counter()
     with qtbot.waitSignal(win.run_finished, timeout=5000) as blocker:
         win.cancel()

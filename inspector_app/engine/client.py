@@ -23,15 +23,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from inspector_app.engine.protocol import (
     Cancelled,
     DeviceInfo,
     EngineError,
+    KeptFeed,
     ModelInfo,
     NoModel,
     Reply,
     Request,
     RunResult,
+    SpareBuffers,
     WorkerDied,
     normalize_device,
     recv_message,
@@ -67,6 +71,7 @@ Listener = Callable[[str, Any], None]
 
 
 SOCKET_BUFFER_BYTES = 4 * 2**20
+SPARE_REFILL_DELAY_S = 0.03  # after a reply with large arrays, its receive buffers are remade
 
 
 def _widen(*conns: Any) -> None:
@@ -102,6 +107,11 @@ class _Worker:
         self.has_model = False  # a load was sent: the next load needs a fresh worker
         self._on_gone = on_gone
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.spares = SpareBuffers()  # the reader's: replies land in memory made ready before
+        # (signature, input) -> (read-only array, id of the request that carried it) for the
+        # inputs of the last run that answered: the worker still holds them, so a run on the
+        # same arrays sends a KeptFeed instead of the bytes again.
+        self.kept: dict[tuple[str, str], tuple[Any, int]] = {}
         threading.Thread(target=self._write, name="engine-writer", daemon=True).start()
         threading.Thread(target=self._read, name="engine-reader", daemon=True).start()
 
@@ -110,14 +120,52 @@ class _Worker:
         return self.process.pid
 
     def submit(self, op: str, args: dict, transform: Callable[[Any], Any] = lambda v: v) -> Future:
+        return self.submit_request(Request(next(_ids), op, args), transform)
+
+    def submit_request(self, request: Request, transform: Callable[[Any], Any]) -> Future:
         fut: Future = Future()
-        request = Request(next(_ids), op, args)
         with self.lock:
             if self.stopping:
                 fut.set_exception(Cancelled("the worker was stopped"))
                 return fut
             self.pending[request.id] = (fut, transform)
         self._outbox.put(request)
+        return fut
+
+    def submit_run(self, args: dict, transform: Callable[[Any], Any]) -> Future:
+        """Submit a run; inputs the worker kept from the last run (same read-only array
+        objects) travel as ``KeptFeed`` markers."""
+        request = Request(next(_ids), "run", args)
+        signature, feeds = args["signature"], args["feeds"]
+        carried: dict[tuple[str, str], tuple[Any, int]] = {}
+        with self.lock:
+            idle = not self.pending  # with another run in flight the worker's copy may change
+            for name, value in list(feeds.items()):
+                if not (isinstance(value, np.ndarray) and not value.flags.writeable):
+                    continue
+                kept = self.kept.get((signature, name)) if idle else None
+                if kept is not None and kept[0] is value:
+                    feeds[name] = KeptFeed(kept[1])
+                    carried[(signature, name)] = kept
+                else:
+                    carried[(signature, name)] = (value, request.id)
+
+        def done(value: Any) -> Any:
+            with self.lock:
+                for key in [k for k in self.kept if k[0] == signature]:
+                    del self.kept[key]
+                self.kept.update(carried)
+            return transform(value)
+
+        fut = self.submit_request(request, done)
+
+        def forget(f: Future) -> None:  # a failed run may have left the worker other arrays
+            if f.exception() is not None:
+                with self.lock:
+                    for key in [k for k in self.kept if k[0] == signature]:
+                        del self.kept[key]
+
+        fut.add_done_callback(forget)
         return fut
 
     def _write(self) -> None:
@@ -133,7 +181,7 @@ class _Worker:
     def _read(self) -> None:
         while True:
             try:
-                reply: Reply = recv_message(self.conn)
+                reply: Reply = recv_message(self.conn, self.spares.take)
             except (EOFError, OSError, ValueError):
                 break
             if reply.id == 0:
@@ -157,9 +205,17 @@ class _Worker:
                     _resolve(fut, transform(reply.value))
                 except Exception as exc:  # noqa: BLE001 - a transform bug must not kill the reader
                     _fail(fut, exc)
+            if self.spares.message_done():
+                self._refill_later()
         self._outbox.put(None)
         if not self.stopping:
             self._on_gone(self)
+
+    def _refill_later(self) -> None:
+        # Not now: the window is drawing this reply, and the worker's threads may still spin.
+        timer = threading.Timer(SPARE_REFILL_DELAY_S, self.spares.refill)
+        timer.daemon = True
+        timer.start()
 
     def fail_all(self, exc: Exception) -> None:
         with self.lock:
@@ -393,7 +449,7 @@ class Engine:
 
         args = {"signature": signature, "feeds": dict(feeds or {}), "device": device}
         args["repeat"] = int(repeat)
-        return worker.submit("run", args, done)
+        return worker.submit_run(args, done)
 
     def cancel(self, reload: bool = True) -> Future[ModelInfo] | None:
         """Stop whatever the worker is doing at once: its futures fail with ``Cancelled``.

@@ -8,9 +8,12 @@ plain ``Connection.send``). Nothing here imports TensorFlow.
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +119,14 @@ class RunResult:
 
 
 @dataclass(frozen=True)
+class KeptFeed:
+    """Stands for an input array the worker already holds: the one request ``sent_in`` carried
+    for the same signature and input (read-only arrays only, so it cannot have changed)."""
+
+    sent_in: int
+
+
+@dataclass(frozen=True)
 class Request:
     id: int
     op: str  # "load" | "run" | "unload" | "ping" | "exit"
@@ -156,6 +167,73 @@ def normalize_device(name: str | None, devices: list[DeviceInfo]) -> str:
 # ---------------------------------------------------------------------------- framing
 
 _RAW_FD = sys.platform != "win32"  # POSIX pipes are byte streams: the raw buffers skip framing
+SPARE_MIN_BYTES = 256 * 2**10  # arrays smaller than this are cheap to receive into new memory
+SPARE_MAX_BYTES = 16 * 2**20  # spare receive buffers the client keeps at most
+
+
+class SpareBuffers:
+    """Receive buffers made ready before the reply that fills them arrives.
+
+    A fresh buffer's pages are faulted in while it is filled: about 1 ms a megabyte on a virtual
+    machine, several while the worker's threads still spin after a run. ``refill`` (called a
+    little after a reply has been handed over, when the window has drawn it) makes buffers of
+    the sizes that reply had, their pages populated by the kernel, so the next reply of the same
+    shape lands in memory that is ready. ``take`` runs on the client's reader thread.
+    """
+
+    def __init__(self, limit_bytes: int = SPARE_MAX_BYTES) -> None:
+        self.limit_bytes = limit_bytes
+        self._lock = threading.Lock()
+        self._spare: dict[int, list[Any]] = {}
+        self._asked: list[int] = []  # large sizes of the message being read
+        self._wanted: list[int] = []  # those of the last message that had any
+
+    def take(self, size: int) -> Any:
+        """A buffer of ``size`` bytes: a spare one when there is, else a new one."""
+        if size < SPARE_MIN_BYTES:
+            return bytearray(size)
+        with self._lock:
+            self._asked.append(size)
+            bucket = self._spare.get(size)
+            if bucket:
+                return bucket.pop()
+        return bytearray(size)
+
+    def message_done(self) -> bool:
+        """The message being read is complete; True when it had large buffers (worth a refill)."""
+        with self._lock:
+            if not self._asked:
+                return False
+            self._wanted, self._asked = self._asked, []
+            return True
+
+    def refill(self) -> None:
+        """Have spares of the sizes the last large message had (up to ``limit_bytes``)."""
+        need: dict[int, int] = {}
+        with self._lock:
+            total = 0
+            for size in self._wanted:
+                total += size
+                if total > self.limit_bytes:
+                    break
+                need[size] = need.get(size, 0) + 1
+            missing = {s: n - len(self._spare.get(s, ())) for s, n in need.items()}
+        made = {s: [_populated(s) for _ in range(n)] for s, n in missing.items() if n > 0}
+        with self._lock:
+            spare = {s: self._spare.get(s, []) + made.get(s, []) for s in need}
+            self._spare = {s: bucket[: need[s]] for s, bucket in spare.items() if bucket}
+
+    def spare_bytes(self) -> int:
+        with self._lock:
+            return sum(size * len(bucket) for size, bucket in self._spare.items())
+
+
+def _populated(size: int) -> Any:
+    """``size`` bytes of anonymous memory, already backed by pages where the OS can do that."""
+    flags = getattr(mmap, "MAP_POPULATE", 0)
+    if not flags:
+        return bytearray(size)
+    return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | flags)
 
 
 def send_message(conn: Any, obj: object) -> None:
@@ -174,12 +252,13 @@ def send_message(conn: Any, obj: object) -> None:
             conn.send_bytes(view)
 
 
-def recv_message(conn: Any) -> Any:
-    """Receive what ``send_message`` sent (blocks; EOFError when the other side is gone)."""
+def recv_message(conn: Any, alloc: Callable[[int], Any] = bytearray) -> Any:
+    """Receive what ``send_message`` sent (blocks; EOFError when the other side is gone).
+    ``alloc(size)`` gives the writable buffer each out-of-band array is read into."""
     head, sizes = pickle.loads(conn.recv_bytes())
     buffers = []
     for size in sizes:
-        buf = bytearray(size)
+        buf = alloc(size)
         if _RAW_FD:
             fd = conn.fileno()
             view = memoryview(buf)

@@ -24,6 +24,7 @@ from inspector_app.engine.feeds import coerce_feeds
 from inspector_app.engine.protocol import (
     DeviceInfo,
     EngineError,
+    KeptFeed,
     ModelInfo,
     NoModel,
     Reply,
@@ -119,6 +120,9 @@ class _Server:
         self.info: ModelInfo | None = None
         self.session: Any = None
         self.signatures: dict[str, Any] = {}
+        # (signature, input) -> (id of the request that sent it, array, device, tensor): the
+        # inputs of each signature's last run, which the client may refer to with a KeptFeed
+        self.kept: dict[tuple[str, str], tuple[int, np.ndarray, str, Any]] = {}
 
     # ------------------------------------------------------------------ devices
 
@@ -165,6 +169,8 @@ class _Server:
     # ------------------------------------------------------------------ requests
 
     def handle(self, request: Request) -> Any:
+        if request.op == "run":
+            return self.op_run(**request.args, request_id=request.id)
         return getattr(self, f"op_{request.op}")(**request.args)
 
     def op_ping(self) -> dict:
@@ -173,6 +179,7 @@ class _Server:
     def op_unload(self) -> None:
         self.model = self.info = self.session = None
         self.signatures = {}
+        self.kept = {}
         gc.collect()
 
     def op_load(self, path: str, tags: list[str] | None, device: str | None = None) -> ModelInfo:
@@ -247,7 +254,12 @@ class _Server:
         return specs
 
     def op_run(
-        self, signature: str, feeds: dict[str, np.ndarray], device: str | None, repeat: int
+        self,
+        signature: str,
+        feeds: dict[str, Any],
+        device: str | None,
+        repeat: int,
+        request_id: int = 0,
     ) -> RunResult:
         if self.info is None:
             raise NoModel("no model is loaded; load one first")
@@ -262,21 +274,22 @@ class _Server:
             )
         repeat = max(1, int(repeat))
         spec = self.info.signatures[signature]
-        feeds = coerce_feeds(spec, feeds)
+        t0 = time.perf_counter()
+        kept = {n: self._kept(signature, n, v) for n, v in feeds.items() if isinstance(v, KeptFeed)}
+        feeds = coerce_feeds(spec, {**feeds, **{n: k[1] for n, k in kept.items()}})
+        tensors = self._tensors(spec, feeds, kept, dev) if self.session is None else {}
+        sent_in = {n: k[0] for n, k in kept.items()}
+        self.kept = {k: v for k, v in self.kept.items() if k[0] != signature}
+        for name, value in feeds.items():
+            made_in = sent_in.get(name, request_id)
+            self.kept[(signature, name)] = (made_in, value, dev, tensors.get(name))
         if self.session is not None:
             return self._run_session(signature, feeds, dev, repeat)
-        tf = self.tf
         fn = self.signatures[signature]
-        t0 = time.perf_counter()
-        with tf.device(dev):
-            tensors = {k: tf.constant(v) for k, v in feeds.items()}
-            for t in spec.inputs:
-                if t.dtype == "bfloat16":  # numpy has no bfloat16: fed as float32
-                    tensors[t.name] = tf.cast(tensors[t.name], tf.bfloat16)
         feed_ms = (time.perf_counter() - t0) * 1000
         times = []
         outputs: dict[str, Any] = {}
-        with tf.device(dev):
+        with self.tf.device(dev):
             for _ in range(repeat):
                 t0 = time.perf_counter()
                 raw = fn(**tensors)
@@ -287,6 +300,27 @@ class _Server:
             used = getattr(value, "device", "").split("device:")[-1] or dev
             break
         return RunResult(signature, outputs, _timing(times, feed_ms), used)
+
+    def _tensors(self, spec: SignatureSpec, feeds: dict, kept: dict, dev: str) -> dict[str, Any]:
+        tf = self.tf
+        tensors = {}
+        with tf.device(dev):
+            for name, value in feeds.items():
+                old = kept.get(name)
+                if old is not None and old[2] == dev and old[3] is not None:
+                    tensors[name] = old[3]  # made on this device by an earlier run
+                    continue
+                tensor = tf.constant(value)
+                if any(t.name == name and t.dtype == "bfloat16" for t in spec.inputs):
+                    tensor = tf.cast(tensor, tf.bfloat16)  # numpy has no bfloat16: fed as float32
+                tensors[name] = tensor
+        return tensors
+
+    def _kept(self, signature: str, name: str, marker: KeptFeed) -> tuple:
+        kept = self.kept.get((signature, name))
+        if kept is None or kept[0] != marker.sent_in:
+            raise EngineError(f"input {name!r} is no longer held by the worker; run again")
+        return kept
 
     def _run_session(
         self, signature: str, feeds: dict[str, np.ndarray], dev: str, repeat: int

@@ -387,12 +387,22 @@ class ArrayValueEditor(_Editor):
         self.form.addRow(self.summary)
 
     def set_array(self, array: np.ndarray) -> None:
-        self.array = np.asarray(array)
+        self.array = _frozen(np.asarray(array), copy=True)
         self.summary.setText(describe(validate.dtype_name(self.array), self.array.shape))
         self.changed.emit()
 
     def value(self) -> np.ndarray | None:
         return self.array
+
+
+def _frozen(value: Any, copy: bool = False) -> Any:
+    """A read-only array of ``value``'s values (a copy when asked, else a view): the engine
+    sends a read-only array it has sent before as a reference to the worker's copy."""
+    if not isinstance(value, np.ndarray) or not value.flags.writeable:
+        return value
+    frozen = value.copy() if copy else value.view()
+    frozen.setflags(write=False)
+    return frozen
 
 
 def editor_kinds(spec: TensorSpec, has_image_input: bool) -> list[type[_Editor]]:
@@ -495,7 +505,7 @@ class InputRow(QFrame):
 
     def refresh(self) -> None:
         try:
-            self._value = self.editor().value()
+            self._value = _frozen(self.editor().value())
             self.check = validate.check_feed(self._value, self.spec)
         except UserError as exc:
             self._value = None

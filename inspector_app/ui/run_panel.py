@@ -100,6 +100,7 @@ def values_text(arr: np.ndarray) -> str:
 HISTORY_KEEP_RUNS = 10  # runs whose outputs the history keeps, the latest first
 HISTORY_KEEP_BYTES = 64 * 2**20  # and at most this much of them (beyond the latest run)
 PROGRESS_AFTER_MS = 300  # the busy bar and elapsed time show for runs longer than this
+TICK_MS = 100  # Run greys out, Cancel lights up and "Running…" shows from the first tick on
 
 
 class RunPanel(QWidget):
@@ -118,7 +119,7 @@ class RunPanel(QWidget):
         self.history: list[RunRecord] = []
         self._current: RunRecord | None = None
         self._clock = QElapsedTimer()
-        self._ticker = QTimer(self, interval=100)
+        self._ticker = QTimer(self, interval=TICK_MS)
         self._phase = ""
         self._build_ui()
         self._connect_callbacks()
@@ -244,13 +245,9 @@ class RunPanel(QWidget):
             self.target, self.selected_device(), feeds_summary(feeds), time.time(), feeds=feeds
         )
         self._current = record
-        self._set_busy(True)
         self._clock.start()
         self._phase = "Running"
-        # The busy bar and elapsed time appear only for a run that takes a while: a warm run ends
-        # sooner, and the bar's animation would take CPU from the worker on a small machine.
-        self._ticker.start()
-        self.status_label.setText(f"{self._phase}…")
+        # The request goes first, the window's own updates after, while the worker runs.
         self.bridge.run(
             self.target.folder,
             self.target.tags,
@@ -259,6 +256,13 @@ class RunPanel(QWidget):
             device=record.device,
             repeat=self.repeat_spin.value(),
         )
+        if self._current is not record:
+            return True  # answered at once (an error)
+        # A warm run ends before the first tick: the panel changes only once, with the answer,
+        # instead of repainting twice while the worker wants both cores of a small machine.
+        # Longer runs grey Run out and show Cancel at the first tick, the busy bar later.
+        self._set_busy(True, look=False)
+        self._ticker.start()
         return True
 
     def cancel(self) -> None:
@@ -398,13 +402,22 @@ class RunPanel(QWidget):
             self._show_values(self._values_row)
 
     def _tick(self) -> None:
-        if self.busy and self._clock.elapsed() >= PROGRESS_AFTER_MS:
+        if not self.busy:
+            return
+        if not self.cancel_button.isEnabled():
+            self._look_busy(True)
+            self.status_label.setText(f"{self._phase}…")
+        if self._clock.elapsed() >= PROGRESS_AFTER_MS:
             self.progress.setVisible(True)
             self.status_label.setText(f"{self._phase}… {self._clock.elapsed() / 1000:.1f} s")
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, busy: bool, look: bool = True) -> None:
+        if look or not busy:
+            self._look_busy(busy)
+        self.busy_changed.emit(busy)
+
+    def _look_busy(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy and self.target is not None)
         self.cancel_button.setEnabled(busy)
         if not busy:
             self.progress.setVisible(False)
-        self.busy_changed.emit(busy)
