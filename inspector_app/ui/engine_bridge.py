@@ -6,6 +6,7 @@ queues the call to the slots, which run on the thread that owns the receiver (th
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -94,11 +95,11 @@ class EngineBridge(QObject):
             self.engine.devices().add_done_callback(self._on_devices)
 
     def needs_load(self, folder: str | Path, tags: list[str] | None) -> bool:
-        return self._key != (str(Path(folder).resolve()), tuple(tags or ()))
+        return self._key != (_resolved(str(folder)), tuple(tags or ()))
 
     def load(self, folder: str | Path, tags: list[str] | None) -> Future[ModelInfo]:
         """Load ``folder`` with ``tags`` in a fresh worker (progress via signals)."""
-        key = (str(Path(folder).resolve()), tuple(tags or ()))
+        key = (_resolved(str(folder)), tuple(tags or ()))
         self._key = key
         self.load_started.emit(key[0])
         fut = self.engine.load(key[0], list(tags) if tags else None)
@@ -159,6 +160,12 @@ class EngineBridge(QObject):
             self._engine.close()
             self._engine = None
             self._key = None
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(folder: str) -> str:
+    """The absolute folder without links (asked on every run: remembered, not resolved again)."""
+    return str(Path(folder).resolve())
 
 
 def _as_engine_error(err: BaseException) -> EngineError:
