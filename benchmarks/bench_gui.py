@@ -3,11 +3,13 @@
     python3 benchmarks/bench_gui.py [--runs N] [--windows W]
 
 A child process shows the real window (offscreen), opens a model, and measures: a warm run from
-``MainWindow.run()`` to ``run_finished`` (a ~50 ms signature and a tiny one), the longest stall
-of the event loop during load and runs (a 5 ms timer probe), the GUI process's resident memory
-with the model loaded (and that TensorFlow's runtime is not in it), and the worker's memory
-before and after the model is closed. The parent calls the same signatures with plain
-TensorFlow in-process, so both are measured in one run.
+``MainWindow.run()`` to ``run_finished`` (a ~50 ms signature and a tiny one) and where its time
+goes; the longest stall of the event loop (a 5 ms timer probe) while the model opens, a
+signature is selected, its input set, the model loaded in the worker and run (each step its own
+event, as a user's clicks are); the GUI process's resident memory with the model loaded (and
+that TensorFlow's runtime is not in it); and the worker's memory before and after the model is
+closed. The parent calls the same signatures with plain TensorFlow in-process, each call right
+after one of the window's runs, so both are measured in one run on the same machine.
 """
 
 from __future__ import annotations
@@ -85,10 +87,10 @@ def child(model: str, runs: int) -> None:
         wait(win.runner.bridge.devices_ready)
     last[0] = clock.nsecsElapsed()
     gaps.clear()
+    phase[0] = "open model"
     win.open_model(model)
     wait(win.model_opened)
     result: dict = {"runs": runs}
-    gaps.clear()
 
     def settle() -> None:
         # Let Qt paint the answer before the next Run, as a user's next click would: back to
@@ -97,13 +99,37 @@ def child(model: str, runs: int) -> None:
         QTimer.singleShot(PAUSE_MS, loop.quit)
         loop.exec()
 
+    engine = win.runner.bridge.engine
+    engine_run = engine.run
+    sent: list[float] = []
+
+    def stamped_run(*args, **kwargs):
+        sent.append(time.perf_counter())
+        return engine_run(*args, **kwargs)
+
+    engine.run = stamped_run  # when the window hands the request to the engine
+    parts: list[dict[str, float]] = []
+
     def timed_run() -> tuple[float, float]:
+        sent.clear()
         t0 = time.perf_counter()
         win.run()
         (value,) = wait(win.run_finished)
         assert isinstance(value, dict), value
         drawn = (time.perf_counter() - t0) * 1000
-        arrived = (win.runner.run_panel.history[-1].received - t0) * 1000
+        record = win.runner.run_panel.history[-1]
+        arrived = (record.received - t0) * 1000
+        timing = record.result.timing
+        worker = timing["run_ms"] + timing["feed_ms"]
+        parts.append(
+            {  # where the time goes: window before the engine, worker, pipe, back to the GUI
+                "window_to_engine": (sent[0] - t0) * 1000,
+                "worker_compute": timing["run_ms"],
+                "worker_feed": timing["feed_ms"],
+                "pipe_both_ways": timing["roundtrip_ms"] - worker,
+                "reader_to_gui": arrived - (sent[0] - t0) * 1000 - timing["roundtrip_ms"],
+            }
+        )
         settle()
         return arrived, drawn
 
@@ -112,9 +138,15 @@ def child(model: str, runs: int) -> None:
         for sig, (name, shape) in FEEDS.items()
     }
     # Pass 1, with the 5 ms probe on: the event loop's longest stalls during load and runs.
+    # Each step is its own event, as a user's clicks are: the loop runs between them.
+    settle()
     for sig, (name, x) in inputs.items():
+        phase[0] = f"{sig}: select signature"
         win.select_signature(sig)
+        settle()
+        phase[0] = f"{sig}: set input"
         win.set_input(name, x)
+        settle()
         for i in range(runs + 2):
             phase[0] = f"{sig}: load and first run" if i < 2 else f"{sig}: warm runs"
             timed_run()
@@ -126,6 +158,7 @@ def child(model: str, runs: int) -> None:
         win.select_signature(sig)
         win.set_input(name, x)
         timed_run()
+        parts.clear()
         for _ in range(runs):
             arrived, drawn = timed_run()
             samples[sig]["arrived"].append(arrived)
@@ -133,8 +166,12 @@ def child(model: str, runs: int) -> None:
             print(f"PLAIN {sig}", flush=True)
             sys.stdin.readline()
             settle()
+        samples[sig]["parts"] = {k: statistics.median(p[k] for p in parts) for k in parts[0]}
     for sig in FEEDS:
-        result[sig] = {f"{k}_ms_p50": statistics.median(v) for k, v in samples[sig].items()}
+        result[sig] = {
+            f"{k}_ms_p50": statistics.median(v) for k, v in samples[sig].items() if k != "parts"
+        }
+        result[sig]["parts_ms_p50"] = samples[sig]["parts"]
     result["max_event_loop_gap_ms"] = max(g for g, _ in gaps) if gaps else None
     worst: dict[str, float] = {}
     for gap, name in gaps:
@@ -164,7 +201,7 @@ def main() -> None:
         child(sys.argv[sys.argv.index("--child") + 1], int(sys.argv[sys.argv.index("--runs") + 1]))
         return
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 30
-    repeats = int(sys.argv[sys.argv.index("--windows") + 1]) if "--windows" in sys.argv else 3
+    repeats = int(sys.argv[sys.argv.index("--windows") + 1]) if "--windows" in sys.argv else 5
     import numpy as np
     import tensorflow as tf
     from models_engine import build_tf2_model
@@ -230,6 +267,10 @@ def main() -> None:
             out[sig][f"{what}_overhead_ms"] = round(statistics.median(over), 3)
             out[sig][f"{what}_overhead_pct"] = round(statistics.median(pct), 1)
             out[sig][f"{what}_overhead_pct_each_window"] = [round(p, 1) for p in pct]
+        out[sig]["plain_tf_ms_p50_each_window"] = [round(plain[sig], 3) for _gui, plain in windows]
+        out[sig]["parts_ms_p50_each_window"] = [
+            {k: round(v, 3) for k, v in gui[sig]["parts_ms_p50"].items()} for gui, _plain in windows
+        ]
     gui = windows[-1][0]
     out["max_event_loop_gap_ms"] = max(g["max_event_loop_gap_ms"] for g, _plain in windows)
     for key in (

@@ -77,6 +77,9 @@ def worker_main(conn: Any, options: WorkerOptions) -> None:
         except BaseException as exc:
             reply = Reply(request.id, error=_error_tuple(exc))
         send_message(conn, reply)
+        # Outputs (and the request's inputs) go now, not when the next request has run: their
+        # memory is then free for that run, as in a plain script that drops its results.
+        value = reply = request = None
 
 
 def _error_tuple(exc: BaseException) -> tuple[str, str, str]:
