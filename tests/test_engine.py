@@ -121,6 +121,10 @@ def test_tf1_tag_sets(engine, tf1_multi):
         out = engine.run("serving_default", x).result(T).outputs
         assert out["y"].tolist() == want
         assert_same(out, plain_tf(tf1_multi, tags, "serving_default", x))
+    frozen = x["x"].copy()
+    frozen.setflags(write=False)
+    for _ in range(2):  # the second run refers to the array the worker kept
+        assert engine.run("serving_default", {"x": frozen}).result(T).outputs["y"].tolist() == want
 
 
 @pytest.mark.real_models

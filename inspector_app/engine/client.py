@@ -125,37 +125,28 @@ class _Worker:
         return self.process.pid
 
     def submit(self, op: str, args: dict, transform: Callable[[Any], Any] = lambda v: v) -> Future:
-        return self.submit_request(Request(next(_ids), op, args), transform)
-
-    def submit_request(
-        self, request: Request, transform: Callable[[Any], Any], direct: bool = False
-    ) -> Future:
-        """Queue ``request`` for the writer thread; with ``direct`` (a small message) send it
-        from this thread when the worker has nothing else to read (it cannot block then)."""
+        request = Request(next(_ids), op, args)
         fut: Future = Future()
         with self.lock:
-            if self.stopping:
-                fut.set_exception(Cancelled("the worker was stopped"))
+            if not self._register(request, fut, transform):
                 return fut
-            self.pending[request.id] = (fut, transform)
-            direct = direct and len(self.pending) == 1  # all earlier requests were read
-        if direct and self._send_lock.acquire(blocking=False):
-            try:  # saves waking the writer thread: a fraction of a millisecond per run
-                send_message(self.conn, request)
-            except (OSError, ValueError):
-                pass  # the reader reports the dead worker
-            finally:
-                self._send_lock.release()
-        else:
-            self._outbox.put(request)
+        self._outbox.put(request)
         return fut
 
     def submit_run(self, args: dict, transform: Callable[[Any], Any]) -> Future:
-        """Submit a run; inputs the worker kept from the last run (same read-only array
-        objects) travel as ``KeptFeed`` markers."""
+        """Submit a run. Inputs the worker holds from the last run that answered (the same
+        read-only array objects) travel as ``KeptFeed`` markers; a small request to an idle
+        worker is written from this thread (it cannot block then: all earlier ones were read),
+        which saves waking the writer thread, a fraction of a millisecond per run."""
         request = Request(next(_ids), "run", args)
         signature, feeds = args["signature"], args["feeds"]
         carried: dict[tuple[str, str], tuple[Any, int]] = {}
+        fut: Future = Future()
+
+        def done(value: Any) -> Any:
+            self._keep(signature, carried)
+            return transform(value)
+
         with self.lock:
             idle = not self.pending  # with another run in flight the worker's copy may change
             for name, value in list(feeds.items()):
@@ -167,25 +158,40 @@ class _Worker:
                     carried[(signature, name)] = kept
                 else:
                     carried[(signature, name)] = (value, request.id)
-
-        def done(value: Any) -> Any:
-            with self.lock:
-                for key in [k for k in self.kept if k[0] == signature]:
-                    del self.kept[key]
-                self.kept.update(carried)
-            return transform(value)
-
-        small = sum(v.nbytes for v in feeds.values() if isinstance(v, np.ndarray)) < DIRECT_BYTES
-        fut = self.submit_request(request, done, direct=small)
+            if not self._register(request, fut, done):
+                return fut
 
         def forget(f: Future) -> None:  # a failed run may have left the worker other arrays
             if f.exception() is not None:
-                with self.lock:
-                    for key in [k for k in self.kept if k[0] == signature]:
-                        del self.kept[key]
+                self._keep(signature, {})
 
         fut.add_done_callback(forget)
+        small = sum(v.nbytes for v in feeds.values() if isinstance(v, np.ndarray)) < DIRECT_BYTES
+        if idle and small and self._send_lock.acquire(blocking=False):
+            try:
+                send_message(self.conn, request)
+            except (OSError, ValueError):
+                pass  # the reader reports the dead worker
+            finally:
+                self._send_lock.release()
+        else:
+            self._outbox.put(request)
         return fut
+
+    def _register(self, request: Request, fut: Future, transform: Callable[[Any], Any]) -> bool:
+        """Make ``fut`` wait for the reply to ``request`` (call with ``self.lock`` held)."""
+        if self.stopping:
+            fut.set_exception(Cancelled("the worker was stopped"))
+            return False
+        self.pending[request.id] = (fut, transform)
+        return True
+
+    def _keep(self, signature: str, carried: dict[tuple[str, str], tuple[Any, int]]) -> None:
+        """What the worker now holds for ``signature`` (replaces what it held before)."""
+        with self.lock:
+            for key in [k for k in self.kept if k[0] == signature]:
+                del self.kept[key]
+            self.kept.update(carried)
 
     def _write(self) -> None:
         while True:
