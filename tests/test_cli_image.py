@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -27,6 +29,20 @@ def test_image_feeds_the_deeplab_signature(tmp_path, capsys):
     truth = np.load(sample_path("shapes_3_mask.npy"))
     assert mask.shape == (1, *truth.shape)  # height and width came from the image (192 x 192)
     assert (mask[0] == truth).mean() > 0.95
+
+
+def test_image_feeds_a_flattened_input(capsys):
+    """The MNIST demo takes [?, 784]: a 28x28 digit picture becomes its 784 values in [0, 1]."""
+    from models_inputs import spec
+
+    from inspector_app.inputs.images import build_image_batch
+
+    picture = sample_path("digit_7.png")
+    feed = build_image_batch([picture], spec("images", "float32", [-1, 784]))
+    np.testing.assert_allclose(feed, np.load(sample_path("digit_7.npy")), rtol=1e-6)
+    mnist = next(p for p in demo_model_paths() if p.name == "mnist_softmax")
+    assert main(["run", str(mnist), "--image", f"images={picture}", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["outputs"]["classes"]["values"] == [7]
 
 
 @pytest.mark.parametrize(

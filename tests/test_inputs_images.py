@@ -97,6 +97,24 @@ def test_is_image_spec_and_layout():
     assert image_layout(spec("x", "float32", [-1, 3, 224, 224])).name == "NCHW"
     with pytest.raises(UserError, match="cannot hold images"):
         image_layout(spec("x", "float32", [-1, 10]))
+    flat = image_layout(spec("x", "float32", [-1, 784]))  # MNIST: 28x28 gray, row by row
+    assert (flat.flat, flat.height, flat.width, flat.channels) == (True, 28, 28, 1)
+    assert image_layout(spec("x", "float32", [3072])).channels == 3  # 32x32 RGB, no batch
+    assert not images.is_image_spec(spec("x", "float32", [-1, 784]))  # offered, not the default
+
+
+def test_flattened_square_image(tmp_path):
+    from PIL import Image
+
+    pixels = np.zeros((56, 56), np.uint8)
+    pixels[:28, 28:] = 255  # top right quarter white
+    Image.fromarray(pixels).save(tmp_path / "digit.png")
+    x = build_image_batch([tmp_path / "digit.png"] * 2, spec("images", "float32", [-1, 784]))
+    assert x.shape == (2, 784) and x.dtype == np.float32
+    square = x[0].reshape(28, 28)
+    assert square[2:12, 16:26].min() == 1.0 and square[16:, :].max() == 0.0
+    with pytest.raises(UserError, match="flattened square image"):
+        build_image_batch([tmp_path / "digit.png"], spec("x", "float32", [-1, 10]))
 
 
 def test_not_an_image(files):

@@ -200,3 +200,16 @@ def test_expression_size_limit_can_be_raised(qtbot):
     assert not w.rows["x"].check.ready and "limit" in w.rows["x"].check.message
     editor.limit.setValue(64)
     assert w.rows["x"].check.ready and w.feeds()["x"].shape == (1000000,)
+
+
+def test_a_picture_feeds_a_flattened_input(qtbot):
+    from inspector_app.resources import sample_path
+
+    w = InputBuilder([spec("images", "float32", [-1, 784])])
+    qtbot.addWidget(w)
+    row = w.rows["images"]
+    assert not isinstance(row.editor(), ImageEditor)  # offered, not the default, for [?, 784]
+    w.set_input("images", str(sample_path("digit_3.png")))
+    assert isinstance(row.editor(), ImageEditor) and w.is_ready()
+    np.testing.assert_allclose(w.feeds()["images"], np.load(sample_path("digit_3.npy")), rtol=1e-6)
+    assert not w.feeds()["images"].flags.writeable  # the engine may send it as a reference

@@ -71,11 +71,24 @@ class ImageLayout:
     width: int | None
     channels: int
     batch: int | None = None
+    flat: bool = False  # the pixels of a square image in one dimension, [N, H*W*C] (MNIST's 784)
 
     @property
     def name(self) -> str:
         core = "CHW" if self.channels_first else "HWC"
+        core = f"({core} flattened)" if self.flat else core
         return ("N" + core) if self.batched else core
+
+
+def _flat_square(d: int | None) -> tuple[int, int] | None:
+    """(side, channels) when ``d`` values are a flattened square gray or RGB image."""
+    d = _known(d)
+    for channels in (1, 3):
+        if d and d % channels == 0:
+            side = math.isqrt(d // channels)
+            if side >= 4 and side * side * channels == d:
+                return side, channels
+    return None
 
 
 def _known(d: int | None) -> int | None:
@@ -91,10 +104,16 @@ def image_layout(spec: TensorSpec | None, layout: str | None = None) -> ImageLay
     if shape is None:
         return ImageLayout(True, layout == "nchw", None, None, 3)
     rank = len(shape)
+    flat = _flat_square(shape[-1]) if rank in (1, 2) and layout in (None, "nhwc") else None
+    if flat is not None:  # e.g. [?, 784]: a 28x28 gray image, row by row
+        side, channels = flat
+        batch = _known(shape[0]) if rank == 2 else None
+        return ImageLayout(rank == 2, False, side, side, channels, batch, flat=True)
     if rank not in (3, 4):
         raise UserError(
             f"{spec.name} expects {describe(spec.dtype, shape)}, which cannot hold images "
-            "(images need rank 3 [H, W, C] or rank 4 [N, H, W, C] / [N, C, H, W])"
+            "(images need rank 3 [H, W, C], rank 4 [N, H, W, C] / [N, C, H, W], or a flattened "
+            "square image [N, H*W] / [N, H*W*3])"
         )
     core = list(shape[-3:])
     if layout is None:
@@ -339,6 +358,8 @@ def build_image_batch(
     _scale_in_place(out, options.values, color)
     if layout.channels_first:
         out = np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+    elif layout.flat:
+        out = out.reshape(n, -1)
     return out if layout.batched else out[0]
 
 
