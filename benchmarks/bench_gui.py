@@ -202,11 +202,14 @@ def main() -> None:
         return
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 30
     repeats = int(sys.argv[sys.argv.index("--windows") + 1]) if "--windows" in sys.argv else 5
+    model = Path(tempfile.mkdtemp(prefix="bench-gui-")) / "tf2"
+    # Made in another process: this one is "a plain script" that only loads the SavedModel.
+    build = f"from models_engine import build_tf2_model; build_tf2_model({str(model)!r})"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[:2])}
+    subprocess.run([sys.executable, "-c", build], check=True, env=env, capture_output=True)
     import numpy as np
     import tensorflow as tf
-    from models_engine import build_tf2_model
 
-    model = build_tf2_model(Path(tempfile.mkdtemp(prefix="bench-gui-")) / "tf2")
     loaded = tf.saved_model.load(str(model))
     fns = {sig: loaded.signatures[sig] for sig in FEEDS}
     xs = {
