@@ -26,9 +26,7 @@ from inspector_app.engine import (
 )
 
 WARMUP_ENV = "INSPECTOR_NO_WARMUP"  # "1": start the worker on first use, not with the window
-WORKER_NICE = int(
-    os.environ.get("X_NICE", "5")
-)  # the window's worker yields the CPU to the window when both want it
+WORKER_NICE = 5  # the window's worker yields the CPU to the window when both want it
 
 
 def window_engine() -> Engine:

@@ -241,7 +241,9 @@ class RunPanel(QWidget):
                 RunRecord(self.target, self.selected_device(), "", time.time()), str(err)
             )
             return True  # answered at once, with the error
-        record = RunRecord(self.target, self.selected_device(), "", time.time(), feeds=feeds)
+        record = RunRecord(
+            self.target, self.selected_device(), feeds_summary(feeds), time.time(), feeds=feeds
+        )
         self._current = record
         self._clock.start()
         self._phase = "Running"
@@ -254,7 +256,6 @@ class RunPanel(QWidget):
             device=record.device,
             repeat=self.repeat_spin.value(),
         )
-        record.inputs = feeds_summary(feeds)
         if self._current is not record:
             return True  # answered at once (an error)
         # A warm run ends before the first tick: the panel changes only once, with the answer,
