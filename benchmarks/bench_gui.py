@@ -276,8 +276,12 @@ def main() -> None:
         ]
     gui = windows[-1][0]
     out["max_event_loop_gap_ms"] = max(g["max_event_loop_gap_ms"] for g, _plain in windows)
+    phases = windows[0][0]["max_event_loop_gap_ms_by_phase"]
+    out["max_event_loop_gap_ms_by_phase"] = {  # the worst of all windows, step by step
+        name: max(g["max_event_loop_gap_ms_by_phase"].get(name, 0.0) for g, _plain in windows)
+        for name in phases
+    }
     for key in (
-        "max_event_loop_gap_ms_by_phase",
         "gui_rss_mb_model_loaded",
         "tensorflow_runtime_in_gui",
         "worker_rss_mb_model_loaded",
