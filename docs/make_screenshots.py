@@ -75,6 +75,15 @@ def main() -> None:
         sig = model.tree.find(lambda n: n.kind == "signature" and n.name == "serving_default")
         return model, sig
 
+    def run_on(model_name: str, input_name: str, sample: str):
+        """Select the model's serving_default, feed it a sample and run it; the model."""
+        model, sig = signature_of(model_name)
+        win.select_node(sig)
+        win.set_input(input_name, str(SAMPLES / sample))
+        win.run()
+        wait(win.run_finished)
+        return model
+
     for path in (DEMO / "shapes_segmentation", DEMO / "mnist_softmax", IMAGE_MODEL):
         win.open_model(path)
         wait(win.model_opened)
@@ -90,17 +99,9 @@ def main() -> None:
     win.run()
     wait(win.run_finished)
     shot("results_mask")
-    mnist, sig = signature_of("mnist_softmax")
-    win.select_node(sig)
-    win.set_input("images", str(SAMPLES / "digit_7.npy"))
-    win.run()
-    wait(win.run_finished)
+    mnist = run_on("mnist_softmax", "images", "digit_7.npy")
     shot("results_scores")
-    _image, sig = signature_of("image_model")
-    win.select_node(sig)
-    win.set_input("image", str(SAMPLES / "shapes_1.png"))
-    win.run()
-    wait(win.run_finished)
+    run_on("image_model", "image", "shapes_1.png")
     win.runner.results.select_output("inverted")
     shot("results_image")
     win.runner.results.select_output("brightness")
