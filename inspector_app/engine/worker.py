@@ -310,11 +310,15 @@ class _Server:
     def _tensors(self, spec: SignatureSpec, feeds: dict, kept: dict, dev: str) -> dict[str, Any]:
         tf = self.tf
         tensors = {}
+        for name in feeds:  # made on this device by an earlier run
+            old = kept.get(name)
+            if old is not None and old[2] == dev and old[3] is not None:
+                tensors[name] = old[3]
+        if len(tensors) == len(feeds):
+            return tensors  # no device scope to enter on a rerun of the same inputs
         with tf.device(dev):
             for name, value in feeds.items():
-                old = kept.get(name)
-                if old is not None and old[2] == dev and old[3] is not None:
-                    tensors[name] = old[3]  # made on this device by an earlier run
+                if name in tensors:
                     continue
                 tensor = tf.constant(value)
                 if any(t.name == name and t.dtype == "bfloat16" for t in spec.inputs):
