@@ -250,6 +250,22 @@ def test_recent_models_persist(qtbot, window: MainWindow, tmp_path: Path) -> Non
     assert ui_settings.recent_models()[0] == recent[3]
 
 
+def test_recent_list_is_written_off_the_gui_thread(window: MainWindow, tmp_path: Path) -> None:
+    # Each open changes the list; its fsync happens in the writer thread, in order, and the
+    # list reads back changed at once, before it is on disk.
+    first, second = str(tmp_path / "a"), str(tmp_path / "b")
+    ui_settings.add_recent_model(first)
+    ui_settings.add_recent_model(second)
+    ui_settings.remove_recent_model(first)
+    assert ui_settings.recent_models() == [second]
+    ui_settings.wait_for_writes()
+    store = ui_settings.open_settings()
+    assert ui_settings._as_list(store.value("recent/models")) == [second]
+    ui_settings.clear_recent_models()
+    ui_settings.wait_for_writes()
+    assert ui_settings.open_settings().value("recent/models") is None
+
+
 def test_layout_is_remembered(qtbot, window: MainWindow) -> None:
     window.resize(700, 500)  # within the offscreen 800x600 screen
     window.splitter.setSizes([250, 440])

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 import inspector_app
 from inspector_app import APP_NAME, ORG_NAME, __version__
+from inspector_app.ui import settings
 from inspector_app.ui.gc_guard import MainThreadCollector
 from inspector_app.ui.main_window import MainWindow
 from inspector_app.ui.model_loader import one_line
@@ -167,5 +168,6 @@ def run_app(paths: list[str]) -> int:
     window.show()
     QTimer.singleShot(0, window.loader.prewarm)  # the first drop then finds everything imported
     status = int(app.exec())
+    settings.wait_for_writes()
     collector.stop()
     return status

@@ -2,10 +2,16 @@
 
 Tests point the INI folder elsewhere with ``QSettings.setPath(QSettings.IniFormat, ...)``; the
 benchmark does so through ``XDG_CONFIG_HOME``. Nothing here is read at import time.
+
+The recent-models list changes on every open, and writing it ends in an fsync that can wait for
+a busy disk: one background thread writes it, in the order it changed, and until a change is on
+disk ``recent_models()`` answers with it.
 """
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -30,8 +36,16 @@ def _as_list(value: object) -> list[str]:
     return [str(v) for v in value]  # type: ignore[union-attr]
 
 
+_recent_lock = threading.Lock()
+_recent_unwritten: list[str] | None = None  # the newest list, until it is on disk
+_recent_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="settings-writer")
+
+
 def recent_models() -> list[str]:
     """Recently opened model paths, newest first (at most ``MAX_RECENT``)."""
+    with _recent_lock:
+        if _recent_unwritten is not None:
+            return list(_recent_unwritten)
     return _as_list(open_settings().value(_RECENT_KEY))[:MAX_RECENT]
 
 
@@ -39,26 +53,46 @@ def add_recent_model(path: str) -> list[str]:
     """Put ``path`` first in the recent list (no duplicates) and return the new list."""
     path = str(Path(path).expanduser().absolute())
     items = [p for p in recent_models() if p != path]
-    items = [path, *items][:MAX_RECENT]
-    store = open_settings()
-    store.setValue(_RECENT_KEY, items)
-    store.sync()
-    return items
+    return _set_recent([path, *items][:MAX_RECENT])
 
 
 def remove_recent_model(path: str) -> list[str]:
     """Forget one recent path (for instance one that no longer exists)."""
-    items = [p for p in recent_models() if p != path]
-    store = open_settings()
-    store.setValue(_RECENT_KEY, items)
-    store.sync()
-    return items
+    return _set_recent([p for p in recent_models() if p != path])
 
 
 def clear_recent_models() -> None:
+    _set_recent([])
+
+
+def wait_for_writes(timeout: float | None = 5.0) -> None:
+    """Block until the recent list handed to the writer is on disk (at exit, in tests)."""
+    _recent_writer.submit(lambda: None).result(timeout)
+
+
+def _set_recent(items: list[str]) -> list[str]:
+    global _recent_unwritten
+    with _recent_lock:
+        _recent_unwritten = list(items)
+    _recent_writer.submit(_write_recent)
+    return items
+
+
+def _write_recent() -> None:
+    global _recent_unwritten
+    with _recent_lock:
+        items = _recent_unwritten
+    if items is None:
+        return  # a later job has written it already
     store = open_settings()
-    store.remove(_RECENT_KEY)
+    if items:
+        store.setValue(_RECENT_KEY, items)
+    else:
+        store.remove(_RECENT_KEY)
     store.sync()
+    with _recent_lock:
+        if _recent_unwritten is items:
+            _recent_unwritten = None
 
 
 def save_bytes(key: str, data: QByteArray) -> None:
