@@ -58,6 +58,8 @@ def one_line(err: BaseException) -> str:
 def prewarm_imports() -> None:
     """Import the reading and checking code and TensorFlow's message modules ahead of the
     first drop."""
+    from google.protobuf import descriptor_pb2, json_format  # noqa: F401 - the first read's
+
     from inspector_app.savedmodel import checks, protos, tree_builder  # noqa: F401
 
     protos.saved_model_pb2()

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt, qVersion
+from PySide6.QtCore import Qt, QTimer, qVersion
 from PySide6.QtWidgets import QMessageBox
 
 from inspector_app import APP_NAME, __version__
 from inspector_app.ui.background import run_in_background
+
+CHECKS_DELAY_MS = 150  # a model's checks start this long after it is shown
 
 
 def _package_version(name: str) -> str:
@@ -136,7 +138,17 @@ class WindowActionsMixin:
         if id(info) in cache and cache[id(info)][0] is info:
             self._checks_info = info
             self.checks_panel.show_findings(cache[id(info)][1], Path(info.path).name)
-        else:
+        elif info is not getattr(self, "_checks_waiting", None):
+            # Not at once: a model just opened is painted first. The checks are Python in a
+            # pool thread and would take the interpreter from the painting for tens of ms.
+            self._checks_waiting = info
+            QTimer.singleShot(CHECKS_DELAY_MS, self, lambda: self._start_waiting_checks(info))
+
+    def _start_waiting_checks(self, info: Any) -> None:
+        if info is not getattr(self, "_checks_waiting", None):
+            return  # another model was selected meanwhile; its own timer starts its checks
+        self._checks_waiting = None
+        if info is self._checks_target():
             self._start_checks(info)
 
     def _start_checks(self, info: Any) -> None:
