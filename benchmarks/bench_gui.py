@@ -8,8 +8,9 @@ goes; the longest stall of the event loop (a 5 ms timer probe) while the model o
 signature is selected, its input set, the model loaded in the worker and run (each step its own
 event, as a user's clicks are); the GUI process's resident memory with the model loaded (and
 that TensorFlow's runtime is not in it); and the worker's memory before and after the model is
-closed. The parent calls the same signatures with plain TensorFlow in-process, each call right
-after one of the window's runs, so both are measured in one run on the same machine.
+closed. A plain Python script (a fresh process for each window, as the window's worker is) calls
+the same signatures with TensorFlow, each call right after one of the window's runs, so both are
+measured in one run on the same machine; the parent only passes the turns between them.
 """
 
 from __future__ import annotations
@@ -196,55 +197,80 @@ def child(model: str, runs: int) -> None:
     print("RESULT " + json.dumps(result), flush=True)
 
 
-def main() -> None:
-    if "--child" in sys.argv:
-        child(sys.argv[sys.argv.index("--child") + 1], int(sys.argv[sys.argv.index("--runs") + 1]))
-        return
-    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 30
-    repeats = int(sys.argv[sys.argv.index("--windows") + 1]) if "--windows" in sys.argv else 5
-    model = Path(tempfile.mkdtemp(prefix="bench-gui-")) / "tf2"
-    # Made in another process: this one is "a plain script" that only loads the SavedModel.
-    build = f"from models_engine import build_tf2_model; build_tf2_model({str(model)!r})"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[:2])}
-    subprocess.run([sys.executable, "-c", build], check=True, env=env, capture_output=True)
+def plain(model: str) -> None:
+    """A plain Python script: TensorFlow loads the SavedModel and calls a signature per line read."""
     import numpy as np
     import tensorflow as tf
 
-    loaded = tf.saved_model.load(str(model))
+    loaded = tf.saved_model.load(model)
     fns = {sig: loaded.signatures[sig] for sig in FEEDS}
     xs = {
         sig: tf.constant(np.random.default_rng(0).normal(size=shape).astype(np.float32))
         for sig, (_name, shape) in FEEDS.items()
     }
 
-    def plain_call(sig: str) -> float:
+    def call(sig: str) -> float:
         t0 = time.perf_counter()
         {k: v.numpy() for k, v in fns[sig](**{FEEDS[sig][0]: xs[sig]}).items()}
         return (time.perf_counter() - t0) * 1000
 
     for sig in FEEDS:  # traced and warm before the first comparison
-        plain_call(sig), plain_call(sig)
+        call(sig), call(sig)
+    print(f"READY {tf.__version__}", flush=True)
+    for line in sys.stdin:
+        print(f"{call(line.strip()):.6f}", flush=True)
 
-    def one_window() -> tuple[dict, dict[str, float]]:
-        proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", str(model), "--runs", str(runs)],
+
+def main() -> None:
+    if "--child" in sys.argv:
+        child(sys.argv[sys.argv.index("--child") + 1], int(sys.argv[sys.argv.index("--runs") + 1]))
+        return
+    if "--plain" in sys.argv:
+        plain(sys.argv[sys.argv.index("--plain") + 1])
+        return
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 30
+    repeats = int(sys.argv[sys.argv.index("--windows") + 1]) if "--windows" in sys.argv else 8
+    model = Path(tempfile.mkdtemp(prefix="bench-gui-")) / "tf2"
+    build = f"from models_engine import build_tf2_model; build_tf2_model({str(model)!r})"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[:2])}
+    subprocess.run([sys.executable, "-c", build], check=True, env=env, capture_output=True)
+    versions: list[str] = []
+
+    def start(*args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, __file__, *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
         )
+
+    def one_window() -> tuple[dict, dict[str, float]]:
+        # The plain script is a fresh process for each window, as the window's worker is: one
+        # process computes the same graph a few percent faster or slower than another here, so
+        # one plain process for all windows would lend its luck to every comparison.
+        script = start("--plain", str(model))
+        ready = script.stdout.readline()
+        if not ready.startswith("READY "):
+            raise SystemExit("the plain TensorFlow script failed (run it with --plain MODEL)")
+        versions.append(ready.split()[1])
+        proc = start("--child", str(model), "--runs", str(runs))
         plain_samples: dict[str, list[float]] = {sig: [] for sig in FEEDS}
         line = None
         for text in proc.stdout:
             if text.startswith("PLAIN "):
                 sig = text.split()[1]
-                plain_samples[sig].append(plain_call(sig))
+                script.stdin.write(sig + "\n")
+                script.stdin.flush()
+                plain_samples[sig].append(float(script.stdout.readline()))
                 proc.stdin.write("ok\n")
                 proc.stdin.flush()
             elif text.startswith("RESULT "):
                 line = text
                 break
         proc.wait(timeout=300)
+        script.stdin.close()
+        script.wait(timeout=60)
         if line is None:
             raise SystemExit("the window child failed (run it with --child MODEL --runs N)")
         return json.loads(line[len("RESULT ") :]), {
@@ -256,7 +282,7 @@ def main() -> None:
     windows = [one_window() for _ in range(repeats)]
     out = {
         "python": sys.version.split()[0],
-        "tensorflow": tf.__version__,
+        "tensorflow": versions[0],
         "cpus": os.cpu_count(),
         "windows": repeats,
         "runs_per_window": runs,
