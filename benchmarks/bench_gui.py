@@ -48,9 +48,12 @@ def child(model: str, runs: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from inspector_app.ui import MainWindow
+    from inspector_app.ui.gc_guard import MainThreadCollector
 
     app = QApplication([])
+    collector = MainThreadCollector(app)  # as run_app does
     win = MainWindow(warm_up=True)
+    collector.freeze_startup()
     win.show_error_dialogs = False
     win.show()
     gaps: list[tuple[float, str]] = []

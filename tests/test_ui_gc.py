@@ -34,6 +34,27 @@ def test_timer_frees_cycles_on_the_gui_thread(qtbot) -> None:
             gc.disable()
 
 
+def test_startup_objects_are_left_out_of_later_collections(qtbot) -> None:
+    was_enabled = gc.isenabled()
+    collector = MainThreadCollector(interval_ms=10)
+    try:
+        early = _Cycle()  # alive at start-up, like the window's widgets
+        collector.freeze_startup()
+        assert gc.get_freeze_count() > 0
+        tracked = {id(o) for o in gc.get_objects()}
+        assert id(early) not in tracked  # frozen: full collections no longer scan it
+        late = _Cycle()
+        gone = weakref.ref(late)
+        del late
+        gc.collect()
+        assert gone() is None  # what came after is still collected
+    finally:
+        collector.stop()
+        assert gc.get_freeze_count() == 0
+        if not was_enabled:
+            gc.disable()
+
+
 def test_a_background_job_does_not_call_back_into_a_deleted_receiver(qtbot) -> None:
     import shiboken6
     from PySide6.QtCore import QObject

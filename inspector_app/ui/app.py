@@ -157,6 +157,7 @@ def run_app(paths: list[str]) -> int:
         app.setWindowIcon(icon)
     collector = MainThreadCollector(app)
     window = MainWindow()
+    collector.freeze_startup()
     _install_excepthook(window)
     to_open = list(paths) if paths else demo_model_paths()
     if os.environ.get("INSPECTOR_BENCH"):

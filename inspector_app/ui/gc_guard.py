@@ -35,7 +35,16 @@ class MainThreadCollector(QObject):
                 return generation
         return -1
 
+    def freeze_startup(self) -> None:
+        """Collect once, then leave the objects alive now (modules, classes, the window and its
+        widgets: they live as long as the app) out of later collections, which then scan only
+        what came after: a full collection takes about 5 ms instead of 20 here, and it runs on
+        the GUI thread. Call after the window is made and before any model is opened."""
+        gc.collect()
+        gc.freeze()
+
     def stop(self) -> None:
         """Give collection back to Python (for tests and shutdown)."""
         self._timer.stop()
+        gc.unfreeze()
         gc.enable()
