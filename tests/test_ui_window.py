@@ -258,7 +258,7 @@ def test_recent_list_is_written_off_the_gui_thread(window: MainWindow, tmp_path:
     ui_settings.add_recent_model(second)
     ui_settings.remove_recent_model(first)
     assert ui_settings.recent_models() == [second]
-    ui_settings.wait_for_writes()
+    assert ui_settings.wait_for_writes()
     store = ui_settings.open_settings()
     assert ui_settings._as_list(store.value("recent/models")) == [second]
     ui_settings.clear_recent_models()

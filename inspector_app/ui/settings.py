@@ -65,9 +65,14 @@ def clear_recent_models() -> None:
     _set_recent([])
 
 
-def wait_for_writes(timeout: float | None = 5.0) -> None:
-    """Block until the recent list handed to the writer is on disk (at exit, in tests)."""
-    _recent_writer.submit(lambda: None).result(timeout)
+def wait_for_writes(timeout: float | None = 5.0) -> bool:
+    """Wait until the recent list handed to the writer is on disk (at exit, in tests); False
+    when the disk did not answer within ``timeout`` seconds."""
+    try:
+        _recent_writer.submit(lambda: None).result(timeout)
+    except TimeoutError:
+        return False
+    return True
 
 
 def _set_recent(items: list[str]) -> list[str]:
