@@ -16,9 +16,9 @@ from models_compare import expected, versions_base
 from inspector_app import cli
 from inspector_app.engine import Cancelled
 from inspector_app.errors import UserError
-from inspector_app.results import compare_run
 from inspector_app.results.compare import per_class_iou
-from inspector_app.results.compare_run import ModelRef, compare_models, default_pair, prepare
+from inspector_app.workflows import compare_job as compare_run
+from inspector_app.workflows.compare_job import ModelRef, compare_models, default_pair, prepare
 
 X = np.array([1.0, 3.0, 5.0], np.float32)
 X_EXPR = "x=[1.0, 3.0, 5.0]"

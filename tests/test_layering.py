@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 QT_FREE = ("inspector_app.savedmodel", "inspector_app.inputs", "inspector_app.results",
-           "inspector_app.engine")  # fmt: skip
+           "inspector_app.engine", "inspector_app.workflows")  # fmt: skip
 
 WINDOW_SCRIPT = textwrap.dedent(
     """
@@ -119,3 +119,21 @@ def test_qt_free_packages_never_import_pyside6() -> None:
     assert result["qt"] == [], f"PySide6 imported by the Qt-free packages: {result['qt']}"
     for package in QT_FREE:
         assert package in result["checked"]
+
+
+def test_import_linter_contracts_hold() -> None:
+    """The contracts in pyproject.toml ([tool.importlinter]): the core never imports Qt, the
+    results/inputs/savedmodel packages never start engines, the window's packages never import
+    TensorFlow (function-level imports included)."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    command = [str(lint)] if lint.exists() else [sys.executable, "-m", "importlinter.cli"]
+    proc = subprocess.run(
+        [*command, "--no-cache"],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "0 broken" in proc.stdout

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from inspector_app.errors import UserError
 
 if TYPE_CHECKING:
-    from inspector_app.results.compare_run import CompareOutcome, ModelRef, Side
+    from inspector_app.workflows.compare_job import CompareOutcome, ModelRef, Side
 
 EPILOG = (
     "exit status: 0 when every output agrees within --atol, 1 when an output differs (its name is "
@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _refs(args: argparse.Namespace) -> tuple[ModelRef, ModelRef]:
-    from inspector_app.results.compare_run import ModelRef, default_pair
+    from inspector_app.workflows.compare_job import ModelRef, default_pair
 
     if args.other:
         return ModelRef(args.path, args.version_a), ModelRef(args.other, args.version_b)
@@ -60,7 +60,7 @@ def _refs(args: argparse.Namespace) -> tuple[ModelRef, ModelRef]:
 def execute(args: argparse.Namespace) -> int:
     """Compare and print; 0 when all outputs agree, 1 when some differ."""
     from inspector_app.cli.feeds import feeds_from_args
-    from inspector_app.results.compare_run import prepare, start_compare
+    from inspector_app.workflows.compare_job import prepare, start_compare
 
     start = time.monotonic()
     if args.timeout is not None and args.timeout <= 0:

@@ -1,6 +1,6 @@
 """The Compare dialog: the current inputs through the current model (A) and another version of its
 base folder, or another model folder (B); a table of the differences, the differing outputs
-highlighted. Both models run in engine workers of their own (``results.compare_run``), in the
+highlighted. Both models run in engine workers of their own (``workflows.compare_job``), in the
 background, with progress and cancel.
 """
 
@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.errors import UserError
 from inspector_app.results.compare import COLUMNS
-from inspector_app.results.compare_run import (
+from inspector_app.workflows.compare_job import (
     STEPS,
     CompareJob,
     CompareOutcome,
