@@ -6,6 +6,7 @@ Free dimensions (-1) are chosen by the user; a size limit guards against huge al
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -149,6 +150,7 @@ def _constant(value: object, dtype: np.dtype) -> object:
         return parse_scalar(value if isinstance(value, str) else value.decode(), dtype.name)[()]
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
-        if not float(value).is_integer() or not info.min <= int(value) <= info.max:
+        number: Any = value  # a number here: strings and bytes were parsed above
+        if not float(number).is_integer() or not info.min <= int(number) <= info.max:
             raise UserError(f"{value!r} is not a {dtype.name} value ({info.min}..{info.max})")
     return value

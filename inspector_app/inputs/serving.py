@@ -159,7 +159,7 @@ def request_body(
         body["signature_name"] = signature_name
     values = {k: _jsonable(a) for k, a in arrays.items()}
     if use_rows:
-        n = firsts.pop()
+        n = int(firsts.pop() or 0)  # every input has the same first dimension here
         if len(values) == 1:
             body["instances"] = next(iter(values.values()))
         else:

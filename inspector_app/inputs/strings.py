@@ -137,9 +137,9 @@ def _infer_feature(name: str, value: object) -> Feature:
     if isinstance(first, (bool, int, np.integer)) and all(
         isinstance(v, (bool, int, np.integer)) for v in values
     ):
-        return Feature(name, "int64", tuple(int(v) for v in values))
+        return Feature(name, "int64", tuple(int(v) for v in values))  # type: ignore[arg-type]
     try:
-        return Feature(name, "float", tuple(float(v) for v in values))
+        return Feature(name, "float", tuple(float(v) for v in values))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise UserError(f"feature {name!r}: values must be numbers or strings") from None
 

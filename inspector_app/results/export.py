@@ -91,7 +91,8 @@ def save_npy(path: str | Path, array: np.ndarray, **kw: Any) -> Path:
 def save_npz(path: str | Path, outputs: Mapping[str, np.ndarray], **kw: Any) -> Path:
     """All outputs in one compressed .npz, one entry per output name."""
     buf = io.BytesIO()
-    np.savez_compressed(buf, **{name: _savable(a) for name, a in outputs.items()})
+    arrays: dict[str, Any] = {name: _savable(a) for name, a in outputs.items()}
+    np.savez_compressed(buf, **arrays)
     return write_bytes_atomic(path, buf.getvalue(), **kw)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ def dtype_name(array: np.ndarray) -> str:
 def statistics(array: np.ndarray) -> TensorStats:
     """min, max, mean over finite values, and NaN / Inf counts (numbers only)."""
     arr = np.asarray(array)
-    base = {
+    base: dict[str, Any] = {
         "shape": tuple(int(d) for d in arr.shape),
         "dtype": dtype_name(arr),
         "size": int(arr.size),

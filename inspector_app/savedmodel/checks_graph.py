@@ -101,6 +101,8 @@ def scan_graph(meta_graph: Any) -> GraphScan:
                 _note(out.nodes_by_op, node.op, f"{scope}/{node.name}" if scope else node.name)
             if pinned and node.device in pinned:
                 match = _DEVICE.search(node.device)
+                if match is None:
+                    continue
                 kind = match.group(1).upper().replace("XLA_", "")
                 _note(out.devices, f"{kind}:{match.group(2) or 0}", node.name)
         branching = bool(_BRANCHING & ops.keys())

@@ -446,7 +446,7 @@ def _check_variables(info: SavedModelInfo) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def load_model(path: str | Path, version: int | None = None) -> SavedModelInfo:
+def load_model(path: str | os.PathLike, version: int | None = None) -> SavedModelInfo:
     """Open a SavedModel folder, a saved_model.pb(txt) file or a TF Serving base folder.
 
     Raises ``ModelError`` (one line naming the path) when nothing can be shown.

@@ -53,7 +53,8 @@ class TreeNode:
         return bool(self.children) or self.load_children is not None
 
     def path(self) -> list[TreeNode]:
-        node, out = self, []
+        node: TreeNode | None = self
+        out: list[TreeNode] = []
         while node is not None:
             out.append(node)
             node = node.parent
