@@ -192,7 +192,7 @@ class MaskResult:
             self.num_classes = int(self.maps.max()) + 1 if self.maps.size else 0
         self.labels = labels or default_labels(self.num_classes)
         self.palette = voc_colormap() if palette is None else palette
-        self.images = _image_batch(image)
+        self.images = image_batch(image)
         self._cache: dict[tuple[str, int], np.ndarray] = {}
         self._legends: dict[tuple[int, int], list[LegendRow]] = {}
 
@@ -252,7 +252,8 @@ class MaskResult:
         return class_at(self.display_map(item), x, y)
 
 
-def _image_batch(image: np.ndarray | None) -> np.ndarray | None:
+def image_batch(image: np.ndarray | None) -> np.ndarray | None:
+    """An input image ([H, W], [H, W, C] or [N, H, W, C]) as [N, H, W, 3] uint8, or None."""
     if image is None:
         return None
     from inspector_app.results.images import to_uint8

@@ -113,9 +113,19 @@ class PictureView(QGraphicsView):
         painter.end()
         return out
 
+    def image_rect(self) -> QRectF:
+        """The picture's rectangle in scene coordinates (its pixels)."""
+        return self._item.boundingRect()
+
     def fit(self) -> None:
         if not self._item.pixmap().isNull():
             self.fitInView(self._item, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def fit_again(self) -> None:
+        """Fit the picture to the view from now on (undoes the user's zoom)."""
+        self.auto_fit = True
+        self.fit()
+        self.zoomed.emit(self.transform().m11())
 
     def zoom_by(self, factor: float) -> None:
         self.auto_fit = False
@@ -145,6 +155,22 @@ class PictureView(QGraphicsView):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         super().mouseMoveEvent(event)
         self.hovered.emit(*self.pixel_at(event.position()))
+
+
+def link_pictures(a: PictureView, b: PictureView) -> None:
+    """Zoom and pan two pictures of the same size together, whichever the user moves."""
+    for src, dst in ((a, b), (b, a)):
+        src.horizontalScrollBar().valueChanged.connect(dst.horizontalScrollBar().setValue)
+        src.verticalScrollBar().valueChanged.connect(dst.verticalScrollBar().setValue)
+        src.zoomed.connect(lambda _z, s=src, d=dst: _follow(s, d))
+
+
+def _follow(src: PictureView, dst: PictureView) -> None:
+    dst.auto_fit = src.auto_fit
+    if dst.transform() != src.transform():
+        dst.setTransform(src.transform())
+    dst.horizontalScrollBar().setValue(src.horizontalScrollBar().value())
+    dst.verticalScrollBar().setValue(src.verticalScrollBar().value())
 
 
 def export_button(text: str, object_name: str, slot: Callable[[], None]) -> QPushButton:

@@ -22,6 +22,7 @@ from inspector_app.results.masks import MaskResult
 from inspector_app.ui.results_common import (
     PictureView,
     export_button,
+    link_pictures,
     run_export,
     safe_name,
 )
@@ -75,6 +76,7 @@ class MaskView(QWidget):
         bar.addWidget(self.item_spin)
         bar.addWidget(QLabel("Opacity"))
         bar.addWidget(self.opacity, 1)
+        bar.addWidget(export_button("Fit", "fitButton", self.fit_pictures))
         bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
         bar.addWidget(export_button("Mask PNG…", "exportMaskPngButton", self._export_mask))
         overlay_button = export_button(
@@ -105,16 +107,12 @@ class MaskView(QWidget):
         self.opacity.valueChanged.connect(self._draw_overlay)
         self.overlay_view.hovered.connect(self.hover_at)
         self.mask_view.hovered.connect(self.hover_at)
-        # Zoom and pan the two pictures together.
-        self.overlay_view.horizontalScrollBar().valueChanged.connect(
-            self.mask_view.horizontalScrollBar().setValue
-        )
-        self.overlay_view.verticalScrollBar().valueChanged.connect(
-            self.mask_view.verticalScrollBar().setValue
-        )
-        self.overlay_view.zoomed.connect(
-            lambda _: self.mask_view.setTransform(self.overlay_view.transform())
-        )
+        link_pictures(self.overlay_view, self.mask_view)  # zoom and pan them together
+
+    def fit_pictures(self) -> None:
+        """Fit both pictures to their space again (after zooming)."""
+        self.mask_view.fit_again()
+        self.overlay_view.fit_again()
 
     @property
     def item(self) -> int:

@@ -1,0 +1,202 @@
+"""Object detection: boxes with class names over the input image, a score threshold, the list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.results.detection import Box, DetectionResult
+from inspector_app.results.masks import voc_colormap
+from inspector_app.ui.results_common import PictureView, export_button
+
+BOX_HEADERS = ("Score", "Class", "ymin, xmin, ymax, xmax")
+BLANK_SIDE = 640  # the canvas the boxes are drawn on when the model was fed no image
+
+
+def box_colour(class_id: int) -> QColor:
+    """A bright colour per class (the VOC palette, skipping its black)."""
+    r, g, b = (int(v) for v in voc_colormap()[(class_id % 255) + 1])
+    return QColor(max(r, 40), max(g, 40), max(b, 40))
+
+
+class DetectionView(QWidget):
+    """Boxes of one batch item over that item's input image, above a score threshold."""
+
+    labels_requested = Signal()
+
+    def __init__(self, name: str, result: DetectionResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detectionView")
+        self.name, self.result = name, result
+        self.picture = PictureView()
+        self.picture.setObjectName("detectionGraphics")
+        self.item_spin = QSpinBox()
+        self.item_spin.setObjectName("batchItemSpin")
+        self.item_spin.setRange(0, max(0, result.num_items - 1))
+        self.threshold = QSlider(Qt.Orientation.Horizontal)
+        self.threshold.setObjectName("scoreThresholdSlider")
+        self.threshold.setRange(0, 100)
+        self.threshold.setValue(50)
+        self.threshold_label = QLabel()
+        self.threshold_label.setObjectName("thresholdLabel")
+        self.table = QTableWidget(0, len(BOX_HEADERS))
+        self.table.setObjectName("boxTable")
+        self.table.setHorizontalHeaderLabels(BOX_HEADERS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.info = QLabel()
+        self.info.setObjectName("detectionInfo")
+        self.info.setWordWrap(True)
+        self._box_items: list[QGraphicsRectItem] = []
+        self._shown_boxes: list[Box] = []
+        self._image_item: int | None = None
+        self._build_layout()
+        self._connect_callbacks()
+        self.refresh()
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Batch item"))
+        bar.addWidget(self.item_spin)
+        bar.addWidget(QLabel("Score ≥"))
+        bar.addWidget(self.threshold, 1)
+        bar.addWidget(self.threshold_label)
+        bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.picture)
+        split.addWidget(self.table)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.info)
+        layout.addWidget(split, 1)
+
+    def _connect_callbacks(self) -> None:
+        self.item_spin.valueChanged.connect(self.refresh)
+        self.threshold.valueChanged.connect(self.refresh)
+        self.table.itemSelectionChanged.connect(self._highlight)
+
+    @property
+    def item(self) -> int:
+        return self.item_spin.value()
+
+    def set_item(self, item: int) -> None:
+        self.item_spin.setValue(item)
+
+    def set_threshold(self, value: float) -> None:
+        """Show boxes scoring at least ``value`` (0..1)."""
+        self.threshold.setValue(round(value * 100))
+
+    def boxes(self) -> list[Box]:
+        """The boxes drawn now, best first."""
+        return list(self._shown_boxes)
+
+    def refresh(self) -> None:
+        item, cut = self.item, self.threshold.value() / 100
+        self.threshold_label.setText(f"{cut:.2f}")
+        if self._image_item != item:
+            image = self.result.image(item)
+            if image is None:
+                blank = QImage(BLANK_SIDE, BLANK_SIDE, QImage.Format.Format_RGB32)
+                blank.fill(QColor(96, 96, 96))
+                self.picture.set_image(blank)
+            else:
+                self.picture.set_array(image)
+            self._image_item = item
+        boxes = self.result.item_boxes(item, cut)
+        self._shown_boxes = boxes
+        self._draw_boxes(boxes)
+        self._fill_table(boxes)
+        total = int(self.result.counts[item])
+        where = "over the input image" if self.result.image(item) is not None else "on a blank canvas"
+        coords = "0..1 of the image" if self.result.normalized else "pixels"
+        self.info.setText(
+            f"{len(boxes)} of {total} boxes score at least {cut:.2f}, drawn {where} "
+            f"(coordinates in {coords}). Labels: {self.result.labels.source}."
+        )
+
+    def _draw_boxes(self, boxes: list[Box]) -> None:
+        scene = self.picture.scene()
+        for old in self._box_items:
+            scene.removeItem(old)
+        self._box_items = []
+        rect = self.picture.image_rect()
+        w, h = int(rect.width()), int(rect.height())
+        line = max(2.0, min(w, h) / 300)
+        font = QFont()
+        font.setPixelSize(max(10, int(min(w, h) / 40)))
+        for box in reversed(boxes):  # the best box drawn last, on top
+            x, y, bw, bh = self.result.pixel_rect(box, w, h)
+            colour = box_colour(box.class_id)
+            frame = QGraphicsRectItem(QRectF(x, y, bw, bh))
+            frame.setPen(QPen(colour, line))
+            frame.setData(0, box.index)
+            tag = QGraphicsSimpleTextItem(f"{box.label} {box.score:.0%}", frame)
+            tag.setFont(font)
+            tag.setBrush(QBrush(Qt.GlobalColor.black))
+            back = tag.boundingRect().adjusted(-2, 0, 2, 0)
+            top = y - back.height() if y - back.height() >= 0 else y
+            plate = QGraphicsRectItem(back, frame)
+            plate.setBrush(colour)
+            plate.setPen(Qt.PenStyle.NoPen)
+            plate.setPos(x, top)
+            tag.setParentItem(plate)
+            tag.setPos(0, 0)
+            scene.addItem(frame)
+            self._box_items.append(frame)
+
+    def _fill_table(self, boxes: list[Box]) -> None:
+        table = self.table
+        table.setUpdatesEnabled(False)
+        table.setRowCount(len(boxes))
+        for r, box in enumerate(boxes):
+            score = QTableWidgetItem(f"{box.score:.3f}")
+            score.setData(Qt.ItemDataRole.UserRole, box.index)
+            name = QTableWidgetItem(f"{box.label} ({box.class_id})")
+            name.setForeground(box_colour(box.class_id))
+            coords = QTableWidgetItem(
+                ", ".join(f"{v:.3f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
+            )
+            for c, cell in enumerate((score, name, coords)):
+                table.setItem(r, c, cell)
+        table.resizeColumnToContents(0)
+        table.resizeColumnToContents(2)
+        table.setUpdatesEnabled(True)
+
+    def _highlight(self) -> None:
+        rows = {i.row() for i in self.table.selectedItems()}
+        chosen = {self._shown_boxes[r].index for r in rows if r < len(self._shown_boxes)}
+        for frame in self._box_items:
+            pen = frame.pen()
+            pen.setStyle(Qt.PenStyle.DashLine if chosen and frame.data(0) not in chosen
+                         else Qt.PenStyle.SolidLine)  # fmt: skip
+            frame.setPen(pen)
+            frame.setZValue(1 if frame.data(0) in chosen else 0)
+
+    def rendered(self) -> QImage:
+        """The picture with its boxes, at the image's own resolution."""
+        rect = self.picture.image_rect()
+        out = QImage(int(rect.width()), int(rect.height()), QImage.Format.Format_RGB32)
+        out.fill(0)
+        painter = QPainter(out)
+        self.picture.scene().render(painter, QRectF(out.rect()), rect)
+        painter.end()
+        return out
