@@ -20,32 +20,36 @@ def test_probabilities_are_scores_with_reason():
     probs = np.full((1, 10), 0.1, dtype=np.float32)
     it = interpret("probs", probs)
     assert it.view == "scores"
-    assert it.reason == "scores: [1, 10] float32, 10 classes, rows sum to 1"
+    assert it.reason == "scores: [1, 10] float32, 10 classes: rows sum to 1"
     assert it.options == ("scores", "tensor")
 
 
-def test_logits_are_scores_with_softmax_reason():
+def test_logits_are_scores_by_name_without_softmax():
     it = interpret("logits", np.array([[-2.0, 0.5, 3.0]], dtype=np.float32))
     assert it.view == "scores"
-    assert "logits, softmax applied" in it.reason
+    assert it.reason == (
+        "scores: [1, 3] float32, 3 classes: the name 'logits' says scores; "
+        "values -2..3 outside [0, 1]: logits"
+    )
+    assert "softmax" not in it.reason
 
 
 def test_int_class_map_is_mask():
     it = interpret("mask", quadrant_mask())
     assert it.view == "mask"
-    assert it.reason == "mask: [1, 64, 64] int64 class ids 0..3"
+    assert it.reason == "segmentation: [1, 64, 64] int64, class ids 0..3, the name 'mask' says so"
 
 
 def test_score_map_is_mask_by_argmax():
     it = interpret("logits", one_hot_scores(quadrant_mask(), 21))
     assert it.view == "mask"
-    assert "argmax over 21 classes" in it.reason
+    assert "scores for 21 classes per pixel (the name 'logits' says so), argmax" in it.reason
 
 
 def test_rgb_image_is_image_not_class_map():
     it = interpret("image", np.random.default_rng(0).random((1, 32, 48, 3), dtype=np.float32))
     assert it.view == "image"
-    assert it.reason.startswith("image: [1, 32, 48, 3] float32, not a class map")
+    assert it.reason.startswith("image: [1, 32, 48, 3] float32, 3 channels")
     assert "0..1 mapped to 0..255" in it.reason
 
 
@@ -75,11 +79,11 @@ def test_strings_and_bytes():
     ("array", "reason"),
     [
         (np.float32(3.0), "scalar: [] float32"),
-        (np.ones((2, 1), np.float32), "tensor: [2, 1] float32, shown as a table"),
-        (np.ones((2, 3, 4, 5)), "tensor: [2, 3, 4, 5] float64, shown a 2-D slice at a time"),
+        (np.ones((2, 1), np.float32), "values: [2, 1] float32, one value per item, shown as a table"),
+        (np.ones((2, 3, 4, 5)), "values: [2, 3, 4, 5] float64, shown a 2-D slice at a time"),
         (
             np.full((1, 8, 8), -7, np.int32),
-            "tensor: [1, 8, 8] int32, values -7..-7 are not class ids",
+            "values: [1, 8, 8] int32, values -7..-7 are not class ids",
         ),
         (np.zeros((0, 3), np.float32), "empty: [0, 3] float32"),
     ],

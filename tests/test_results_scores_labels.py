@@ -39,7 +39,8 @@ def test_scores_result_item_k_and_softmax_toggle():
     logits = np.array([[0.0, 2.0, 1.0], [3.0, 0.0, 0.0]], np.float32)
     res = ScoresResult(logits)
     assert res.softmax_recommended
-    rows = res.top_k(1, 2)
+    assert res.top_k(1, 1)[0].score == 3.0  # raw values unless softmax is asked for
+    rows = res.top_k(1, 2, apply_softmax=True)
     assert [r.class_id for r in rows] == [0, 1]
     assert rows[0].score == pytest.approx(np.exp(3) / (np.exp(3) + 2))
     raw = res.top_k(0, 1, apply_softmax=False)[0]

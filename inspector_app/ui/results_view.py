@@ -212,11 +212,10 @@ class ResultsView(QWidget):
         for option in it.options:
             self.view_combo.addItem(VIEW_TITLES[option], option)
         self.view_combo.setCurrentIndex(it.options.index(view))
-        chosen = (
-            ""
-            if view == it.view
-            else f" · shown as {VIEW_TITLES[view].lower()}: your choice, remembered for this model"
-        )
+        chosen = ""
+        if view != it.view:
+            kept = ", remembered for this model" if self.context.get("model_path") else ""
+            chosen = f" · shown as {VIEW_TITLES[view].lower()} (your choice{kept})"
         self.reason_label.setText(f"{it.reason}{chosen}")
         key = (name, view)
         if key not in self._views:
