@@ -106,9 +106,12 @@ class Box:
     label: str
 
     def as_json(self) -> dict[str, object]:
+        def num(v: float) -> float | str:
+            return round(v, 5) if np.isfinite(v) else str(v)
+
         return {
-            "box": [round(v, 5) for v in (self.ymin, self.xmin, self.ymax, self.xmax)],
-            "score": round(self.score, 5),
+            "box": [num(v) for v in (self.ymin, self.xmin, self.ymax, self.xmax)],
+            "score": num(self.score),
             "class_id": self.class_id,
             "label": self.label,
         }

@@ -334,6 +334,8 @@ def _scores(name: str, arr: np.ndarray, desc: str, ctx: Mapping[str, Any]) -> _F
 def _values(name: str, arr: np.ndarray, desc: str) -> _Found:
     if arr.ndim == 0:
         return "tensor", f"scalar: {desc}", -1
+    if arr.size == 1:
+        return "tensor", f"values: {desc}, one value", -1
     if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[0] == 1 and arr.shape[1] >= 2):
         n = int(arr.shape[-1])
         why = ""
@@ -479,7 +481,7 @@ def _summary(name: str, it: Interpretation, outputs: Mapping[str, np.ndarray],
         scores = build_result(name, "scores", outputs, ctx)
         return {
             "top5": [
-                [{"class_id": r.class_id, "label": r.label, "score": float(r.score)}
+                [{"class_id": r.class_id, "label": r.label, "score": json_number(r.score)}
                  for r in scores.top_k(i, TOP_SCORES, apply_softmax=False)]
                 for i in range(min(scores.num_items, _JSON_ITEMS))
             ],  # fmt: skip
@@ -497,6 +499,12 @@ def _summary(name: str, it: Interpretation, outputs: Mapping[str, np.ndarray],
             "labels_source": det.labels.source,
         }
     return {}
+
+
+def json_number(value: float) -> float | str:
+    """A float for JSON: NaN and infinities as the strings ``nan``, ``inf``, ``-inf``."""
+    v = float(value)
+    return v if np.isfinite(v) else str(v)
 
 
 def view_fields(
