@@ -292,9 +292,12 @@ def _score_map(name: str, arr: np.ndarray, desc: str, sizes: list) -> _Found | N
             axis, why = -1, f"the name '{name}' says so"
     classes = a if axis == 1 else c
     if axis and c == 3 and axis == -1 and not (seg_named or score_named) and "sum to 1" not in why:
-        # An image-to-image model returns 3 channels at the input's size too: a picture's range.
-        lo, hi, how = value_mapping(_sample_rows(arr, -1))
-        if (lo, hi) in ((0.0, 1.0), (-1.0, 1.0), (0.0, 255.0)):
+        # An image-to-image model returns 3 channels at the input's size too: values in 0..1 or
+        # 0..255 are a picture; logits have negative values.
+        sample = _sample_rows(arr, -1)
+        finite = sample[np.isfinite(sample)]
+        if finite.size and float(finite.min()) >= 0.0 and not _sums_to_one(sample):
+            how = value_mapping(sample)[2]
             return "image", f"image: {desc}, 3 channels at {why} ({how})", -1
     if axis:
         text = f"segmentation: {desc}, scores for {classes} classes per pixel ({why}), argmax"
