@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
-    QGraphicsRectItem,
-    QGraphicsSimpleTextItem,
+    QGraphicsItem,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +30,55 @@ def box_colour(class_id: int) -> QColor:
     """A bright colour per class (the VOC palette, skipping its black)."""
     r, g, b = (int(v) for v in voc_colormap()[(class_id % 255) + 1])
     return QColor(max(r, 40), max(g, 40), max(b, 40))
+
+
+class BoxesItem(QGraphicsItem):
+    """Every box and its label in one item: one paint call instead of hundreds of items."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._boxes: list[tuple[Box, tuple[float, float, float, float]]] = []
+        self._rect = QRectF()
+        self._selected: set[int] = set()
+        self.setZValue(2)
+
+    def set_boxes(self, boxes: list[tuple[Box, tuple[float, float, float, float]]],
+                  rect: QRectF) -> None:  # fmt: skip
+        self.prepareGeometryChange()
+        self._boxes, self._rect = boxes, QRectF(rect)
+        self.update()
+
+    def set_selected(self, indices: set[int]) -> None:
+        self._selected = indices
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect.adjusted(-4, -4, 4, 4)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        if not self._boxes:
+            return
+        w, h = self._rect.width(), self._rect.height()
+        line = max(2.0, min(w, h) / 300)
+        font = QFont(painter.font())
+        font.setPixelSize(max(10, int(min(w, h) / 40)))
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        for box, (x, y, bw, bh) in reversed(self._boxes):  # the best box drawn last, on top
+            colour = box_colour(box.class_id)
+            dashed = bool(self._selected) and box.index not in self._selected
+            painter.setPen(
+                QPen(colour, line, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+            )
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(x, y, bw, bh))
+            text = f"{box.label} {box.score:.0%}"
+            tw, th = metrics.horizontalAdvance(text) + 4, metrics.height()
+            top = y - th if y - th >= 0 else y
+            plate = QRectF(x, top, tw, th)
+            painter.fillRect(plate, colour)
+            painter.setPen(QColor(0, 0, 0))
+            painter.drawText(plate, int(Qt.AlignmentFlag.AlignCenter), text)
 
 
 class DetectionView(QWidget):
@@ -63,7 +111,8 @@ class DetectionView(QWidget):
         self.info = QLabel()
         self.info.setObjectName("detectionInfo")
         self.info.setWordWrap(True)
-        self._box_items: list[QGraphicsRectItem] = []
+        self.boxes_item = BoxesItem()
+        self.picture.scene().addItem(self.boxes_item)
         self._shown_boxes: list[Box] = []
         self._image_item: int | None = None
         self._build_layout()
@@ -126,7 +175,9 @@ class DetectionView(QWidget):
         self._draw_boxes(boxes)
         self._fill_table(boxes)
         total = int(self.result.counts[item])
-        where = "over the input image" if self.result.image(item) is not None else "on a blank canvas"
+        where = (
+            "over the input image" if self.result.image(item) is not None else "on a blank canvas"
+        )
         coords = "0..1 of the image" if self.result.normalized else "pixels"
         self.info.setText(
             f"{len(boxes)} of {total} boxes score at least {cut:.2f}, drawn {where} "
@@ -134,34 +185,10 @@ class DetectionView(QWidget):
         )
 
     def _draw_boxes(self, boxes: list[Box]) -> None:
-        scene = self.picture.scene()
-        for old in self._box_items:
-            scene.removeItem(old)
-        self._box_items = []
         rect = self.picture.image_rect()
         w, h = int(rect.width()), int(rect.height())
-        line = max(2.0, min(w, h) / 300)
-        font = QFont()
-        font.setPixelSize(max(10, int(min(w, h) / 40)))
-        for box in reversed(boxes):  # the best box drawn last, on top
-            x, y, bw, bh = self.result.pixel_rect(box, w, h)
-            colour = box_colour(box.class_id)
-            frame = QGraphicsRectItem(QRectF(x, y, bw, bh))
-            frame.setPen(QPen(colour, line))
-            frame.setData(0, box.index)
-            tag = QGraphicsSimpleTextItem(f"{box.label} {box.score:.0%}", frame)
-            tag.setFont(font)
-            tag.setBrush(QBrush(Qt.GlobalColor.black))
-            back = tag.boundingRect().adjusted(-2, 0, 2, 0)
-            top = y - back.height() if y - back.height() >= 0 else y
-            plate = QGraphicsRectItem(back, frame)
-            plate.setBrush(colour)
-            plate.setPen(Qt.PenStyle.NoPen)
-            plate.setPos(x, top)
-            tag.setParentItem(plate)
-            tag.setPos(0, 0)
-            scene.addItem(frame)
-            self._box_items.append(frame)
+        drawn = [(box, self.result.pixel_rect(box, w, h)) for box in boxes]
+        self.boxes_item.set_boxes(drawn, rect)
 
     def _fill_table(self, boxes: list[Box]) -> None:
         table = self.table
@@ -183,13 +210,9 @@ class DetectionView(QWidget):
 
     def _highlight(self) -> None:
         rows = {i.row() for i in self.table.selectedItems()}
-        chosen = {self._shown_boxes[r].index for r in rows if r < len(self._shown_boxes)}
-        for frame in self._box_items:
-            pen = frame.pen()
-            pen.setStyle(Qt.PenStyle.DashLine if chosen and frame.data(0) not in chosen
-                         else Qt.PenStyle.SolidLine)  # fmt: skip
-            frame.setPen(pen)
-            frame.setZValue(1 if frame.data(0) in chosen else 0)
+        self.boxes_item.set_selected(
+            {self._shown_boxes[r].index for r in rows if r < len(self._shown_boxes)}
+        )
 
     def rendered(self) -> QImage:
         """The picture with its boxes, at the image's own resolution."""
