@@ -44,10 +44,14 @@ def find_detection(outputs: Mapping[str, np.ndarray]) -> DetectionGroup | None:
     boxes = None
     for name in sorted(arrays, key=lambda n: ("detection" not in n.lower(), n)):
         arr = arrays[name]
-        if "box" in name.lower() and arr.dtype.kind == "f" and arr.ndim in (2, 3):
-            if arr.shape[-1] == 4:
-                boxes = name
-                break
+        if (
+            "box" in name.lower()
+            and arr.dtype.kind == "f"
+            and arr.ndim in (2, 3)
+            and arr.shape[-1] == 4
+        ):
+            boxes = name
+            break
     if boxes is None:
         return None
     per_box = arrays[boxes].shape[:-1]

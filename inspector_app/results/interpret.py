@@ -30,7 +30,12 @@ from inspector_app.results.tensors import is_text
 
 VIEWS = ("scores", "mask", "detection", "image", "tensor")
 # The names ``run --json`` gives the views ("tensor" is "values", or "text" for strings).
-JSON_VIEWS = {"scores": "scores", "mask": "segmentation", "detection": "detection", "image": "image"}
+JSON_VIEWS = {
+    "scores": "scores",
+    "mask": "segmentation",
+    "detection": "detection",
+    "image": "image",
+}
 CLASSIFY_METHOD = "tensorflow/serving/classify"
 MAX_CLASS_ID = 1023  # integer maps with larger ids are not taken for class maps
 _MIN_SIDE = 4  # smaller 3-D/4-D arrays are tables, not pictures
@@ -474,8 +479,12 @@ def _summary(name: str, it: Interpretation, outputs: Mapping[str, np.ndarray],
         rows = legend(mask.maps, mask.labels, mask.palette)
         return {
             "class_shares": [
-                {"class_id": r.class_id, "label": r.name, "pixels": r.pixels,
-                 "share": round(float(r.share), 6)}
+                {
+                    "class_id": r.class_id,
+                    "label": r.name,
+                    "pixels": r.pixels,
+                    "share": round(float(r.share), 6),
+                }
                 for r in rows
             ],  # fmt: skip
             "labels_source": mask.labels.source,
@@ -484,8 +493,10 @@ def _summary(name: str, it: Interpretation, outputs: Mapping[str, np.ndarray],
         scores = build_result(name, "scores", outputs, ctx)
         return {
             "top5": [
-                [{"class_id": r.class_id, "label": r.label, "score": json_number(r.score)}
-                 for r in scores.top_k(i, TOP_SCORES, apply_softmax=False)]
+                [
+                    {"class_id": r.class_id, "label": r.label, "score": json_number(r.score)}
+                    for r in scores.top_k(i, TOP_SCORES, apply_softmax=False)
+                ]
                 for i in range(min(scores.num_items, _JSON_ITEMS))
             ],  # fmt: skip
             "softmax": False,

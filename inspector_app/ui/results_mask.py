@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.results.export import save_png
-from inspector_app.results.masks import MaskResult
+from inspector_app.results.masks import MaskResult, PreparedItem
+from inspector_app.ui.background import run_in_background
 from inspector_app.ui.results_common import (
     PictureView,
     export_button,
     link_pictures,
+    qimage_from_array,
     run_export,
     safe_name,
 )
@@ -34,6 +36,7 @@ class MaskView(QWidget):
     """Colourised class map over the input image (opacity slider) and on its own, with a legend."""
 
     class_hovered = Signal(int, str, int, int)  # class id, name, x, y (image pixels)
+    drawn = Signal(int)  # batch item whose mask is now drawn
     labels_requested = Signal()
 
     def __init__(self, name: str, result: MaskResult, parent: QWidget | None = None) -> None:
@@ -42,6 +45,7 @@ class MaskView(QWidget):
         self.name, self.result = name, result
         self.has_image = result.image(0) is not None
         self._base_shown: object = None
+        self.pending: int | None = None  # the batch item being coloured in a worker thread
         self.overlay_view = PictureView()
         self.overlay_view.setObjectName("overlayGraphics")
         self.mask_view = PictureView()
@@ -126,16 +130,27 @@ class MaskView(QWidget):
         self.opacity.setValue(round(opacity * 100))
 
     def refresh(self) -> None:
-        """Redraw pictures and legend for the current batch item."""
+        """Redraw pictures and legend for the current batch item (a large map is coloured in a
+        worker thread first: the input image shows at once, the mask when it is ready)."""
         item = self.item
-        colours = self.result.colourised_rgb32(item)
-        self.mask_view.set_array(colours)
+        if not self.result.is_ready(item) and self.result.is_large(item):
+            self.pending = item
+            self.info.setText("Colouring the mask…")
+            run_in_background(
+                lambda: self.result.prepare(item), self._prepared, self._failed, receiver=self
+            )
+            return
+        self.pending = None
         if self.has_image:
-            base = self.result.image(item)
+            base = self.result.image_rgb32(item)
             if base is not self._base_shown:  # one input image under every batch item: draw it once
                 self.overlay_view.set_array(base)
                 self._base_shown = base
-            self.overlay_view.set_top_array(colours, self.opacity.value() / 100)
+        pixels = self.result.colourised_rgb32(item)
+        colours = qimage_from_array(pixels, copy=False)
+        self.mask_view.set_image(colours, pixels)  # one image for both pictures
+        if self.has_image:
+            self.overlay_view.set_top_layer(colours, self.opacity.value() / 100, pixels)
         self._fill_legend(item)
         h, w = self.result.class_map(item).shape
         shown = self.result.display_map(item).shape
@@ -149,6 +164,16 @@ class MaskView(QWidget):
         else:
             classes = f"class ids up to {self.result.num_classes - 1}"
         self.info.setText(f"Mask {w}×{h}{resized}, {classes}. Labels: {self.result.labels.source}.")
+        self.drawn.emit(item)
+
+    def _prepared(self, prepared: PreparedItem) -> None:
+        self.result.store(prepared)
+        if prepared.item == self.item and self.pending == prepared.item:
+            self.refresh()
+
+    def _failed(self, err: BaseException) -> None:
+        self.pending = None
+        self.info.setText(f"Cannot colour the mask: {err}")
 
     def _draw_overlay(self) -> None:
         if self.has_image:

@@ -218,8 +218,12 @@ class ScoresView(QWidget):
         picture = images[item if item < images.shape[0] else 0]
         pix = QPixmap.fromImage(qimage_from_array(picture))
         self.thumbnail.setPixmap(
-            pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                       Qt.TransformationMode.SmoothTransformation)  # fmt: skip
+            pix.scaled(
+                THUMB,
+                THUMB,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )  # fmt: skip
         )
         self.thumbnail.setToolTip(f"Input image of batch item {item}")
 

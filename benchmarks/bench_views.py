@@ -1,0 +1,153 @@
+"""Choosing and drawing a result view, as one stall of the event loop each (issue 15).
+
+    python3 benchmarks/bench_views.py [--repeat 10]
+
+Each step runs on the GUI thread from start to the last paint (``processEvents`` until nothing is
+left), so its time is the longest the window stops answering. Steps:
+
+- ``choose_mask_2048``: ``interpret_outputs`` for a DeepLab-style [2048, 2048] int32 class map
+  fed with a 2048² image and height / width (what the window and ``run --json`` both call);
+- ``show_mask_2048``: ``ResultsView.show_outputs`` for it (choose, build, colourise, legend, both
+  pictures drawn at 1024x700), fresh each time;
+- ``mask_opacity_2048`` / ``mask_zoom_2048``: moving the opacity slider, zooming both pictures;
+- ``choose_boxes_100`` / ``show_boxes_100``: the same for a detector's 100 boxes on a 1024² image;
+- ``boxes_threshold_100`` / ``boxes_item_100``: the score threshold slider, the next batch item;
+- ``run_json_fields_2048``: ``view_fields`` (``run --json``'s view, reason and class shares).
+
+Target: every step's worst time within 50 ms. Writes benchmarks/results/views.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from inspector_app.results.interpret import interpret_outputs, view_fields  # noqa: E402
+
+TARGET_MS = 50.0
+MASK, BOX_IMAGE, BOXES = 2048, 1024, 100
+
+
+def timed(fn: Callable[[int], object], repeat: int) -> dict[str, float]:
+    fn(-1)  # warm-up
+    times = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        fn(i)
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "median_ms": round(statistics.median(times), 2),
+        "max_ms": round(max(times), 2),
+        "best_ms": round(min(times), 2),
+    }
+
+
+def mask_case() -> tuple[dict[str, np.ndarray], dict]:
+    yy, xx = np.mgrid[0:MASK, 0:MASK]
+    seg = ((yy // 97 + xx // 113) % 21).astype(np.int32)
+    image = np.random.default_rng(0).integers(0, 256, (1, MASK, MASK, 3), dtype=np.uint8)
+    inputs = {"image": image, "height": np.int32(MASK), "width": np.int32(MASK)}
+    return {"semantic_predictions": seg}, {"inputs": inputs}
+
+
+def boxes_case() -> tuple[dict[str, np.ndarray], dict]:
+    rng = np.random.default_rng(1)
+    n = 2
+    y0, x0 = rng.random((n, BOXES)) * 0.8, rng.random((n, BOXES)) * 0.8
+    hw = rng.random((n, BOXES, 2)) * 0.2
+    boxes = np.stack([y0, x0, y0 + hw[..., 0], x0 + hw[..., 1]], -1).astype(np.float32)
+    outputs = {
+        "detection_boxes": boxes,
+        "detection_scores": np.sort(rng.random((n, BOXES)), axis=1)[:, ::-1].astype(np.float32),
+        "detection_classes": rng.integers(1, 91, (n, BOXES)).astype(np.float32),
+        "num_detections": np.full((n,), BOXES, np.float32),
+    }
+    image = rng.integers(0, 256, (n, BOX_IMAGE, BOX_IMAGE, 3), dtype=np.uint8)
+    return outputs, {"inputs": {"input_tensor": image}}
+
+
+def bench(repeat: int) -> dict[str, dict[str, float]]:
+    from PySide6.QtWidgets import QApplication
+
+    from inspector_app.ui.results_view import ResultsView
+
+    app = QApplication.instance() or QApplication([])
+    out: dict[str, dict[str, float]] = {}
+
+    def flush() -> None:
+        app.processEvents()
+        app.processEvents()
+
+    mask_outputs, mask_ctx = mask_case()
+    out["choose_mask_2048"] = timed(lambda i: interpret_outputs(mask_outputs, mask_ctx), repeat)
+    out["run_json_fields_2048"] = timed(lambda i: view_fields(mask_outputs, mask_ctx), repeat)
+    view = ResultsView()
+    view.resize(1024, 700)
+    view.show()
+    flush()
+
+    def show(outputs: dict, ctx: dict) -> None:
+        view.show_outputs(outputs, ctx)
+        flush()
+
+    out["show_mask_2048"] = timed(lambda i: show(mask_outputs, mask_ctx), repeat)
+    mv = view.current_view()
+    out["mask_opacity_2048"] = timed(
+        lambda i: (mv.set_opacity(0.2 + 0.03 * (i % 20)), flush()), repeat
+    )
+    out["mask_zoom_2048"] = timed(
+        lambda i: (mv.mask_view.zoom_by(1.25 if i % 2 else 0.8), flush()), repeat
+    )
+
+    box_outputs, box_ctx = boxes_case()
+    out["choose_boxes_100"] = timed(lambda i: interpret_outputs(box_outputs, box_ctx), repeat)
+    out["show_boxes_100"] = timed(lambda i: show(box_outputs, box_ctx), repeat)
+    dv = view.current_view()
+    out["boxes_threshold_100"] = timed(
+        lambda i: (dv.set_threshold(0.1 * (i % 9)), flush()), repeat
+    )
+    out["boxes_item_100"] = timed(lambda i: (dv.set_item((i + 1) % 2), flush()), repeat)
+    view.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    results = bench(args.repeat)
+    for name, r in results.items():
+        r["target_ms"] = TARGET_MS
+        r["ok"] = r["max_ms"] <= TARGET_MS
+        print(f"{name:24s} median {r['median_ms']:7.2f} ms  max {r['max_ms']:7.2f} ms  "
+              f"target {TARGET_MS:.0f} ms  {'ok' if r['ok'] else 'SLOW'}")  # fmt: skip
+    record = {
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "cpus": os.cpu_count(),
+        },
+        "repeat": args.repeat,
+        "results": results,
+    }
+    dest = ROOT / "benchmarks" / "results" / "views.json"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(r["ok"] for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
