@@ -73,7 +73,9 @@ class Detector(tf.Module):
     """The TF Object Detection API signature: detection_boxes [N, K, 4] (0..1), detection_scores,
     detection_classes (1-based float ids) and num_detections, for a known set of boxes."""
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8, name="input_tensor")])
+    @tf.function(
+        input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8, name="input_tensor")]
+    )
     def serve(self, input_tensor: tf.Tensor) -> dict:
         n = tf.shape(input_tensor)[0]
         # Item i's scores fade by i / 10, so each batch item has its own boxes above 0.5.

@@ -79,7 +79,10 @@ def test_strings_and_bytes():
     ("array", "reason"),
     [
         (np.float32(3.0), "scalar: [] float32"),
-        (np.ones((2, 1), np.float32), "values: [2, 1] float32, one value per item, shown as a table"),
+        (
+            np.ones((2, 1), np.float32),
+            "values: [2, 1] float32, one value per item, shown as a table",
+        ),
         (np.ones((2, 3, 4, 5)), "values: [2, 3, 4, 5] float64, shown a 2-D slice at a time"),
         (
             np.full((1, 8, 8), -7, np.int32),

@@ -46,7 +46,9 @@ def photo(n=1, h=64, w=64):
 
 
 def detections(n=2):
-    boxes = np.tile(np.array([[[0.25, 0.25, 0.75, 0.5], [0.0, 0.6, 0.2, 0.9]]], np.float32), (n, 1, 1))
+    boxes = np.tile(
+        np.array([[[0.25, 0.25, 0.75, 0.5], [0.0, 0.6, 0.2, 0.9]]], np.float32), (n, 1, 1)
+    )
     scores = np.array([[0.9, 0.3]] * n, np.float32)
     scores[1:, 0] = 0.2  # item 1: nothing above 0.5
     return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QHBoxLayout,
@@ -68,7 +68,9 @@ class BoxesItem(QGraphicsItem):
             colour = box_colour(box.class_id)
             dashed = bool(self._selected) and box.index not in self._selected
             painter.setPen(
-                QPen(colour, line, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+                QPen(
+                    QBrush(colour), line, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+                )
             )
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(x, y, bw, bh))
@@ -198,7 +200,7 @@ class DetectionView(QWidget):
             score = QTableWidgetItem(f"{box.score:.3f}")
             score.setData(Qt.ItemDataRole.UserRole, box.index)
             name = QTableWidgetItem(f"{box.label} ({box.class_id})")
-            name.setForeground(box_colour(box.class_id))
+            name.setData(Qt.ItemDataRole.DecorationRole, box_colour(box.class_id))  # a swatch
             coords = QTableWidgetItem(
                 ", ".join(f"{v:.3f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QBrush, QColor, QImage
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -186,7 +186,7 @@ class MaskView(QWidget):
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             swatch = QTableWidgetItem()
-            swatch.setBackground(QColor(*row.colour))
+            swatch.setBackground(QBrush(QColor(*row.colour)))
             cells = (swatch, QTableWidgetItem(str(row.class_id)), QTableWidgetItem(row.name),
                      QTableWidgetItem(f"{row.share:.2%}"))  # fmt: skip
             cells[3].setData(Qt.ItemDataRole.UserRole, row.share)
