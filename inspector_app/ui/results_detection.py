@@ -28,8 +28,13 @@ BLANK_SIDE = 640  # the canvas the boxes are drawn on when the model was fed no 
 
 def box_colour(class_id: int) -> QColor:
     """A bright colour per class (the VOC palette, skipping its black)."""
-    r, g, b = (int(v) for v in voc_colormap()[(class_id % 255) + 1])
-    return QColor(max(r, 40), max(g, 40), max(b, 40))
+    return QColor(_BOX_RGB[(class_id % 255) + 1])
+
+
+_BOX_RGB = [
+    (0xFF << 24) | (max(int(r), 40) << 16) | (max(int(g), 40) << 8) | max(int(b), 40)
+    for r, g, b in voc_colormap()
+]
 
 
 class BoxesItem(QGraphicsItem):
