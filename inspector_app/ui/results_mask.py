@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QImage
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +30,7 @@ from inspector_app.ui.results_common import (
 )
 
 LEGEND_HEADERS = ("", "Class id", "Name", "Share")
+SIDE_MAX_WIDTH = 320  # the legend's column: the rest of the width goes to the pictures
 
 
 class MaskView(QWidget):
@@ -88,18 +89,23 @@ class MaskView(QWidget):
         )
         overlay_button.setEnabled(self.has_image)
         bar.addWidget(overlay_button)
-        pictures = QSplitter(Qt.Orientation.Horizontal)
+        # The two pictures side by side, or one above the other when that makes them larger.
+        self.pictures = QSplitter(Qt.Orientation.Horizontal)
+        self.pictures.setObjectName("maskPictures")
         if self.has_image:
-            pictures.addWidget(self.overlay_view)
-        pictures.addWidget(self.mask_view)
+            self.pictures.addWidget(self.overlay_view)
+        self.pictures.addWidget(self.mask_view)
         side = QWidget()
+        side.setMaximumWidth(SIDE_MAX_WIDTH)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.legend_table, 1)
         side_layout.addWidget(self.hover_label)
+        pictures = QSplitter(Qt.Orientation.Horizontal)
+        pictures.addWidget(self.pictures)
         pictures.addWidget(side)
-        pictures.setStretchFactor(0, 3)
-        pictures.setStretchFactor(1, 3 if self.has_image else 1)
+        pictures.setStretchFactor(0, 4)
+        pictures.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -112,6 +118,23 @@ class MaskView(QWidget):
         self.overlay_view.hovered.connect(self.hover_at)
         self.mask_view.hovered.connect(self.hover_at)
         link_pictures(self.overlay_view, self.mask_view)  # zoom and pan them together
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._arrange_pictures)  # once the splitters have their sizes
+
+    def _arrange_pictures(self) -> None:
+        """Side by side or stacked, whichever gives each picture the larger square."""
+        if not self.has_image:
+            return
+        w, h = self.pictures.width(), self.pictures.height()
+        side_by_side, stacked = min(w / 2, h), min(w, h / 2)
+        wanted = (
+            Qt.Orientation.Vertical if stacked > side_by_side * 1.1 else Qt.Orientation.Horizontal
+        )
+        if self.pictures.orientation() != wanted:
+            self.pictures.setOrientation(wanted)
+            self.pictures.setSizes([1, 1])
 
     def fit_pictures(self) -> None:
         """Fit both pictures to their space again (after zooming)."""
