@@ -115,6 +115,7 @@ class DetectionView(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumWidth(260)
         self.info = QLabel()
         self.info.setObjectName("detectionInfo")
         self.info.setWordWrap(True)
