@@ -121,3 +121,11 @@ def test_build_result_mask_gets_voc_names_for_21_class_scores():
     assert res.labels.name(1) == "aeroplane" and "PASCAL VOC" in res.labels.source
     small = build_result("m", "mask", {"m": quadrant_mask()})
     assert small.labels.name(3) == "class 3"
+
+
+def test_uint8_rgb_output_is_an_image():
+    it = interpret("picture", np.zeros((2, 8, 8, 3), np.uint8))
+    assert (it.view, it.reason) == (
+        "image",
+        "image: [2, 8, 8, 3] uint8, 3 channels (uint8 values shown as they are)",
+    )

@@ -126,3 +126,12 @@ def test_real_model_asset_is_not_taken_for_labels(real_models):
     assets = real_models / "saved_model_half_plus_three" / "00000123" / "assets"
     # foo.txt has one line: it cannot name two classes, so ids are shown (and nothing is written).
     assert resolve_labels(2, assets_dir=assets).source == "class ids (no labels known)"
+
+
+def test_unrelated_text_asset_names_classes_only_when_its_count_is_exact(tmp_path):
+    (tmp_path / "gamma.txt").write_text("gamma 1.0\nbeta 2\nalpha 3\ndelta 4\n", encoding="utf-8")
+    assert resolve_labels(3, assets_dir=tmp_path).source == "class ids (no labels known)"
+    assert resolve_labels(4, assets_dir=tmp_path).name(0) == "gamma 1.0"
+    (tmp_path / "labels.txt").write_text("background\na\nb\nc\n", encoding="utf-8")
+    hinted = resolve_labels(3, assets_dir=tmp_path)  # a labels file: C + 1 names fit
+    assert hinted.names == ("a", "b", "c") and "labels.txt" in hinted.source

@@ -170,3 +170,21 @@ def test_embedding_is_values_with_a_plot(view):
     assert isinstance(view.current_view(), TensorView)
     assert "not class scores" in view.reason_label.text()
     assert view.current_view().plot is None  # a [2, 3] table, no plot
+
+
+def test_values_and_pictures_show_their_batch_items_input(view):
+    outs = {
+        "features": np.zeros((2, 3, 4), np.float32),
+        "picture": np.zeros((2, 8, 8, 3), np.uint8),
+    }
+    view.show_outputs(outs, {"inputs": {"image": photo(2)}})
+    view.select_output("features")
+    tv = view.current_view()
+    assert isinstance(tv, TensorView) and tv.thumbnail.isVisible()
+    assert rgb(tv.thumbnail.pixmap().toImage(), 5, 5) == (40, 40, 40)
+    tv.set_slice(1, 2, {0: 1})
+    assert rgb(tv.thumbnail.pixmap().toImage(), 5, 5) == (100, 100, 100)
+    view.select_output("picture")
+    iv = view.current_view()
+    iv.set_item(1)
+    assert rgb(iv.thumbnail.pixmap().toImage(), 5, 5) == (100, 100, 100)

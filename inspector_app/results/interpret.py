@@ -278,9 +278,14 @@ def _class_map(name: str, arr: np.ndarray, desc: str, sizes: list) -> _Found | N
 
 def _score_map(name: str, arr: np.ndarray, desc: str, sizes: list) -> _Found | None:
     """Float [N, H, W, C] (or [N, C, H, W]): per-pixel class scores, an image, or values."""
-    if arr.dtype.kind != "f" or arr.ndim != 4:
+    if arr.ndim != 4:
         return None
     n, a, b, c = (int(d) for d in arr.shape)
+    if arr.dtype.kind != "f":  # integer pictures: uint8 RGB and the like
+        if c in (1, 3, 4) and min(a, b) >= _MIN_SIDE:
+            how = value_mapping(_sample_rows(arr, -1))[2]
+            return "image", f"image: {desc}, {c} channel{'s' * (c > 1)} ({how})", -1
+        return None
     last_hw, first_hw = (a, b), (b, c)
     seg_named, score_named = _named(name, SEGMENTATION_WORDS), _named(name, SCORE_WORDS)
     axis, why = 0, ""

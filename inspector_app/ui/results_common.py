@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QImage,
     QMouseEvent,
     QPainter,
+    QPixmap,
     QResizeEvent,
     QShowEvent,
     QWheelEvent,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
     QGraphicsView,
+    QLabel,
     QMessageBox,
     QPushButton,
     QWidget,
@@ -196,6 +198,30 @@ class PictureView(QGraphicsView):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         super().mouseMoveEvent(event)
         self.hovered.emit(*self.pixel_at(event.position()))
+
+
+THUMB = 96  # the side of an input thumbnail, pixels
+
+
+class InputThumbnail(QLabel):
+    """The input image of the batch item shown, small (hidden when the run had no image)."""
+
+    def __init__(self, images: np.ndarray | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inputThumbnail")
+        self.images = images  # [N, H, W, 3] uint8, or None
+        self.setFixedSize(THUMB, THUMB)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setVisible(images is not None)
+
+    def show_item(self, item: int) -> None:
+        if self.images is None:
+            return
+        picture = self.images[item if 0 <= item < self.images.shape[0] else 0]
+        pix = QPixmap.fromImage(qimage_from_array(picture))
+        self.setPixmap(pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                  Qt.TransformationMode.SmoothTransformation))  # fmt: skip
+        self.setToolTip(f"Input image of batch item {item}")
 
 
 def link_pictures(a: PictureView, b: PictureView) -> None:

@@ -166,7 +166,7 @@ class MaskView(QWidget):
         self.pending = None
         if self.has_image:
             base = self.result.image_rgb32(item)
-            if base is not self._base_shown:  # one input image under every batch item: draw it once
+            if base is not None and base is not self._base_shown:  # drawn once for every item
                 self.overlay_view.set_array(base)
                 self._base_shown = base
         pixels = self.result.colourised_rgb32(item)

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.results.export import save_scores_csv
 from inspector_app.results.scores import ScoreRow, ScoresResult
-from inspector_app.ui.results_common import export_button, qimage_from_array, run_export, safe_name
+from inspector_app.ui.results_common import InputThumbnail, export_button, run_export, safe_name
 
 COL_RANK, COL_ID, COL_LABEL, COL_SCORE = range(4)
 _HEADERS = ("Rank", "Class id", "Label", "Score")
@@ -37,7 +37,6 @@ ScoreRole = Qt.ItemDataRole.UserRole + 1  # the score as a float, for the bar de
 MaxRole = Qt.ItemDataRole.UserRole + 2  # the bar's full scale
 
 _Index = QModelIndex | QPersistentModelIndex
-THUMB = 96  # the input thumbnail's side, pixels
 
 
 class ScoresTableModel(QAbstractTableModel):
@@ -140,11 +139,7 @@ class ScoresView(QWidget):
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.values_label = QLabel()
         self.values_label.setObjectName("scoresValuesLabel")
-        self.thumbnail = QLabel()
-        self.thumbnail.setObjectName("inputThumbnail")
-        self.thumbnail.setFixedSize(THUMB, THUMB)
-        self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thumbnail.setVisible(result.images is not None)
+        self.thumbnail = InputThumbnail(result.images)
         self.info = QLabel()
         self.info.setObjectName("scoresInfo")
         self.info.setWordWrap(True)
@@ -209,23 +204,7 @@ class ScoresView(QWidget):
             shown = "Raw: the values as the model gave them (no softmax)"
         self.values_label.setText(shown)
         self.info.setText(f"Labels: {self.result.labels.source}.")
-        self._show_thumbnail(item)
-
-    def _show_thumbnail(self, item: int) -> None:
-        images = self.result.images
-        if images is None:
-            return
-        picture = images[item if item < images.shape[0] else 0]
-        pix = QPixmap.fromImage(qimage_from_array(picture))
-        self.thumbnail.setPixmap(
-            pix.scaled(
-                THUMB,
-                THUMB,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )  # fmt: skip
-        )
-        self.thumbnail.setToolTip(f"Input image of batch item {item}")
+        self.thumbnail.show_item(item)
 
     def _export_csv(self) -> None:
         soft = self.softmax_check.isChecked()

@@ -29,6 +29,7 @@ from inspector_app.results.export import save_png
 from inspector_app.results.images import ImageResult
 from inspector_app.results.tensors import as_text, slice_2d, statistics, text_summary
 from inspector_app.ui.results_common import (
+    InputThumbnail,
     PictureView,
     export_button,
     qimage_from_array,
@@ -42,9 +43,16 @@ _Index = QModelIndex | QPersistentModelIndex
 class ImageView(QWidget):
     """An image output, one batch item at a time, zoom and pan."""
 
-    def __init__(self, name: str, result: ImageResult, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        result: ImageResult,
+        parent: QWidget | None = None,
+        images: np.ndarray | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("imageView")
+        self.thumbnail = InputThumbnail(images)
         self.name, self.result = name, result
         self.picture = PictureView()
         self.picture.setObjectName("imageGraphics")
@@ -58,6 +66,7 @@ class ImageView(QWidget):
         bar.addWidget(self.item_spin)
         bar.addWidget(self.pixel_label, 1)
         bar.addWidget(export_button("Image PNG…", "exportPngButton", self._export_png))
+        bar.addWidget(self.thumbnail)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -71,6 +80,7 @@ class ImageView(QWidget):
 
     def refresh(self) -> None:
         self.picture.set_image(qimage_from_array(self.result.item(self.item_spin.value())))
+        self.thumbnail.show_item(self.item_spin.value())
 
     def _show_pixel(self, x: int, y: int) -> None:
         if x < 0:
@@ -209,10 +219,21 @@ class VectorPlot(QWidget):
 class TensorView(QWidget):
     """Any tensor: statistics line, a table of a 2-D slice, and text for strings."""
 
-    def __init__(self, name: str, array: np.ndarray, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        array: np.ndarray,
+        parent: QWidget | None = None,
+        images: np.ndarray | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("tensorView")
         self.name, self.array = name, np.asarray(array)
+        # The input image of the batch item on axis 0, when the slices pick one item at a time.
+        batched = (
+            images is not None and self.array.ndim >= 3 and self.array.shape[0] == images.shape[0]
+        )
+        self.thumbnail = InputThumbnail(images if batched else None)
         self.stats_label = QLabel(statistics(self.array).line())
         self.stats_label.setObjectName("statsLabel")
         self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -266,6 +287,7 @@ class TensorView(QWidget):
             self.index_spins[axis] = spin
             self.slice_bar.addWidget(spin)
         self.slice_bar.addStretch(1)
+        self.slice_bar.addWidget(self.thumbnail)
 
     def set_slice(self, row_axis: int, col_axis: int, index: dict[int, int] | None = None) -> None:
         """Show axes ``row_axis`` x ``col_axis`` with the other axes at ``index``."""
@@ -290,3 +312,5 @@ class TensorView(QWidget):
 
     def refresh(self) -> None:
         self.model.set_array(self.current_slice())
+        if 0 in self.index_spins:
+            self.thumbnail.show_item(self.index_spins[0].value())

@@ -34,9 +34,11 @@ from inspector_app.results.interpret import (
     Interpretation,
     build_result,
     describe,
+    image_from_inputs,
     interpret_outputs,
 )
 from inspector_app.results.labels import LabelMemory, read_label_file
+from inspector_app.results.masks import image_batch
 from inspector_app.ui import settings
 from inspector_app.ui.results_common import export_button, run_export, safe_name
 from inspector_app.ui.results_detection import DetectionView
@@ -243,10 +245,17 @@ class ResultsView(QWidget):
             widget = DetectionView(name, result)
             widget.labels_requested.connect(self._choose_labels)
         elif view == "image":
-            widget = ImageView(name, result)
+            widget = ImageView(name, result, images=self._input_images())
         else:
-            widget = TensorView(name, result)
+            widget = TensorView(name, result, images=self._input_images())
         return widget
+
+    def _input_images(self) -> np.ndarray | None:
+        """The run's input images as [N, H, W, 3] uint8 (for the batch items' thumbnails)."""
+        image = self.context.get("image")
+        if image is None:
+            image = image_from_inputs(self.context.get("inputs"))
+        return image_batch(image)
 
     def _choose_labels(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
