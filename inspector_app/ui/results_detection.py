@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.results.detection import Box, DetectionResult
+from inspector_app.results.images import rgb32_pixels
 from inspector_app.results.masks import voc_colormap
 from inspector_app.ui.results_common import PictureView, export_button
 
@@ -123,6 +125,7 @@ class DetectionView(QWidget):
         self.picture.scene().addItem(self.boxes_item)
         self._shown_boxes: list[Box] = []
         self._image_item: int | None = None
+        self._pictures: dict[int, np.ndarray] = {}
         self._build_layout()
         self._connect_callbacks()
         self.refresh()
@@ -175,8 +178,10 @@ class DetectionView(QWidget):
                 blank = QImage(BLANK_SIDE, BLANK_SIDE, QImage.Format.Format_RGB32)
                 blank.fill(QColor(96, 96, 96))
                 self.picture.set_image(blank)
-            else:
-                self.picture.set_array(image)
+            else:  # RGB32 once per item: going back to an item costs no conversion
+                if item not in self._pictures:
+                    self._pictures[item] = rgb32_pixels(image)
+                self.picture.set_array(self._pictures[item])
             self._image_item = item
         boxes = self.result.item_boxes(item, cut)
         self._shown_boxes = boxes
