@@ -261,7 +261,7 @@ def _class_map(name: str, arr: np.ndarray, desc: str, sizes: list) -> _Found | N
     named = _named(name, SEGMENTATION_WORDS)
     said = f", {where}" if where else (f", the name '{name}' says so" if named else "")
     if arr.ndim == 2 and not said:
-        return "tensor", f"values: {desc}, shown as a table (no input has its size)", -1
+        return "tensor", f"values: {desc}, shown as a table (Show as offers a mask)", -1
     if arr.dtype.kind == "b":
         return "mask", f"segmentation: {desc}, two classes (false / true){said}", -1
     lo, hi = int(arr.min()), int(arr.max())
@@ -536,7 +536,14 @@ def view_fields(
     if ctx.get("image") is None:
         ctx["image"] = image_from_inputs(ctx.get("inputs"))
     fields: dict[str, dict[str, Any]] = {}
-    for name, it in interpret_outputs(outputs, ctx).items():
+    try:
+        chosen = interpret_outputs(outputs, ctx)
+    except (ValueError, TypeError) as err:  # an output no view understands: its values, and why
+        return {
+            name: {"view": json_view("tensor", outputs[name]), "view_reason": f"values: {err}"}
+            for name in sorted(outputs)
+        }
+    for name, it in chosen.items():
         entry: dict[str, Any] = {
             "view": json_view(it.view, outputs[name]),
             "view_reason": it.reason,
