@@ -98,7 +98,7 @@ def test_detection_boxes_drawn_with_names_threshold_and_items(view):
     assert rgb(picture, 75, 60) == (40, 40, 40)  # inside the box: item 0's own image
     dv.set_threshold(0.25)
     assert [b.label for b in dv.boxes()] == ["dog", "person"]
-    assert dv.table.rowCount() == 2 and dv.table.item(1, 1).text() == "person (1)"
+    assert dv.model.rowCount() == 2 and dv.model.index(1, 1).data() == "person (1)"
     dv.set_item(1)
     assert [b.label for b in dv.boxes()] == ["person"]
     assert rgb(dv.rendered(), 10, 90) == (100, 100, 100)  # item 1's image

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QSlider,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +32,7 @@ from inspector_app.results.masks import voc_colormap
 from inspector_app.ui.results_common import PictureView, export_button
 
 BOX_HEADERS = ("Score", "Class", "ymin, xmin, ymax, xmax")
+_Index = QModelIndex | QPersistentModelIndex
 BLANK_SIDE = 640  # the canvas the boxes are drawn on when the model was fed no image
 
 
@@ -37,6 +45,49 @@ _BOX_RGB = [
     (0xFF << 24) | (max(int(r), 40) << 16) | (max(int(g), 40) << 8) | max(int(b), 40)
     for r, g, b in voc_colormap()
 ]
+
+
+class BoxTableModel(QAbstractTableModel):
+    """The boxes drawn, one row each: score, class (with its colour), coordinates."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._boxes: list[Box] = []
+
+    def set_boxes(self, boxes: list[Box]) -> None:
+        self.beginResetModel()
+        self._boxes = boxes
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._boxes)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(BOX_HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return BOX_HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        box, col = self._boxes[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return f"{box.score:.3f}"
+            if col == 1:
+                return f"{box.label} ({box.class_id})"
+            return ", ".join(f"{v:.3f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
+        if role == Qt.ItemDataRole.DecorationRole and col == 1:
+            return box_colour(box.class_id)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            coords = ", ".join(f"{v:.4f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
+            return f"{box.label} ({box.class_id}) {box.score:.4f}: ymin, xmin, ymax, xmax {coords}"
+        return None
 
 
 class BoxesItem(QGraphicsItem):
@@ -110,14 +161,23 @@ class DetectionView(QWidget):
         self.threshold.setValue(50)
         self.threshold_label = QLabel()
         self.threshold_label.setObjectName("thresholdLabel")
-        self.table = QTableWidget(0, len(BOX_HEADERS))
+        self.model = BoxTableModel(self)
+        self.table = QTableView()
         self.table.setObjectName("boxTable")
-        self.table.setHorizontalHeaderLabels(BOX_HEADERS)
+        self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumWidth(260)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        metrics = self.table.fontMetrics()
+        score_w = metrics.horizontalAdvance("Score 0.000") + 8
+        digits_w = metrics.horizontalAdvance("0.000, 0.000, 0.000, 0.000") + 16
+        header.resizeSection(0, score_w)
+        header.resizeSection(1, metrics.horizontalAdvance("W" * 11))
+        header.resizeSection(2, digits_w)
+        # Room for a class name such as "potted plant (64)" with its swatch; the coordinates
+        # scroll into view when the table is narrow.
+        self.table.setMinimumWidth(score_w + metrics.horizontalAdvance("W" * 11) + 24)
         self.info = QLabel()
         self.info.setObjectName("detectionInfo")
         self.info.setWordWrap(True)
@@ -152,7 +212,7 @@ class DetectionView(QWidget):
     def _connect_callbacks(self) -> None:
         self.item_spin.valueChanged.connect(self.refresh)
         self.threshold.valueChanged.connect(self.refresh)
-        self.table.itemSelectionChanged.connect(self._highlight)
+        self.table.selectionModel().selectionChanged.connect(self._highlight)
 
     @property
     def item(self) -> int:
@@ -204,25 +264,10 @@ class DetectionView(QWidget):
         self.boxes_item.set_boxes(drawn, rect)
 
     def _fill_table(self, boxes: list[Box]) -> None:
-        table = self.table
-        table.setUpdatesEnabled(False)
-        table.setRowCount(len(boxes))
-        for r, box in enumerate(boxes):
-            score = QTableWidgetItem(f"{box.score:.3f}")
-            score.setData(Qt.ItemDataRole.UserRole, box.index)
-            name = QTableWidgetItem(f"{box.label} ({box.class_id})")
-            name.setData(Qt.ItemDataRole.DecorationRole, box_colour(box.class_id))  # a swatch
-            coords = QTableWidgetItem(
-                ", ".join(f"{v:.3f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
-            )
-            for c, cell in enumerate((score, name, coords)):
-                table.setItem(r, c, cell)
-        table.resizeColumnToContents(0)
-        table.resizeColumnToContents(2)
-        table.setUpdatesEnabled(True)
+        self.model.set_boxes(boxes)
 
     def _highlight(self) -> None:
-        rows = {i.row() for i in self.table.selectedItems()}
+        rows = {i.row() for i in self.table.selectionModel().selectedRows()}
         self.boxes_item.set_selected(
             {self._shown_boxes[r].index for r in rows if r < len(self._shown_boxes)}
         )
