@@ -99,6 +99,8 @@ class BoxesItem(QGraphicsItem):
         self._rect = QRectF()
         self._selected: set[int] = set()
         self.setZValue(2)
+        # Drawn once per change at the zoom shown; repaints (the table's, a pan) reuse it.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_boxes(self, boxes: list[tuple[Box, tuple[float, float, float, float]]],
                   rect: QRectF) -> None:  # fmt: skip
