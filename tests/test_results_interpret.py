@@ -129,3 +129,25 @@ def test_uint8_rgb_output_is_an_image():
         "image",
         "image: [2, 8, 8, 3] uint8, 3 channels (uint8 values shown as they are)",
     )
+
+
+def test_view_fields_names_views_as_the_command_line_does():
+    from inspector_app.results.interpret import view_fields
+
+    outs = {
+        "seg": quadrant_mask(),
+        "words": np.array([b"a", b"b"], dtype=object),
+        "y": np.arange(3.0),
+        "ragged": [[1, 2], [3]],  # a composite output: not one array
+    }
+    fields = view_fields(outs, {"inputs": {"image": np.zeros((1, 64, 64, 3), np.uint8)}})
+    assert {k: v["view"] for k, v in fields.items()} == {
+        "seg": "segmentation",
+        "words": "text",
+        "y": "values",
+        "ragged": "values",
+    }
+    assert "the size of input 'image' (64×64)" in fields["seg"]["view_reason"]
+    shares = fields["seg"]["class_shares"]
+    assert [s["class_id"] for s in shares] == [0, 1, 2, 3]
+    assert [s["share"] for s in shares] == [0.25] * 4 and shares[0]["pixels"] == 1024

@@ -536,13 +536,24 @@ def view_fields(
     if ctx.get("image") is None:
         ctx["image"] = image_from_inputs(ctx.get("inputs"))
     fields: dict[str, dict[str, Any]] = {}
+    # Composite outputs (ragged, sparse: not one array) are shown as their values.
+    for name, value in outputs.items():
+        if not isinstance(value, np.ndarray):
+            kind = type(value).__name__
+            fields[name] = {
+                "view": "values",
+                "view_reason": f"values: a {kind} output, not one array",
+            }
+    outputs = {k: v for k, v in outputs.items() if isinstance(v, np.ndarray)}
     try:
         chosen = interpret_outputs(outputs, ctx)
     except (ValueError, TypeError) as err:  # an output no view understands: its values, and why
-        return {
-            name: {"view": json_view("tensor", outputs[name]), "view_reason": f"values: {err}"}
-            for name in sorted(outputs)
-        }
+        for name in sorted(outputs):
+            fields[name] = {
+                "view": json_view("tensor", outputs[name]),
+                "view_reason": f"values: {err}",
+            }
+        return fields
     for name, it in chosen.items():
         entry: dict[str, Any] = {
             "view": json_view(it.view, outputs[name]),
