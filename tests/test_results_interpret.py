@@ -20,32 +20,36 @@ def test_probabilities_are_scores_with_reason():
     probs = np.full((1, 10), 0.1, dtype=np.float32)
     it = interpret("probs", probs)
     assert it.view == "scores"
-    assert it.reason == "scores: [1, 10] float32, 10 classes, rows sum to 1"
+    assert it.reason == "scores: [1, 10] float32, 10 classes: rows sum to 1"
     assert it.options == ("scores", "tensor")
 
 
-def test_logits_are_scores_with_softmax_reason():
+def test_logits_are_scores_by_name_without_softmax():
     it = interpret("logits", np.array([[-2.0, 0.5, 3.0]], dtype=np.float32))
     assert it.view == "scores"
-    assert "logits, softmax applied" in it.reason
+    assert it.reason == (
+        "scores: [1, 3] float32, 3 classes: the name 'logits' says scores; "
+        "values -2..3 outside [0, 1]: logits"
+    )
+    assert "softmax" not in it.reason
 
 
 def test_int_class_map_is_mask():
     it = interpret("mask", quadrant_mask())
     assert it.view == "mask"
-    assert it.reason == "mask: [1, 64, 64] int64 class ids 0..3"
+    assert it.reason == "segmentation: [1, 64, 64] int64, class ids 0..3, the name 'mask' says so"
 
 
 def test_score_map_is_mask_by_argmax():
     it = interpret("logits", one_hot_scores(quadrant_mask(), 21))
     assert it.view == "mask"
-    assert "argmax over 21 classes" in it.reason
+    assert "scores for 21 classes per pixel (the name 'logits' says so), argmax" in it.reason
 
 
 def test_rgb_image_is_image_not_class_map():
     it = interpret("image", np.random.default_rng(0).random((1, 32, 48, 3), dtype=np.float32))
     assert it.view == "image"
-    assert it.reason.startswith("image: [1, 32, 48, 3] float32, not a class map")
+    assert it.reason.startswith("image: [1, 32, 48, 3] float32, 3 channels")
     assert "0..1 mapped to 0..255" in it.reason
 
 
@@ -75,11 +79,14 @@ def test_strings_and_bytes():
     ("array", "reason"),
     [
         (np.float32(3.0), "scalar: [] float32"),
-        (np.ones((2, 1), np.float32), "tensor: [2, 1] float32, shown as a table"),
-        (np.ones((2, 3, 4, 5)), "tensor: [2, 3, 4, 5] float64, shown a 2-D slice at a time"),
+        (
+            np.ones((2, 1), np.float32),
+            "values: [2, 1] float32, one value per item, shown as a table",
+        ),
+        (np.ones((2, 3, 4, 5)), "values: [2, 3, 4, 5] float64, shown a 2-D slice at a time"),
         (
             np.full((1, 8, 8), -7, np.int32),
-            "tensor: [1, 8, 8] int32, values -7..-7 are not class ids",
+            "values: [1, 8, 8] int32, values -7..-7 are not class ids",
         ),
         (np.zeros((0, 3), np.float32), "empty: [0, 3] float32"),
     ],
@@ -114,3 +121,33 @@ def test_build_result_mask_gets_voc_names_for_21_class_scores():
     assert res.labels.name(1) == "aeroplane" and "PASCAL VOC" in res.labels.source
     small = build_result("m", "mask", {"m": quadrant_mask()})
     assert small.labels.name(3) == "class 3"
+
+
+def test_uint8_rgb_output_is_an_image():
+    it = interpret("picture", np.zeros((2, 8, 8, 3), np.uint8))
+    assert (it.view, it.reason) == (
+        "image",
+        "image: [2, 8, 8, 3] uint8, 3 channels (uint8 values shown as they are)",
+    )
+
+
+def test_view_fields_names_views_as_the_command_line_does():
+    from inspector_app.results.interpret import view_fields
+
+    outs = {
+        "seg": quadrant_mask(),
+        "words": np.array([b"a", b"b"], dtype=object),
+        "y": np.arange(3.0),
+        "ragged": [[1, 2], [3]],  # a composite output: not one array
+    }
+    fields = view_fields(outs, {"inputs": {"image": np.zeros((1, 64, 64, 3), np.uint8)}})
+    assert {k: v["view"] for k, v in fields.items()} == {
+        "seg": "segmentation",
+        "words": "text",
+        "y": "values",
+        "ragged": "values",
+    }
+    assert "the size of input 'image' (64×64)" in fields["seg"]["view_reason"]
+    shares = fields["seg"]["class_shares"]
+    assert [s["class_id"] for s in shares] == [0, 1, 2, 3]
+    assert [s["share"] for s in shares] == [0.25] * 4 and shares[0]["pixels"] == 1024

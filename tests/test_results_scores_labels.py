@@ -39,7 +39,8 @@ def test_scores_result_item_k_and_softmax_toggle():
     logits = np.array([[0.0, 2.0, 1.0], [3.0, 0.0, 0.0]], np.float32)
     res = ScoresResult(logits)
     assert res.softmax_recommended
-    rows = res.top_k(1, 2)
+    assert res.top_k(1, 1)[0].score == 3.0  # raw values unless softmax is asked for
+    rows = res.top_k(1, 2, apply_softmax=True)
     assert [r.class_id for r in rows] == [0, 1]
     assert rows[0].score == pytest.approx(np.exp(3) / (np.exp(3) + 2))
     raw = res.top_k(0, 1, apply_softmax=False)[0]
@@ -125,3 +126,12 @@ def test_real_model_asset_is_not_taken_for_labels(real_models):
     assets = real_models / "saved_model_half_plus_three" / "00000123" / "assets"
     # foo.txt has one line: it cannot name two classes, so ids are shown (and nothing is written).
     assert resolve_labels(2, assets_dir=assets).source == "class ids (no labels known)"
+
+
+def test_unrelated_text_asset_names_classes_only_when_its_count_is_exact(tmp_path):
+    (tmp_path / "gamma.txt").write_text("gamma 1.0\nbeta 2\nalpha 3\ndelta 4\n", encoding="utf-8")
+    assert resolve_labels(3, assets_dir=tmp_path).source == "class ids (no labels known)"
+    assert resolve_labels(4, assets_dir=tmp_path).name(0) == "gamma 1.0"
+    (tmp_path / "labels.txt").write_text("background\na\nb\nc\n", encoding="utf-8")
+    hinted = resolve_labels(3, assets_dir=tmp_path)  # a labels file: C + 1 names fit
+    assert hinted.names == ("a", "b", "c") and "labels.txt" in hinted.source

@@ -47,7 +47,9 @@ def test_segmentation_pixels_legend_and_hover(view, qtbot):
     )
     mv = view.current_view()
     assert isinstance(mv, MaskView)
-    assert view.reason_label.text() == "mask: [1, 40, 50] int32 class ids 0..15"
+    assert view.reason_label.text() == (
+        "segmentation: [1, 40, 50] int32, class ids 0..15, 1/2 the size of the input image (100×80)"
+    )
     mask = mv.mask_image()
     assert (mask.width(), mask.height()) == (100, 80)
     assert rgb(mask, 19, 79) == (192, 128, 128)  # person, VOC colour
@@ -90,7 +92,11 @@ def test_scores_top1_label_k_item_softmax(view):
     view.show_outputs({"logits": logits}, {"labels": ["cat", "dog", "eel", "fox"]})
     sv = view.current_view()
     assert isinstance(sv, ScoresView)
-    assert sv.softmax_check.isChecked()
+    assert not sv.softmax_check.isChecked()  # raw values until the user turns softmax on
+    assert sv.model.rows()[0].score == 4.0
+    assert sv.values_label.text().startswith("Raw:")
+    sv.set_softmax(True)
+    assert sv.values_label.text().startswith("Softmaxed:")
     rows = sv.model.rows()
     assert (rows[0].label, rows[0].class_id) == ("dog", 1)
     assert sv.model.index(0, COL_LABEL).data() == "dog"

@@ -102,7 +102,13 @@ def _execute(args: argparse.Namespace, engine: Any, start: float) -> int:
     if args.outdir:
         _save(result.outputs, Path(args.outdir), args.overwrite)
     if args.json:
-        print(json.dumps(_to_json(result), indent=None))
+        from inspector_app.results.interpret import add_view_fields
+
+        doc = _to_json(result)
+        context = {"inputs": feeds, "method_name": signature.method_name,
+                   "assets_dir": str(model_dir / "assets")}  # fmt: skip
+        add_view_fields(doc["outputs"], result.outputs, context)  # "view", "view_reason", ...
+        print(json.dumps(doc, indent=None))
     else:
         _print_text(result, bool(args.outdir), Path(args.outdir or "."))
     return 0

@@ -27,6 +27,16 @@ def value_mapping(array: np.ndarray) -> tuple[float, float, str]:
     return lo, hi, f"values {lo:.4g}..{hi:.4g} stretched to 0..255"
 
 
+def rgb32_pixels(pixels: np.ndarray) -> np.ndarray:
+    """[H, W, 3] uint8 RGB -> [H, W] uint32 0xFFRRGGBB (what Qt draws without converting)."""
+    a = np.asarray(pixels)
+    out = np.full(a.shape[:2], 0xFF000000, dtype=np.uint32)
+    out |= a[..., 0].astype(np.uint32) << 16
+    out |= a[..., 1].astype(np.uint32) << 8
+    out |= a[..., 2]
+    return out
+
+
 def to_uint8(
     array: np.ndarray, mapping: tuple[float, float] | None = None
 ) -> tuple[np.ndarray, str]:

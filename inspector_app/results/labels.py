@@ -148,8 +148,14 @@ def labels_from_assets(
             names = read_label_file(candidate)
         except UserError:
             continue
-        fitted = align_labels(names, num_classes, f"model asset {candidate.name}")
         named_as_labels = any(h in candidate.name.lower() for h in _LABEL_NAME_HINTS)
+        if named_as_labels:
+            fitted = align_labels(names, num_classes, f"model asset {candidate.name}")
+        elif len(names) == num_classes and num_classes > 2:
+            # Any other text asset only when its line count is exactly the class count.
+            fitted = LabelSet(tuple(names), f"model asset {candidate.name}")
+        else:
+            fitted = None
         if fitted is None and at_least and named_as_labels and len(names) >= num_classes:
             fitted = LabelSet(tuple(names), f"model asset {candidate.name}")
         if fitted is not None:

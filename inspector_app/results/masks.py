@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image
 
+from inspector_app.results.images import rgb32_pixels
 from inspector_app.results.labels import LabelSet, default_labels
 
 
@@ -60,9 +61,19 @@ def palette_rgb32(palette: np.ndarray | None = None) -> np.ndarray:
     return np.uint32(0xFF000000) | (pal[:, 0] << 16) | (pal[:, 1] << 8) | pal[:, 2]
 
 
-def colourise_rgb32(class_map: np.ndarray, palette: np.ndarray | None = None) -> np.ndarray:
-    """[H, W] class ids -> [H, W] uint32 0xFFRRGGBB: one lookup per pixel, for display."""
-    return np.take(palette_rgb32(palette), class_map, axis=0, mode="wrap")
+def colourise_rgb32(
+    class_map: np.ndarray, palette: np.ndarray | None = None, band_pixels: int = 0
+) -> np.ndarray:
+    """[H, W] class ids -> [H, W] uint32 0xFFRRGGBB: one lookup per pixel, for display
+    (``band_pixels``: in bands of rows of about that many pixels, see ``class_counts``)."""
+    pal = palette_rgb32(palette)
+    if not band_pixels or class_map.ndim != 2 or class_map.size <= band_pixels:
+        return np.take(pal, class_map, axis=0, mode="wrap")
+    out = np.empty(class_map.shape, dtype=np.uint32)
+    rows = max(1, band_pixels // max(1, class_map.shape[1]))
+    for top in range(0, class_map.shape[0], rows):
+        np.take(pal, class_map[top : top + rows], axis=0, mode="wrap", out=out[top : top + rows])
+    return out
 
 
 _BAND_BYTES = 768 * 1024
@@ -142,17 +153,41 @@ class LegendRow:
     share: float  # 0..1 of the map's pixels
 
 
+def class_counts(class_map: np.ndarray, band_pixels: int = 0) -> tuple[np.ndarray, int]:
+    """(pixels per class id - offset, offset): ``np.bincount`` of the map, ids shifted up by
+    ``-offset`` when some are negative. ``band_pixels``: count in bands of about that many
+    pixels (each a short call, so that another thread gets its turn in between)."""
+    flat = class_map.ravel()
+    if flat.size == 0:
+        return np.zeros(1, np.int64), 0
+    lo = int(flat.min())
+    offset = min(lo, 0)
+    step = band_pixels or flat.size
+    counts = np.zeros(1, np.int64)
+    for start in range(0, flat.size, step):
+        part = flat[start : start + step]
+        c = np.bincount(part - offset if offset else part, minlength=1)
+        if c.size > counts.size:
+            c[: counts.size] += counts
+            counts = c
+        else:
+            counts[: c.size] += c
+    return counts, offset
+
+
 def legend(
-    class_map: np.ndarray, labels: LabelSet | None = None, palette: np.ndarray | None = None
+    class_map: np.ndarray,
+    labels: LabelSet | None = None,
+    palette: np.ndarray | None = None,
+    counted: tuple[np.ndarray, int] | None = None,
 ) -> list[LegendRow]:
-    """Classes present in ``class_map``, most pixels first, with their colour and share."""
+    """Classes present in ``class_map``, most pixels first, with their colour and share
+    (``counted``: its ``class_counts``, when they are known already)."""
     pal = voc_colormap() if palette is None else palette
     flat = class_map.ravel()
     if flat.size == 0:
         return []
-    lo = int(flat.min())
-    counts = np.bincount((flat - lo) if lo < 0 else flat, minlength=1)
-    offset = min(lo, 0)
+    counts, offset = counted if counted is not None else class_counts(flat)
     present = np.nonzero(counts)[0]
     order = present[np.lexsort((present, -counts[present]))]
     names = labels or default_labels(0)
@@ -171,6 +206,20 @@ def class_at(class_map: np.ndarray, x: int, y: int) -> int | None:
     if 0 <= x < w and 0 <= y < h:
         return int(class_map[y, x])
     return None
+
+
+LARGE_PIXELS = 1 << 20  # larger maps (or images under them) are coloured off the GUI thread
+BAND_PIXELS = 1 << 18  # pixels per band when colouring or counting in a worker thread
+
+
+@dataclass(frozen=True)
+class PreparedItem:
+    item: int
+    labels_id: int
+    display_map: np.ndarray
+    rgb32: np.ndarray
+    legend: list[LegendRow]
+    base_rgb32: np.ndarray | None = None
 
 
 class MaskResult:
@@ -192,7 +241,7 @@ class MaskResult:
             self.num_classes = int(self.maps.max()) + 1 if self.maps.size else 0
         self.labels = labels or default_labels(self.num_classes)
         self.palette = voc_colormap() if palette is None else palette
-        self.images = _image_batch(image)
+        self.images = image_batch(image)
         self._cache: dict[tuple[str, int], np.ndarray] = {}
         self._legends: dict[tuple[int, int], list[LegendRow]] = {}
 
@@ -240,6 +289,54 @@ class MaskResult:
             return None
         return overlay(img, self.display_map(item), opacity, self.palette)
 
+    def is_large(self, item: int) -> bool:
+        """True when colouring ``item`` is too long for the GUI thread (``prepare`` it)."""
+        img = self.image(item)
+        pixels = (
+            self.maps[item].size
+            if img is None
+            else max(self.maps[item].size, img.shape[0] * img.shape[1])
+        )
+        return pixels > LARGE_PIXELS
+
+    def is_ready(self, item: int) -> bool:
+        """True when ``item``'s colours, legend and input picture are computed."""
+        base = self.image(item) is None or ("base32", item) in self._cache
+        return base and ("rgb32", item) in self._cache and (id(self.labels), item) in self._legends
+
+    def image_rgb32(self, item: int) -> np.ndarray | None:
+        """The input image of ``item`` as [H, W] uint32 0xFFRRGGBB (what the window draws)."""
+        img = self.image(item)
+        if img is None:
+            return None
+        key = ("base32", item if item < self.images.shape[0] else 0)  # type: ignore[union-attr]
+        if key not in self._cache:
+            self._cache[key] = rgb32_pixels(img)
+        return self._cache[key]
+
+    def prepare(self, item: int) -> PreparedItem:
+        """Compute ``item``'s display map, colours and legend without touching the caches (in a
+        worker thread, in short bands); ``store`` puts them in."""
+        img = self.image(item)
+        cm = self.maps[item]
+        shown = cm if img is None else resize_nearest(cm, img.shape[:2])
+        colours = colourise_rgb32(shown, self.palette, BAND_PIXELS)
+        counted = class_counts(cm, BAND_PIXELS)
+        labels = self.labels
+        rows = legend(cm, labels, self.palette, counted)
+        base = None if img is None else rgb32_pixels(img)
+        return PreparedItem(item, id(labels), shown, colours, rows, base)
+
+    def store(self, prepared: PreparedItem) -> None:
+        """Keep what ``prepare`` computed (on the GUI thread)."""
+        self._cache[("map", prepared.item)] = prepared.display_map
+        self._cache[("rgb32", prepared.item)] = prepared.rgb32
+        self._legends[(prepared.labels_id, prepared.item)] = prepared.legend
+        if prepared.base_rgb32 is not None:
+            images = self.images.shape[0] if self.images is not None else 1
+            self._cache.setdefault(("base32", prepared.item if prepared.item < images else 0),
+                                   prepared.base_rgb32)  # fmt: skip
+
     def legend(self, item: int) -> list[LegendRow]:
         """Legend of the model's own map (shares are of its pixels, before any resize)."""
         key = (id(self.labels), item)
@@ -252,7 +349,8 @@ class MaskResult:
         return class_at(self.display_map(item), x, y)
 
 
-def _image_batch(image: np.ndarray | None) -> np.ndarray | None:
+def image_batch(image: np.ndarray | None) -> np.ndarray | None:
+    """An input image ([H, W], [H, W, C] or [N, H, W, C]) as [N, H, W, 3] uint8, or None."""
     if image is None:
         return None
     from inspector_app.results.images import to_uint8

@@ -39,7 +39,7 @@ def score_kind(scores: np.ndarray) -> tuple[str, str]:
         if np.all(np.abs(sums - 1.0) <= _SUM_TOLERANCE * max(1, m.shape[1] / 100)):
             return "probabilities", "rows sum to 1"
         return "sigmoid", "values in [0, 1], rows do not sum to 1 (independent probabilities)"
-    return "logits", f"values {lo:.3g}..{hi:.3g} outside [0, 1]: logits, softmax applied"
+    return "logits", f"values {lo:.3g}..{hi:.3g} outside [0, 1]: logits"
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -86,6 +86,7 @@ class ScoresResult:
         self.labels = labels or default_labels(self.num_classes)
         self.per_item_labels = per_item_labels  # a classify signature's [N, C] classes
         self._probs: np.ndarray | None = None
+        self.images: np.ndarray | None = None  # the input images, [N, H, W, 3] uint8, if any
 
     @property
     def num_items(self) -> int:
@@ -97,6 +98,8 @@ class ScoresResult:
 
     @property
     def softmax_recommended(self) -> bool:
+        """Whether softmax would turn these values into probabilities (it is never applied
+        unless asked for)."""
         return self.kind == "logits"
 
     def values(self, apply_softmax: bool) -> np.ndarray:
@@ -116,10 +119,10 @@ class ScoresResult:
         return self.labels.name(class_id)
 
     def top_k(self, item: int, k: int, apply_softmax: bool | None = None) -> list[ScoreRow]:
-        """Top ``k`` rows of batch ``item``; softmax follows the detection unless told."""
+        """Top ``k`` rows of batch ``item``, raw values unless ``apply_softmax``."""
         if not 0 <= item < self.num_items:
             raise IndexError(f"batch item {item} is out of range 0..{self.num_items - 1}")
-        use_softmax = self.softmax_recommended if apply_softmax is None else apply_softmax
+        use_softmax = bool(apply_softmax)
         if use_softmax and self._probs is None:  # one item's row: a large batch is not redone
             row = softmax(self.raw[item : item + 1], axis=1)[0]
         else:
@@ -132,6 +135,6 @@ class ScoresResult:
 
     def top1(self, apply_softmax: bool | None = None) -> np.ndarray:
         """Top-1 class id per batch item."""
-        use_softmax = self.softmax_recommended if apply_softmax is None else apply_softmax
+        use_softmax = bool(apply_softmax)
         vals = self.values(use_softmax)
         return np.argmax(np.where(np.isnan(vals), -np.inf, vals), axis=1)

@@ -19,15 +19,17 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGraphicsPixmapItem,
+    QGraphicsItem,
     QGraphicsScene,
     QGraphicsView,
+    QLabel,
     QMessageBox,
     QPushButton,
     QWidget,
 )
 
 from inspector_app.errors import UserError
+from inspector_app.results.images import rgb32_pixels
 
 
 def qimage_from_array(arr: np.ndarray, copy: bool = True) -> QImage:
@@ -53,6 +55,33 @@ def qimage_from_array(arr: np.ndarray, copy: bool = True) -> QImage:
     return img.copy() if copy else img
 
 
+class ImageItem(QGraphicsItem):
+    """A QImage drawn as it is (no QPixmap conversion: a 2048² picture is shown at once)."""
+
+    def __init__(self, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self._image = QImage()
+        self._keep: object = None  # the array whose memory the image uses
+
+    def set_image(self, image: QImage, keep: object = None) -> None:
+        self.prepareGeometryChange()
+        self._image, self._keep = image, keep
+        self.update()
+
+    def image(self) -> QImage:
+        return self._image
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(0, 0, self._image.width(), self._image.height())
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        if not self._image.isNull():
+            # Only the exposed part, nearest neighbour: cheap at any zoom.
+            exposed = getattr(option, "exposedRect", self.boundingRect())
+            src = exposed.intersected(self.boundingRect()).toAlignedRect()
+            painter.drawImage(QRectF(src), self._image, QRectF(src))
+
+
 class PictureView(QGraphicsView):
     """A picture with wheel zoom and drag pan; reports the pixel under the cursor."""
 
@@ -62,46 +91,60 @@ class PictureView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
-        self._item = QGraphicsPixmapItem()
-        self._item.setTransformationMode(Qt.TransformationMode.FastTransformation)  # crisp pixels
+        self._item = ImageItem()
+        self._item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.scene().addItem(self._item)
-        self._top = QGraphicsPixmapItem(self._item)  # an optional layer drawn over the picture
-        self._top.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self._top = ImageItem(self._item)  # an optional layer drawn over the picture
+        self._top.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self._top.setVisible(False)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # crisp pixels
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.auto_fit = True  # fit the picture to the view until the user zooms
 
-    def set_image(self, image: QImage) -> None:
-        """Show ``image``; fitted to the view until the user zooms, then zoom and pan are kept."""
-        self._item.setPixmap(QPixmap.fromImage(image))
+    def set_image(self, image: QImage, keep: object = None) -> None:
+        """Show ``image``; fitted to the view until the user zooms, then zoom and pan are kept.
+        ``keep``: the array whose memory ``image`` uses (kept alive while it is shown)."""
+        if image.format() not in (
+            QImage.Format.Format_RGB32,
+            QImage.Format.Format_ARGB32_Premultiplied,
+        ):
+            image = image.convertToFormat(QImage.Format.Format_RGB32)
+            keep = None
+        self._item.set_image(image, keep)
         self.scene().setSceneRect(self._item.boundingRect())
         if self.auto_fit:
             self.fit()
 
     def set_array(self, pixels: np.ndarray) -> None:
-        """``set_image`` for an array (uint32 RGB32 pixels are shown without a copy)."""
-        self._base_pixels = np.ascontiguousarray(pixels)  # the pixmap may share this memory
-        self.set_image(qimage_from_array(self._base_pixels, copy=False))
+        """``set_image`` for an array (uint32 RGB32 and uint8 RGB pixels are drawn as RGB32)."""
+        a = np.asarray(pixels)
+        if a.dtype == np.uint8 and a.ndim == 3 and a.shape[-1] == 3:
+            a = rgb32_pixels(a)
+        a = np.ascontiguousarray(a)
+        self.set_image(qimage_from_array(a, copy=False), a)
 
     def set_top_array(self, pixels: np.ndarray, opacity: float) -> None:
         """``set_top_layer`` for an array, without a copy."""
-        self._top_pixels = np.ascontiguousarray(pixels)
-        self.set_top_layer(qimage_from_array(self._top_pixels, copy=False), opacity)
+        a = np.ascontiguousarray(pixels)
+        self.set_top_layer(qimage_from_array(a, copy=False), opacity, a)
 
-    def set_top_layer(self, image: QImage | None, opacity: float = 0.5) -> None:
+    def set_top_layer(
+        self, image: QImage | None, opacity: float = 0.5, keep: object = None
+    ) -> None:
         """Draw ``image`` over the picture with ``opacity`` (Qt blends only what is on screen)."""
         if image is not None:
-            self._top.setPixmap(QPixmap.fromImage(image))
-        self._top.setVisible(image is not None or not self._top.pixmap().isNull())
+            if image.format() != QImage.Format.Format_RGB32:
+                image, keep = image.convertToFormat(QImage.Format.Format_RGB32), None
+            self._top.set_image(image, keep)
+        self._top.setVisible(not self._top.image().isNull())
         self._top.setOpacity(opacity)
 
     def image(self) -> QImage:
         """The picture shown, at its own resolution (without the top layer), a copy."""
-        return self._item.pixmap().toImage().copy()
+        return self._item.image().copy()
 
     def rendered(self) -> QImage:
         """The picture with its top layer, as drawn, at the picture's own resolution."""
@@ -113,9 +156,19 @@ class PictureView(QGraphicsView):
         painter.end()
         return out
 
+    def image_rect(self) -> QRectF:
+        """The picture's rectangle in scene coordinates (its pixels)."""
+        return self._item.boundingRect()
+
     def fit(self) -> None:
-        if not self._item.pixmap().isNull():
+        if not self._item.image().isNull():
             self.fitInView(self._item, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def fit_again(self) -> None:
+        """Fit the picture to the view from now on (undoes the user's zoom)."""
+        self.auto_fit = True
+        self.fit()
+        self.zoomed.emit(self.transform().m11())
 
     def zoom_by(self, factor: float) -> None:
         self.auto_fit = False
@@ -139,12 +192,52 @@ class PictureView(QGraphicsView):
         """The picture pixel under a viewport position, (-1, -1) outside the picture."""
         p = self.mapToScene(pos.toPoint())
         x, y = int(np.floor(p.x())), int(np.floor(p.y()))
-        rect = self._item.pixmap().rect()
+        rect = self._item.image().rect()
         return (x, y) if 0 <= x < rect.width() and 0 <= y < rect.height() else (-1, -1)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         super().mouseMoveEvent(event)
         self.hovered.emit(*self.pixel_at(event.position()))
+
+
+THUMB = 96  # the side of an input thumbnail, pixels
+
+
+class InputThumbnail(QLabel):
+    """The input image of the batch item shown, small (hidden when the run had no image)."""
+
+    def __init__(self, images: np.ndarray | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inputThumbnail")
+        self.images = images  # [N, H, W, 3] uint8, or None
+        self.setFixedSize(THUMB, THUMB)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setVisible(images is not None)
+
+    def show_item(self, item: int) -> None:
+        if self.images is None:
+            return
+        picture = self.images[item if 0 <= item < self.images.shape[0] else 0]
+        pix = QPixmap.fromImage(qimage_from_array(picture))
+        self.setPixmap(pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                  Qt.TransformationMode.SmoothTransformation))  # fmt: skip
+        self.setToolTip(f"Input image of batch item {item}")
+
+
+def link_pictures(a: PictureView, b: PictureView) -> None:
+    """Zoom and pan two pictures of the same size together, whichever the user moves."""
+    for src, dst in ((a, b), (b, a)):
+        src.horizontalScrollBar().valueChanged.connect(dst.horizontalScrollBar().setValue)
+        src.verticalScrollBar().valueChanged.connect(dst.verticalScrollBar().setValue)
+        src.zoomed.connect(lambda _z, s=src, d=dst: _follow(s, d))
+
+
+def _follow(src: PictureView, dst: PictureView) -> None:
+    dst.auto_fit = src.auto_fit
+    if dst.transform() != src.transform():
+        dst.setTransform(src.transform())
+    dst.horizontalScrollBar().setValue(src.horizontalScrollBar().value())
+    dst.verticalScrollBar().setValue(src.verticalScrollBar().value())
 
 
 def export_button(text: str, object_name: str, slot: Callable[[], None]) -> QPushButton:

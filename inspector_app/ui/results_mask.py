@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -18,21 +18,26 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.results.export import save_png
-from inspector_app.results.masks import MaskResult
+from inspector_app.results.masks import MaskResult, PreparedItem
+from inspector_app.ui.background import run_in_background
 from inspector_app.ui.results_common import (
     PictureView,
     export_button,
+    link_pictures,
+    qimage_from_array,
     run_export,
     safe_name,
 )
 
 LEGEND_HEADERS = ("", "Class id", "Name", "Share")
+SIDE_MAX_WIDTH = 320  # the legend's column: the rest of the width goes to the pictures
 
 
 class MaskView(QWidget):
     """Colourised class map over the input image (opacity slider) and on its own, with a legend."""
 
     class_hovered = Signal(int, str, int, int)  # class id, name, x, y (image pixels)
+    drawn = Signal(int)  # batch item whose mask is now drawn
     labels_requested = Signal()
 
     def __init__(self, name: str, result: MaskResult, parent: QWidget | None = None) -> None:
@@ -41,6 +46,7 @@ class MaskView(QWidget):
         self.name, self.result = name, result
         self.has_image = result.image(0) is not None
         self._base_shown: object = None
+        self.pending: int | None = None  # the batch item being coloured in a worker thread
         self.overlay_view = PictureView()
         self.overlay_view.setObjectName("overlayGraphics")
         self.mask_view = PictureView()
@@ -75,6 +81,7 @@ class MaskView(QWidget):
         bar.addWidget(self.item_spin)
         bar.addWidget(QLabel("Opacity"))
         bar.addWidget(self.opacity, 1)
+        bar.addWidget(export_button("Fit", "fitButton", self.fit_pictures))
         bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
         bar.addWidget(export_button("Mask PNG…", "exportMaskPngButton", self._export_mask))
         overlay_button = export_button(
@@ -82,18 +89,23 @@ class MaskView(QWidget):
         )
         overlay_button.setEnabled(self.has_image)
         bar.addWidget(overlay_button)
-        pictures = QSplitter(Qt.Orientation.Horizontal)
+        # The two pictures side by side, or one above the other when that makes them larger.
+        self.pictures = QSplitter(Qt.Orientation.Horizontal)
+        self.pictures.setObjectName("maskPictures")
         if self.has_image:
-            pictures.addWidget(self.overlay_view)
-        pictures.addWidget(self.mask_view)
+            self.pictures.addWidget(self.overlay_view)
+        self.pictures.addWidget(self.mask_view)
         side = QWidget()
+        side.setMaximumWidth(SIDE_MAX_WIDTH)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.legend_table, 1)
         side_layout.addWidget(self.hover_label)
+        pictures = QSplitter(Qt.Orientation.Horizontal)
+        pictures.addWidget(self.pictures)
         pictures.addWidget(side)
-        pictures.setStretchFactor(0, 3)
-        pictures.setStretchFactor(1, 3 if self.has_image else 1)
+        pictures.setStretchFactor(0, 4)
+        pictures.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -105,16 +117,29 @@ class MaskView(QWidget):
         self.opacity.valueChanged.connect(self._draw_overlay)
         self.overlay_view.hovered.connect(self.hover_at)
         self.mask_view.hovered.connect(self.hover_at)
-        # Zoom and pan the two pictures together.
-        self.overlay_view.horizontalScrollBar().valueChanged.connect(
-            self.mask_view.horizontalScrollBar().setValue
+        link_pictures(self.overlay_view, self.mask_view)  # zoom and pan them together
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._arrange_pictures)  # once the splitters have their sizes
+
+    def _arrange_pictures(self) -> None:
+        """Side by side or stacked, whichever gives each picture the larger square."""
+        if not self.has_image:
+            return
+        w, h = self.pictures.width(), self.pictures.height()
+        side_by_side, stacked = min(w / 2, h), min(w, h / 2)
+        wanted = (
+            Qt.Orientation.Vertical if stacked > side_by_side * 1.1 else Qt.Orientation.Horizontal
         )
-        self.overlay_view.verticalScrollBar().valueChanged.connect(
-            self.mask_view.verticalScrollBar().setValue
-        )
-        self.overlay_view.zoomed.connect(
-            lambda _: self.mask_view.setTransform(self.overlay_view.transform())
-        )
+        if self.pictures.orientation() != wanted:
+            self.pictures.setOrientation(wanted)
+            self.pictures.setSizes([1, 1])
+
+    def fit_pictures(self) -> None:
+        """Fit both pictures to their space again (after zooming)."""
+        self.mask_view.fit_again()
+        self.overlay_view.fit_again()
 
     @property
     def item(self) -> int:
@@ -128,16 +153,27 @@ class MaskView(QWidget):
         self.opacity.setValue(round(opacity * 100))
 
     def refresh(self) -> None:
-        """Redraw pictures and legend for the current batch item."""
+        """Redraw pictures and legend for the current batch item (a large map is coloured in a
+        worker thread first: the input image shows at once, the mask when it is ready)."""
         item = self.item
-        colours = self.result.colourised_rgb32(item)
-        self.mask_view.set_array(colours)
+        if not self.result.is_ready(item) and self.result.is_large(item):
+            self.pending = item
+            self.info.setText("Colouring the mask…")
+            run_in_background(
+                lambda: self.result.prepare(item), self._prepared, self._failed, receiver=self
+            )
+            return
+        self.pending = None
         if self.has_image:
-            base = self.result.image(item)
-            if base is not self._base_shown:  # one input image under every batch item: draw it once
+            base = self.result.image_rgb32(item)
+            if base is not None and base is not self._base_shown:  # drawn once for every item
                 self.overlay_view.set_array(base)
                 self._base_shown = base
-            self.overlay_view.set_top_array(colours, self.opacity.value() / 100)
+        pixels = self.result.colourised_rgb32(item)
+        colours = qimage_from_array(pixels, copy=False)
+        self.mask_view.set_image(colours, pixels)  # one image for both pictures
+        if self.has_image:
+            self.overlay_view.set_top_layer(colours, self.opacity.value() / 100, pixels)
         self._fill_legend(item)
         h, w = self.result.class_map(item).shape
         shown = self.result.display_map(item).shape
@@ -151,6 +187,16 @@ class MaskView(QWidget):
         else:
             classes = f"class ids up to {self.result.num_classes - 1}"
         self.info.setText(f"Mask {w}×{h}{resized}, {classes}. Labels: {self.result.labels.source}.")
+        self.drawn.emit(item)
+
+    def _prepared(self, prepared: PreparedItem) -> None:
+        self.result.store(prepared)
+        if prepared.item == self.item and self.pending == prepared.item:
+            self.refresh()
+
+    def _failed(self, err: BaseException) -> None:
+        self.pending = None
+        self.info.setText(f"Cannot colour the mask: {err}")
 
     def _draw_overlay(self) -> None:
         if self.has_image:
@@ -163,7 +209,7 @@ class MaskView(QWidget):
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             swatch = QTableWidgetItem()
-            swatch.setBackground(QColor(*row.colour))
+            swatch.setBackground(QBrush(QColor(*row.colour)))
             cells = (swatch, QTableWidgetItem(str(row.class_id)), QTableWidgetItem(row.name),
                      QTableWidgetItem(f"{row.share:.2%}"))  # fmt: skip
             cells[3].setData(Qt.ItemDataRole.UserRole, row.share)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.results.export import save_scores_csv
 from inspector_app.results.scores import ScoreRow, ScoresResult
-from inspector_app.ui.results_common import export_button, run_export, safe_name
+from inspector_app.ui.results_common import InputThumbnail, export_button, run_export, safe_name
 
 COL_RANK, COL_ID, COL_LABEL, COL_SCORE = range(4)
 _HEADERS = ("Rank", "Class id", "Label", "Score")
@@ -46,10 +46,11 @@ class ScoresTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[ScoreRow] = []
         self._scale = 1.0
+        self._percent = False  # probabilities are shown as percentages too
 
-    def set_rows(self, rows: list[ScoreRow], scale: float) -> None:
+    def set_rows(self, rows: list[ScoreRow], scale: float, percent: bool = False) -> None:
         self.beginResetModel()
-        self._rows, self._scale = rows, scale
+        self._rows, self._scale, self._percent = rows, scale, percent
         self.endResetModel()
 
     def rows(self) -> list[ScoreRow]:
@@ -73,7 +74,10 @@ class ScoresTableModel(QAbstractTableModel):
             return None
         row, col = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (str(row.rank), str(row.class_id), row.label, f"{row.score:.4f}")[col]
+            score = f"{row.score:.4f}"
+            if self._percent:
+                score = f"{row.score:.4f}  ({row.score:.1%})"
+            return (str(row.rank), str(row.class_id), row.label, score)[col]
         if role == ScoreRole and col == COL_SCORE:
             return row.score
         if role == MaxRole:
@@ -119,10 +123,23 @@ class ScoresView(QWidget):
         header.setSectionResizeMode(COL_SCORE, QHeaderView.ResizeMode.Stretch)
         self.k_spin = _spin("topKSpin", 1, result.num_classes, min(5, result.num_classes))
         self.item_spin = _spin("batchItemSpin", 0, result.num_items - 1, 0)
-        self.softmax_check = QCheckBox("Softmax")
+        self.softmax_check = QCheckBox("Apply softmax")
         self.softmax_check.setObjectName("softmaxToggle")
-        self.softmax_check.setChecked(result.softmax_recommended)
-        self.softmax_check.setToolTip(result.reason)
+        self.softmax_check.setChecked(False)  # the model's own values until the user asks
+        self.softmax_check.setToolTip(
+            f"{result.reason}. Softmax turns logits into probabilities; it is off until you "
+            "turn it on."
+        )
+        self.headline = QLabel()
+        self.headline.setObjectName("topHeadline")
+        font = self.headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.values_label = QLabel()
+        self.values_label.setObjectName("scoresValuesLabel")
+        self.thumbnail = InputThumbnail(result.images)
         self.info = QLabel()
         self.info.setObjectName("scoresInfo")
         self.info.setWordWrap(True)
@@ -139,9 +156,17 @@ class ScoresView(QWidget):
         bar.addStretch(1)
         bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
         bar.addWidget(export_button("Export CSV…", "exportCsvButton", self._export_csv))
+        head = QVBoxLayout()
+        head.addWidget(self.headline)
+        head.addWidget(self.values_label)
+        head.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.thumbnail)
+        top.addLayout(head, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addLayout(top)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
 
@@ -162,17 +187,24 @@ class ScoresView(QWidget):
     def refresh(self) -> None:
         """Recompute the rows for the current item, k and softmax setting."""
         soft = self.softmax_check.isChecked()
-        rows = self.result.top_k(self.item_spin.value(), self.k_spin.value(), soft)
-        scale = (
-            1.0
-            if soft or self.result.kind != "logits"
-            else max((abs(r.score) for r in rows), default=1.0)
-        )
-        self.model.set_rows(rows, scale)
-        shown = "softmax of the values" if soft else "values as the model gave them"
-        self.info.setText(
-            f"{self.result.reason}. Showing {shown}. Labels: {self.result.labels.source}."
-        )
+        item = self.item_spin.value()
+        rows = self.result.top_k(item, self.k_spin.value(), soft)
+        percent = soft or self.result.kind != "logits"
+        scale = 1.0 if percent else max((abs(r.score) for r in rows), default=1.0)
+        self.model.set_rows(rows, scale, percent)
+        if rows:
+            best = rows[0]
+            value = f"{best.score:.1%}" if percent else f"score {best.score:.4g}"
+            self.headline.setText(f"{best.label}  {value}")
+        else:
+            self.headline.setText("")
+        if soft:
+            shown = "Softmaxed: softmax over the classes, applied at your request"
+        else:
+            shown = "Raw: the values as the model gave them (no softmax)"
+        self.values_label.setText(shown)
+        self.info.setText(f"Labels: {self.result.labels.source}.")
+        self.thumbnail.show_item(item)
 
     def _export_csv(self) -> None:
         soft = self.softmax_check.isChecked()

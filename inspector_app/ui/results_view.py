@@ -34,10 +34,14 @@ from inspector_app.results.interpret import (
     Interpretation,
     build_result,
     describe,
+    image_from_inputs,
     interpret_outputs,
 )
 from inspector_app.results.labels import LabelMemory, read_label_file
+from inspector_app.results.masks import image_batch
+from inspector_app.ui import settings
 from inspector_app.ui.results_common import export_button, run_export, safe_name
+from inspector_app.ui.results_detection import DetectionView
 from inspector_app.ui.results_mask import MaskView
 from inspector_app.ui.results_scores import ScoresView
 from inspector_app.ui.results_tensor import ImageView, TensorView
@@ -45,8 +49,9 @@ from inspector_app.ui.results_tensor import ImageView, TensorView
 VIEW_TITLES = {
     "scores": "Class scores",
     "mask": "Segmentation mask",
+    "detection": "Detection boxes",
     "image": "Image",
-    "tensor": "Tensor",
+    "tensor": "Values",
 }
 
 
@@ -131,7 +136,7 @@ class ResultsView(QWidget):
                     self.context["labels"] = read_label_file(remembered)
         self.interpretations = interpret_outputs(self.outputs, self.context)
         self._clear_views()
-        self._chosen = {name: it.view for name, it in self.interpretations.items()}
+        self._chosen = {name: self._remembered(it) for name, it in self.interpretations.items()}
         self.output_list.blockSignals(True)
         self.output_list.clear()
         for name, it in self.interpretations.items():
@@ -144,7 +149,7 @@ class ResultsView(QWidget):
         self.output_list.blockSignals(False)
         if self.interpretations:
             # Open on the output that says the most: a mask, then scores, then a picture.
-            rank = {"mask": 0, "scores": 1, "image": 2}
+            rank = {"mask": 0, "detection": 0, "scores": 1, "image": 2}
             views = [it.view for it in self.interpretations.values()]
             first = min(range(len(views)), key=lambda i: (rank.get(views[i], 3), i))
             self.output_list.setCurrentRow(first)  # shows it (currentRowChanged)
@@ -166,7 +171,20 @@ class ResultsView(QWidget):
         if name is None or view not in self.interpretations[name].options:
             return
         self._chosen[name] = view
+        model = self.context.get("model_path")
+        if model:
+            it = self.interpretations[name]
+            settings.remember_view(str(model), name, None if view == it.view else view)
         self._show(name)
+
+    def _remembered(self, it: Interpretation) -> str:
+        """The view the user chose for this output of this model before, else the chosen one."""
+        model = self.context.get("model_path")
+        if model:
+            view = settings.remembered_view(str(model), it.name)
+            if view in it.options:
+                return str(view)
+        return it.view
 
     def set_labels(self, names: list[str], source_path: str | None = None) -> None:
         """Use ``names`` for class labels from now on (rebuilds the views)."""
@@ -196,7 +214,10 @@ class ResultsView(QWidget):
         for option in it.options:
             self.view_combo.addItem(VIEW_TITLES[option], option)
         self.view_combo.setCurrentIndex(it.options.index(view))
-        chosen = "" if view == it.view else f" · shown as {VIEW_TITLES[view].lower()} (your choice)"
+        chosen = ""
+        if view != it.view:
+            kept = ", remembered for this model" if self.context.get("model_path") else ""
+            chosen = f" · shown as {VIEW_TITLES[view].lower()} (your choice{kept})"
         self.reason_label.setText(f"{it.reason}{chosen}")
         key = (name, view)
         if key not in self._views:
@@ -209,7 +230,8 @@ class ResultsView(QWidget):
         self.stack.setCurrentWidget(self._views[key])
 
     def _make_view(self, name: str, view: str) -> QWidget:
-        result = build_result(name, view, self.outputs, self.context)
+        it = self.interpretations[name]
+        result = build_result(name, view, self.outputs, self.context, it.class_axis)
         if view == "scores":
             widget: QWidget = ScoresView(name, result)
             widget.labels_requested.connect(self._choose_labels)
@@ -219,11 +241,21 @@ class ResultsView(QWidget):
             widget.class_hovered.connect(
                 lambda cid, label, _x, _y: self.class_hovered.emit(name, cid, label)
             )
+        elif view == "detection":
+            widget = DetectionView(name, result)
+            widget.labels_requested.connect(self._choose_labels)
         elif view == "image":
-            widget = ImageView(name, result)
+            widget = ImageView(name, result, images=self._input_images())
         else:
-            widget = TensorView(name, result)
+            widget = TensorView(name, result, images=self._input_images())
         return widget
+
+    def _input_images(self) -> np.ndarray | None:
+        """The run's input images as [N, H, W, 3] uint8 (for the batch items' thumbnails)."""
+        image = self.context.get("image")
+        if image is None:
+            image = image_from_inputs(self.context.get("inputs"))
+        return image_batch(image)
 
     def _choose_labels(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

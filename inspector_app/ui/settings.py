@@ -115,3 +115,49 @@ def load_bytes(key: str) -> QByteArray | None:
     if isinstance(value, (bytes, bytearray)) and value:
         return QByteArray(bytes(value))
     return None
+
+
+def _view_key(model_path: str, output: str) -> str:
+    import hashlib
+
+    model = str(Path(model_path).expanduser().absolute())
+    digest = hashlib.sha1(f"{model}\0{output}".encode()).hexdigest()[:20]
+    return f"views/{digest}"
+
+
+def remembered_view(model_path: str, output: str) -> str | None:
+    """The view the user chose for ``output`` of ``model_path``, if any."""
+    key = _view_key(model_path, output)
+    with _recent_lock:
+        if key in _views_unwritten:
+            return _views_unwritten[key]
+    value = open_settings().value(key)
+    return str(value) if value else None
+
+
+_views_unwritten: dict[str, str | None] = {}
+
+
+def remember_view(model_path: str, output: str, view: str | None) -> None:
+    """Remember (None: forget) the view chosen for ``output`` of ``model_path``; written by the
+    settings thread like the recent list."""
+    key = _view_key(model_path, output)
+    with _recent_lock:
+        _views_unwritten[key] = view
+
+    def write() -> None:
+        with _recent_lock:
+            if key not in _views_unwritten:
+                return
+            value = _views_unwritten[key]
+        store = open_settings()
+        if value:
+            store.setValue(key, value)
+        else:
+            store.remove(key)
+        store.sync()
+        with _recent_lock:
+            if _views_unwritten.get(key, "") == value:
+                del _views_unwritten[key]
+
+    _recent_writer.submit(write)
