@@ -125,13 +125,11 @@ def boxes_case() -> tuple[dict[str, np.ndarray], dict]:
 def bench(repeat: int) -> dict[str, dict[str, float]]:
     from PySide6.QtWidgets import QApplication
 
-    from inspector_app.ui.none_guard import NoneGuard
     from inspector_app.ui.results_detection import DetectionView
     from inspector_app.ui.results_mask import MaskView
     from inspector_app.ui.results_view import ResultsView
 
     app = QApplication.instance() or QApplication([])
-    NoneGuard(app)  # as run_app does: PySide6 6.12 drops references to None
     out: dict[str, dict[str, float]] = {}
 
     def flush() -> None:

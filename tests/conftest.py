@@ -21,12 +21,6 @@ import pytest
 # As in the app (ui/gc_guard.py): automatic collection could run in a thread-pool thread and free
 # a closed window's widgets there, which crashes Qt. Tests collect on the main thread instead.
 gc.disable()
-# As in the app (ui/none_guard.py): PySide6 6.12 drops references to None on Python 3.11; hold
-# enough for a whole test session.
-from inspector_app.ui.none_guard import top_up  # noqa: E402
-
-top_up()
-
 REPO = Path(__file__).resolve().parent.parent
 REAL_MODELS = REPO.parent / "shared" / "real-models"
 sys.path.insert(0, str(Path(__file__).resolve().parent))

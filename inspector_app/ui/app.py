@@ -25,7 +25,6 @@ from inspector_app.ui import settings
 from inspector_app.ui.gc_guard import MainThreadCollector
 from inspector_app.ui.main_window import MainWindow
 from inspector_app.ui.model_loader import one_line
-from inspector_app.ui.none_guard import NoneGuard
 
 
 def resource_root() -> Path:
@@ -157,7 +156,6 @@ def run_app(paths: list[str]) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
     collector = MainThreadCollector(app)
-    NoneGuard(app)  # PySide6 6.12 drops references to None (ui/none_guard.py); owned by the app
     window = MainWindow()
     collector.freeze_startup()
     _install_excepthook(window)
