@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.fileio import apply_user_mode
 
 JSON_MAX_VALUES = 1000  # values per output in --json before "truncated": true
 
@@ -31,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="signature to run (default: serving_default)")  # fmt: skip
     parser.add_argument("--tag-set", "--tag_set", dest="tag_set", metavar="TAGS",
                         help="comma-separated tags of the MetaGraphDef (default: the only one, or serve)")  # fmt: skip
-    parser.add_argument("--version", type=int, metavar="N", help="version of a base folder")
+    parser.add_argument("--model-version", "--version", dest="version", type=int, metavar="N", help="version of a TF Serving base folder (default: highest; --version N is the same)")  # fmt: skip
     parser.add_argument(
         "--device", metavar="DEV", help="cpu, gpu:0, cpu:1 ... (default: GPU:0 if any)"
     )
@@ -226,6 +227,7 @@ def _save(outputs: dict[str, np.ndarray], outdir: Path, overwrite: bool) -> None
             raise UserError(f"{existing[0]} exists; pass --overwrite to replace it")
     for key, target in targets.items():
         fd, tmp = tempfile.mkstemp(dir=outdir, prefix=f".{target.name}.", suffix=".tmp")
+        apply_user_mode(fd)  # mkstemp makes 0600; exports follow the umask
         try:
             with os.fdopen(fd, "wb") as f:
                 np.save(f, outputs[key], allow_pickle=outputs[key].dtype == object)

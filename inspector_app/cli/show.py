@@ -19,10 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object (Contract 1)")
     parser.add_argument(
+        "--model-version",
         "--version",
+        dest="version",
         type=int,
         metavar="N",
-        help="version of a TF Serving base folder (default: highest)",
+        help="version of a TF Serving base folder (default: highest); --version N is the "
+        "same (the app's own version: savedmodel-inspector --version)",
     )
     parser.add_argument(
         "--variables", action="store_true", help="also list variables (reads variables.index)"
