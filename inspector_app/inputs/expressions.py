@@ -518,3 +518,45 @@ def _describe(node: ast.AST) -> str:
         "Yield": "yield", "YieldFrom": "yield",
     }  # fmt: skip
     return names.get(type(node).__name__, type(node).__name__)
+
+
+def to_expression(arr: np.ndarray, max_values: int = 4096) -> str | None:
+    """An expression this module evaluates back to ``arr`` exactly (values, dtype, shape), so
+    values set from a REST body, a warmup record or a fix show as editable text; None for
+    arrays over ``max_values`` values or of a kind a literal cannot hold (complex, objects that
+    are not bytes or text)."""
+    arr = np.asarray(arr)
+    if arr.size > max_values:
+        return None
+    kind = arr.dtype.kind
+    if kind in "OSU":
+        items = arr.reshape(-1).tolist()
+        if not all(isinstance(x, (bytes, str)) for x in items):
+            return None
+        items = [x.encode("utf-8") if isinstance(x, str) else x for x in items]
+        flat = np.empty(len(items), dtype=object)
+        flat[:] = items
+        arr = flat.reshape(arr.shape)
+        dtype = "np.object_"
+    elif kind in "biuf":
+        dtype = f"np.{arr.dtype.name}"
+    else:
+        return None
+    if arr.size == 0:
+        return f"np.zeros({tuple(arr.shape)!r}, dtype={dtype})"
+
+    def number(v: Any) -> str:
+        if isinstance(v, (np.floating, float)):
+            if math.isnan(v):
+                return "np.nan"
+            if math.isinf(v):
+                return "np.inf" if v > 0 else "-np.inf"
+        return str(v)  # numpy's shortest text that reads back as the same value
+
+    def nested(a: Any) -> str:
+        if not isinstance(a, np.ndarray) or a.ndim == 0:
+            value = a[()] if isinstance(a, np.ndarray) else a
+            return repr(value) if isinstance(value, bytes) else number(value)
+        return "[" + ", ".join(nested(a[i]) for i in range(a.shape[0])) + "]"
+
+    return f"np.array({nested(arr)}, dtype={dtype})"
