@@ -9,7 +9,6 @@ from models_inputs import spec, write_image
 from inspector_app.errors import UserError
 from inspector_app.ui.input_builder import (
     ArrayEditor,
-    ArrayValueEditor,
     AutoSizeEditor,
     ExampleEditor,
     ExpressionEditor,
