@@ -133,6 +133,10 @@ def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
     if sig is None:
         what = f"no signature {key!r}" if args.signature else "no serving_default signature"
         raise UserError(f"{what} in tag set {','.join(mg.tags)!r}; signatures: {keys}")
+    if getattr(args, "input_examples", None) and mg.proto is not None:  # name bad features now
+        from inspector_app.inputs.examples import check_input_examples
+
+        check_input_examples(args.input_examples, mg.proto, sig, lambda m: print(f"warning: {m}", file=sys.stderr))  # fmt: skip
     return Path(info.model_dir), list(mg.tags), sig
 
 
