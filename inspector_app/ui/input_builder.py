@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 from inspector_app.errors import UserError
 from inspector_app.inputs import (
     arrays,
+    examples,
     expressions,
     fill,
     images,
@@ -338,15 +340,55 @@ class ExampleEditor(_Editor):
 
     def __init__(self, spec: TensorSpec) -> None:
         super().__init__(spec)
+        self.features: list | None = None  # what the graph parses, when it was found
         self.table = QTableWidget(1, 3, objectName="featureTable")
         self.table.setHorizontalHeaderLabels(["Feature", "Kind (float/int64/bytes)", "Values"])
         self.table.setItem(0, 1, QTableWidgetItem("float"))
-        self.table.setMaximumHeight(120)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(90)
+        self.table.setMaximumHeight(200)
+        self.table.setToolTip("One tf.train.Example: a feature per row, values separated by "
+                              "commas (float and int64 also by spaces)")  # fmt: skip
         self.table.itemChanged.connect(self.changed)
         add = QPushButton("Add feature", objectName="addFeature")
+        add.setToolTip("Add a row for another feature")
         add.clicked.connect(lambda: self.table.insertRow(self.table.rowCount()))
+        self.found = QLabel(objectName="featuresFound", wordWrap=True, visible=False)
+        self.form.addRow(self.found)
         self.form.addRow(self.table)
         self.form.addRow(add)
+
+    def prefill(self, features: list) -> None:
+        """One row per feature the graph parses: its name, kind and default (required dense
+        features of up to 1024 values start as zeros)."""
+        self.features = list(features)
+        self.table.blockSignals(True)
+        self.table.setRowCount(0)
+        for row, feature in enumerate(self.features):
+            if feature.default is not None:
+                values = ", ".join(str(v) for v in feature.default)
+            elif feature.required and feature.shape is not None and all(d >= 0 for d in feature.shape):  # fmt: skip
+                count = int(np.prod(feature.shape)) if feature.shape else 1
+                zero = "0.0" if feature.list_kind == "float" else "0"
+                values = ", ".join([zero] * count) if count <= 1024 and feature.list_kind != "bytes" else ""  # fmt: skip
+            else:
+                values = ""
+            self.set_feature(row, feature.name, feature.list_kind, values)
+            how = "required" if feature.required else feature.kind
+            for col in range(3):
+                self.table.item(row, col).setToolTip(
+                    f"{feature.name}: {feature.dtype} {feature.shape if feature.shape is not None else ''} ({how}), read from the graph"  # fmt: skip
+                )
+        self.table.blockSignals(False)
+        self.found.setText(
+            f"Features read from the graph's parse op: {len(self.features)} "
+            f"({sum(f.required for f in self.features)} required)"
+        )
+        self.found.setVisible(True)
+        self.changed.emit()
 
     def set_feature(self, row: int, name: str, kind: str, values: str) -> None:
         while self.table.rowCount() <= row:
@@ -360,10 +402,16 @@ class ExampleEditor(_Editor):
             cells = [
                 self.table.item(r, c).text() if self.table.item(r, c) else "" for c in range(3)
             ]
+            known = next((f for f in self.features or () if f.name == cells[0].strip()), None)
+            if known is not None and not known.required and not cells[2].strip():
+                continue  # an optional feature left empty is left out of the record
             if cells[0].strip():
                 features.append(
                     strings.parse_feature(cells[0], cells[1].strip() or "float", cells[2])
                 )
+        if features and self.features:  # name a missing or misshapen feature now
+            record = {f.name: list(f.values) for f in features}
+            examples.check_examples(self.spec.name, [record], self.features)
         return strings.serialized_examples([features], self.spec) if features else None
 
 
@@ -701,6 +749,18 @@ class InputBuilder(QWidget):
             if not expr:
                 raise UserError(f"{name}: cannot make a {row.spec.dtype} tensor from {text!r}")
             row.use(ExpressionEditor).edit.setText(text)  # type: ignore[attr-defined]
+
+    def set_example_features(self, features: list | None, fed_examples: bool = False) -> None:
+        """Rows of string inputs whose records the graph parses open the tf.Example table
+        pre-filled with the features (``fed_examples``: a classify/regress signature, whose
+        string input takes tf.Example records even when the parse op was not found)."""
+        for name, row in self.rows.items():
+            ours = [f for f in features or () if f.input in ("", name)]
+            if ExampleEditor not in row.editors or not (ours or fed_examples):
+                continue
+            editor = row.use(ExampleEditor)
+            if ours:
+                editor.prefill(ours)  # type: ignore[attr-defined]
 
     def set_feeds(self, feeds: dict[str, np.ndarray]) -> None:
         """Fill several inputs from arrays (an input set, a warmup record, a REST body)."""
