@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-_LIGHT = {"error": "#b00020", "warning": "#8a5300", "info": "#1565c0", "ok": "#1b5e20"}
+_LIGHT = {"error": "#c62828", "warning": "#b26a00", "info": "#1565c0", "ok": "#1b5e20"}
 _DARK = {"error": "#ff8a80", "warning": "#ffcc80", "info": "#90caf9", "ok": "#a5d6a7"}
 
 
@@ -38,8 +38,8 @@ def severity_colour(severity: str, widget: QWidget | None = None) -> QColor:
 
 
 def problem_colour(widget: QWidget | None = None) -> str:
-    """The error colour as ``#rrggbb`` for a style sheet."""
-    return severity_colour("error", widget).name()
+    """The error colour as ``#rrggbb`` for a style sheet (the light one as the window had)."""
+    return "#b00020" if not is_dark(widget) else _DARK["error"]
 
 
 def dark_palette() -> QPalette:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPlainTextEdit,
     QScrollArea,
+    QScrollBar,
     QSlider,
     QSplitter,
     QStackedWidget,
@@ -168,6 +169,11 @@ def _form_label(widget: QWidget) -> str:
 def derived_tooltip(widget: QWidget) -> str:
     """A tooltip for a control the code gave none: its label, text, placeholder or name."""
     text = ""
+    parent = widget.parentWidget()
+    if isinstance(parent, QLineEdit):  # the clear button Qt adds to a line edit
+        return "Clear the text"
+    if isinstance(parent, QTabBar):  # the tab bar's scroll arrows
+        return "Show more tabs"
     if isinstance(widget, QAbstractButton):
         text = widget.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
     label = _form_label(widget)
@@ -384,7 +390,11 @@ class WindowHabits(QObject):
             if panels.tabToolTip(i) != tip:
                 panels.setTabToolTip(i, tip)
         for widget in window.findChildren(QWidget):
-            if isinstance(widget, _CONTROLS) and not widget.toolTip():
+            if (
+                isinstance(widget, _CONTROLS)
+                and not isinstance(widget, QScrollBar)
+                and not widget.toolTip()
+            ):
                 tip = derived_tooltip(widget)
                 if tip:
                     widget.setToolTip(tip)
@@ -404,6 +414,8 @@ class WindowHabits(QObject):
         stops = tab_stops(window)
         for first, second in zip(stops, stops[1:], strict=False):
             QWidget.setTabOrder(first, second)
+        if len(stops) > 2:
+            QWidget.setTabOrder(stops[-1], stops[0])  # and round again from the last
 
 
 def reopen_enabled() -> bool:
