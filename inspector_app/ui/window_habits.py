@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGridLayout,
+    QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
@@ -403,6 +404,8 @@ class WindowHabits(QObject):
                     widget.setMinimumWidth(MIN_SLIDER_WIDTH)
             elif isinstance(widget, QAbstractItemView):
                 widget.setTabKeyNavigation(False)  # Tab leaves a table instead of walking cells
+                if isinstance(widget, QHeaderView):
+                    continue
                 if widget.minimumWidth() < MIN_VIEW_SIZE.width():
                     widget.setMinimumWidth(MIN_VIEW_SIZE.width())
                 if widget.minimumHeight() < MIN_VIEW_SIZE.height():
