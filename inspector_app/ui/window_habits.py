@@ -247,7 +247,8 @@ class WindowHabits(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self._polish_timer = QTimer(self, singleShot=True, interval=0)
+        # about 10 ms of work: after the event that asked for it, in its own turn of the loop
+        self._polish_timer = QTimer(self, singleShot=True, interval=100)
         self._polish_timer.timeout.connect(self.polish)
         self._build_start_page()
         self._build_filter_feedback()
