@@ -55,7 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace files in --outdir")
     parser.add_argument("--timeout", type=float, metavar="S", help="stop the worker after S seconds (exit 2)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, metavar="N", help="run N times, report latency")  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print one JSON object (Contract 1)")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (fields: docs/cli.md)"
+    )
     parser.add_argument("--allow-pickle", "--allow_pickle", dest="allow_pickle", action="store_true",
                         help="let --inputs unpickle files (can run code: trusted files only)")  # fmt: skip
     parser.add_argument("--max-input-bytes", dest="max_input_bytes", type=int, default=2 * 2**30,

@@ -17,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="SavedModel folder, saved_model.pb(txt) or TF Serving base folder",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object (Contract 1)")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (fields: docs/cli.md)"
+    )
     parser.add_argument(
         "--model-version",
         "--version",
