@@ -30,8 +30,7 @@ def main() -> None:
     app = QApplication([])
     app.setStyle("Fusion")
     app.setApplicationName("SavedModel Inspector")
-    from inspector_app.ui import MainWindow
-    from inspector_app.ui import settings
+    from inspector_app.ui import MainWindow, settings
     from inspector_app.ui.palette import dark_palette
 
     settings.add_recent_model("/srv/models/resnet_v2/00000003")
