@@ -52,7 +52,10 @@ def test_split_keeps_semicolons_in_strings():
         "np.__dict__",
         "np.random.__name__",
         "getattr(np, 'load')('pwned')",
-        "np.array([1])[0]",
+        "np.array([1])['__class__']",
+        "np.ones(3)[np.ones(2)]",
+        "np.ones(3).tofile",
+        "np.ones(3).view(np.int8)",
         "10 ** 10 ** 10",
     ],
 )
@@ -85,3 +88,36 @@ def test_no_eval_in_module():
         "evaluate(", ""
     )
     assert "exec(" not in src
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("np.eye(784)[3:4]", np.eye(784)[3:4]),  # saved_model_cli's MNIST example
+        ("np.arange(24).reshape(2, 3, 4)[:, ::2, -1]", np.arange(24).reshape(2, 3, 4)[:, ::2, -1]),
+        ("np.arange(6)[..., None]", np.arange(6)[..., None]),
+        ("np.arange(10)[[1, 3]]", np.array([1, 3])),
+        ("[1, 2, 3][0]", np.array(1)),
+        ("np.ones((1, 3, 1)).squeeze()", np.ones(3)),
+        ("np.ones((1, 3, 1)).squeeze(0)", np.ones((3, 1))),
+        ("np.arange(6).reshape(2, 3).T.flatten()", np.array([0, 3, 1, 4, 2, 5])),
+        ("np.arange(6).reshape(2, 3).transpose()", np.arange(6).reshape(2, 3).T),
+        ("np.arange(6).reshape(2, 3).transpose(1, 0)[0]", np.array([0, 3])),
+        ("np.arange(4).astype(np.float32)[1:]", np.array([1, 2, 3], np.float32)),
+    ],
+)
+def test_indexing_slicing_and_array_methods(text, expected):
+    value = evaluate(text)
+    assert value.dtype == expected.dtype and value.shape == expected.shape
+    np.testing.assert_array_equal(value, expected)
+
+
+def test_indexing_stays_within_the_size_limit():
+    with pytest.raises(ExpressionError, match="would allocate"):
+        evaluate("np.ones((1000, 1000))[[0] * 100000]", max_bytes=2**28)
+    with pytest.raises(ExpressionError, match="slice step must not be 0"):
+        evaluate("np.ones(3)[::0]")
+    with pytest.raises(ExpressionError, match="an index is a whole number"):
+        evaluate("np.ones(3)[1.5]")
+    with pytest.raises(ExpressionError, match="failed"):
+        evaluate("np.ones(3)[7]")

@@ -8,9 +8,10 @@ from models_inputs import spec, write_image
 
 from inspector_app.errors import UserError
 from inspector_app.ui.input_builder import (
-    ArrayValueEditor,
+    ArrayEditor,
     AutoSizeEditor,
     ExampleEditor,
+    ExpressionEditor,
     FillEditor,
     ImageEditor,
     InputBuilder,
@@ -57,8 +58,83 @@ def test_problem_and_one_click_fix(deeplab, qtbot):
     )
     with qtbot.waitSignal(deeplab.ready_changed, check_params_cb=lambda ok: ok):
         row.fix_button.click()
-    assert isinstance(row.editor(), ArrayValueEditor) and row.value().dtype == np.uint8
+    # the repaired values stay visible and editable, as an expression of the values
+    assert isinstance(row.editor(), ExpressionEditor) and row.value().dtype == np.uint8
+    assert row.editor().edit.text().startswith("np.array([[[[0, 0, 0]")
+    assert row.editor().edit.text().endswith("dtype=np.uint8)")
     assert int(deeplab.feeds()["width"]) == 8
+    row.editor().edit.setText(row.editor().edit.text().replace("[[[[0, 0, 0]", "[[[[7, 0, 0]", 1))
+    assert row.check.ready and int(deeplab.feeds()["image"][0, 0, 0, 0]) == 7
+
+
+def test_a_fix_rewrites_the_users_expression(qtbot):
+    w = InputBuilder([spec("x", "float32", [-1, 3])])
+    qtbot.addWidget(w)
+    row = w.rows["x"]
+    w.set_input("x", "np.arange(3)")
+    assert isinstance(row.editor(), ExpressionEditor) and not row.check.ready
+    assert row.fix_button.text() == "Add the batch dimension and cast to float32"
+    row.fix_button.click()
+    assert row.editor().edit.text() == "np.arange(3)[None].astype(np.float32)"
+    assert row.check.ready and w.feeds()["x"].tolist() == [[0.0, 1.0, 2.0]]
+    row.editor().edit.setText("np.arange(3) + 1")
+    row.fix_button.click()
+    assert row.editor().edit.text() == "(np.arange(3) + 1)[None].astype(np.float32)"
+
+
+def test_a_fix_on_a_large_array_keeps_the_editor(qtbot, tmp_path):
+    path = tmp_path / "big.npy"
+    np.save(path, np.ones((64, 64, 3), np.float64))
+    w = InputBuilder([spec("x", "float32", [1, 64, 64, 3])])
+    qtbot.addWidget(w)
+    row = w.rows["x"]
+    w.set_input("x", str(path))
+    row.fix_button.click()
+    assert isinstance(row.editor(), ArrayEditor) and row.editor().path == str(path)
+    assert row.check.ready and w.feeds()["x"].shape == (1, 64, 64, 3)
+    assert row.fix_note.text() == "then: add the batch dimension and cast to float32"
+    assert not row.undo_button.isHidden()
+    row.undo_button.click()
+    assert not row.check.ready and row.fix_note.isHidden()
+
+
+def test_unknown_shape_is_not_ready_until_given_one(qtbot):
+    w = InputBuilder([spec("x", "float32", None)])
+    qtbot.addWidget(w)
+    row = w.rows["x"]
+    assert isinstance(row.editor(), FillEditor) and not row.check.ready
+    assert "shape is unknown" in row.status.text() and not w.is_ready()
+    row.editor().dims.setText("2, 3")
+    assert row.check.ready and w.feeds()["x"].shape == (2, 3)
+
+
+def test_copy_and_write_refuse_invalid_inputs_and_confirm(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow
+
+    window = QMainWindow()
+    w = InputBuilder([spec("x", "float32", [-1, 2])])
+    window.setCentralWidget(w)
+    qtbot.addWidget(window)
+    QApplication.clipboard().setText("before")
+    w.set_input("x", "[[1, 2, 3]]")  # the wrong shape, and no fix for it
+    with pytest.raises(UserError, match="cannot copy the REST body while inputs are not ready"):
+        w._copy_body()
+    assert QApplication.clipboard().text() == "before"
+    w.set_input("x", "[[1.0, 2.0]]")
+    w.rows["x"].fix_button.click()
+    with qtbot.waitSignal(w.message) as said:
+        w._copy_body()
+    assert said.args[0].startswith("Copied the REST body")
+    assert window.statusBar().currentMessage() == said.args[0]
+    assert (
+        '"instances"' in QApplication.clipboard().text()
+        or '"inputs"' in QApplication.clipboard().text()
+    )
+    target = tmp_path / "warm"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    with qtbot.waitSignal(w.message) as said:
+        w._write_warmup()
+    assert target.is_file() and said.args[0] == f"Wrote a warmup record to {target}"
 
 
 def test_bad_image_file_shows_on_the_row(deeplab, tmp_path):
@@ -97,6 +173,8 @@ def test_rest_body_warmup_and_input_sets(qtbot, tmp_path):
     qtbot.addWidget(w)
     assert w.load_request_body('{"signature_name": "s", "inputs": {"k": [1, 2]}}') == "s"
     assert w.feeds()["k"].tolist() == [1, 2] and w.feeds()["k"].dtype == np.int64
+    # the pasted values are the user's to edit
+    assert w.rows["k"].editor().edit.text() == "np.array([1, 2], dtype=np.int64)"
     w.set_input("image", str(write_image(tmp_path / "p.png", (6, 4))))
     assert '"k":[1,2]' in w.request_body()
     path = warmup.write_warmup(tmp_path / "warm", w.feeds())

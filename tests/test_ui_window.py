@@ -156,9 +156,14 @@ def test_filter_narrows_rows(qtbot, window: MainWindow) -> None:
     after = all_rows(window)
     assert len(after) < len(before)
     assert "classify_x" in after and "serving_default" not in after
-    assert "      inputs" in visible_rows(window)  # a match's children show, expanded
+    # the matches show with their parents; a match's own rows stay collapsed (but are kept)
+    assert visible_rows(window) == ["one", "  serve", "    classify_x", "two", "  serve", "    classify_x"]  # fmt: skip
+    assert "inputs" in after
+    assert window.habits.no_match.isHidden()
     window.filter_edit.setText("no such row anywhere")
     assert window.proxy.rowCount() == 0
+    assert not window.habits.no_match.isHidden()
+    assert window.habits.no_match.text() == "No match for “no such row anywhere”"
     window.filter_edit.clear()
     assert all_rows(window) == before and visible_rows(window) == shown
 
@@ -276,7 +281,8 @@ def test_layout_is_remembered(qtbot, window: MainWindow) -> None:
     with qtbot.waitExposed(other):
         other.show()
     assert (other.size().width(), other.size().height()) == (700, 500)
-    assert other.splitter.sizes() == sizes
+    # within a pixel or two: the start page's container lays the splitter out one step later
+    assert all(abs(a - b) <= 2 for a, b in zip(other.splitter.sizes(), sizes, strict=True))
 
 
 def test_shortcuts_close_reload_and_panels(qtbot, window: MainWindow) -> None:
@@ -284,8 +290,8 @@ def test_shortcuts_close_reload_and_panels(qtbot, window: MainWindow) -> None:
     assert window.open_action.shortcut() == QKeySequence("Ctrl+O")
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     assert window.reload_action.shortcut() == QKeySequence("F5")
-    window.find_action.trigger()
-    assert QGuiApplication.focusObject() in (window.filter_edit, None)
+    window.find_action.trigger()  # the empty window shows its start page, the filter is under it
+    assert window.habits.showing_start_page() or QGuiApplication.focusObject() in (window.filter_edit, None)  # fmt: skip
     open_and_wait(qtbot, window, "/models/one")
     open_and_wait(qtbot, window, "/models/two")
     window.select_signature("serving_default")

@@ -20,10 +20,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--json", action="store_true", help='print {"findings": [{id, severity, ...}]}'
     )
     parser.add_argument(
+        "--model-version",
         "--version",
+        dest="version",
         type=int,
         metavar="N",
-        help="version of a TF Serving base folder (default: highest)",
+        help="version of a TF Serving base folder (default: highest); --version N is the "
+        "same (the app's own version: savedmodel-inspector --version)",
     )
     parser.add_argument(
         "--denylist",

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.fileio import apply_user_mode
 
 JSON_MAX_VALUES = 1000  # values per output in --json before "truncated": true
 
@@ -31,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="signature to run (default: serving_default)")  # fmt: skip
     parser.add_argument("--tag-set", "--tag_set", dest="tag_set", metavar="TAGS",
                         help="comma-separated tags of the MetaGraphDef (default: the only one, or serve)")  # fmt: skip
-    parser.add_argument("--version", type=int, metavar="N", help="version of a base folder")
+    parser.add_argument("--model-version", "--version", dest="version", type=int, metavar="N", help="version of a TF Serving base folder (default: highest; --version N is the same)")  # fmt: skip
     parser.add_argument(
         "--device", metavar="DEV", help="cpu, gpu:0, cpu:1 ... (default: GPU:0 if any)"
     )
@@ -54,7 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace files in --outdir")
     parser.add_argument("--timeout", type=float, metavar="S", help="stop the worker after S seconds (exit 2)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, metavar="N", help="run N times, report latency")  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print one JSON object (Contract 1)")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (fields: docs/cli.md)"
+    )
     parser.add_argument("--allow-pickle", "--allow_pickle", dest="allow_pickle", action="store_true",
                         help="let --inputs unpickle files (can run code: trusted files only)")  # fmt: skip
     parser.add_argument("--max-input-bytes", dest="max_input_bytes", type=int, default=2 * 2**30,
@@ -138,6 +141,10 @@ def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
     if sig is None:
         what = f"no signature {key!r}" if args.signature else "no serving_default signature"
         raise UserError(f"{what} in tag set {','.join(mg.tags)!r}; signatures: {keys}")
+    if getattr(args, "input_examples", None) and mg.proto is not None:  # name bad features now
+        from inspector_app.inputs.examples import check_input_examples
+
+        check_input_examples(args.input_examples, mg.proto, sig, lambda m: print(f"warning: {m}", file=sys.stderr))  # fmt: skip
     return Path(info.model_dir), list(mg.tags), sig
 
 
@@ -232,6 +239,7 @@ def _save(outputs: dict[str, np.ndarray], outdir: Path, overwrite: bool) -> None
             raise UserError(f"{existing[0]} exists; pass --overwrite to replace it")
     for key, target in targets.items():
         fd, tmp = tempfile.mkstemp(dir=outdir, prefix=f".{target.name}.", suffix=".tmp")
+        apply_user_mode(fd)  # mkstemp makes 0600; exports follow the umask
         try:
             with os.fdopen(fd, "wb") as f:
                 np.save(f, outputs[key], allow_pickle=outputs[key].dtype == object)

@@ -17,12 +17,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="SavedModel folder, saved_model.pb(txt) or TF Serving base folder",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object (Contract 1)")
     parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (fields: docs/cli.md)"
+    )
+    parser.add_argument(
+        "--model-version",
         "--version",
+        dest="version",
         type=int,
         metavar="N",
-        help="version of a TF Serving base folder (default: highest)",
+        help="version of a TF Serving base folder (default: highest); --version N is the "
+        "same (the app's own version: savedmodel-inspector --version)",
     )
     parser.add_argument(
         "--variables", action="store_true", help="also list variables (reads variables.index)"
@@ -35,6 +40,7 @@ def execute(args: argparse.Namespace) -> int:
     info = load_model(args.path, version=args.version)
     if args.json:
         data = info.to_json()
+        add_example_features(info, data)
         if args.variables:
             data["variables"] = _variables_json(info)
         text = json.dumps(data, indent=2) + "\n"
@@ -48,6 +54,30 @@ def execute(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `show ... | head`: the reader left, which is fine
         sys.stdout = None  # type: ignore[assignment]  # no second error at interpreter exit
     return 0
+
+
+def add_example_features(info, data: dict) -> None:
+    """``"example_features"`` under each signature fed with serialized tf.Example records."""
+    from inspector_app.savedmodel.example_features import signature_example_features
+
+    for mg, mg_json in zip(info.meta_graphs, data.get("meta_graphs", []), strict=False):
+        if mg.proto is None:
+            continue
+        for sig, sig_json in zip(mg.signatures, mg_json.get("signatures", []), strict=False):
+            features = signature_example_features(mg.proto, sig)
+            if features:
+                sig_json["example_features"] = [f.to_json() for f in features]
+
+
+def feature_text(feature) -> str:
+    """``x: float32 [784], dense, required`` / ``default [0.0]`` / ``sparse``."""
+    shape = "" if feature.shape is None else " [" + ", ".join(str(d) if d >= 0 else "?" for d in feature.shape) + "]"  # fmt: skip
+    if feature.kind != "dense":
+        return f"{feature.name}: {feature.dtype}, {feature.kind}"
+    how = "required" if feature.required else f"default {feature.default!r}"
+    if not feature.required and feature.default is None:
+        how = "default computed in the graph"
+    return f"{feature.name}: {feature.dtype}{shape}, dense, {how}"
 
 
 def _variables_json(info) -> list[dict] | None:
@@ -70,6 +100,7 @@ def _shape_cli(shape: list[int] | None) -> str:
 
 def write_text(info, out: TextIO, *, with_variables: bool = False) -> None:
     """Readable text in the manner of ``saved_model_cli show --all``."""
+    from inspector_app.savedmodel.example_features import signature_example_features
     from inspector_app.savedmodel.functions import concrete_functions
     from inspector_app.savedmodel.tree_builder import facts, human_bytes
 
@@ -98,6 +129,11 @@ def write_text(info, out: TextIO, *, with_variables: bool = False) -> None:
                     w(f"        shape: {_shape_cli(t.shape)}\n")
                     w(f"        name: {t.tensor_name}\n")
             w(f"  Method name is: {sig.method_name}\n")
+            features = signature_example_features(mg.proto, sig) if mg.proto is not None else None
+            if features:
+                w(f"  Fed with tf.Example records ({features[0].input!r}) with the features:\n")
+                for feat in features:
+                    w(f"    {feature_text(feat)}\n")
         ops = ", ".join(f"{op} ({n})" for op, n in mg.op_counts.items())
         w(f"\nThe MetaGraph with tag set {mg.tags} contains the following ops: {ops}\n")
         functions = concrete_functions(mg.proto)

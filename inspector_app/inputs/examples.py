@@ -89,3 +89,65 @@ def parse_input_examples(text: str) -> dict[str, np.ndarray]:
         arr[:] = records
         feeds[key] = arr
     return feeds
+
+
+def check_examples(key: str, records: list[dict], features: list, warn: Any = None) -> None:
+    """Refuse records that the signature's parse op would reject, naming the feature: a required
+    dense feature missing, a value of the wrong kind, a dense feature with the wrong number of
+    values, a name close to a parsed one ("did you mean"). ``features``: the ExampleFeature list
+    that ``savedmodel.example_features`` read from the graph. Unknown names far from any parsed
+    feature only warn (the graph ignores them)."""
+    import difflib
+
+    ours = [f for f in features if not f.input or f.input == key]
+    if not ours:
+        return
+    by_name = {f.name: f for f in ours}
+    listing = ", ".join(f"{f.name} ({f.dtype}{'' if f.shape is None else ' ' + str(f.shape)}, {f.kind})" for f in ours)  # fmt: skip
+    for i, record in enumerate(records, 1):
+        where = f"--input-examples: {key!r} example {i}"
+        for name, values in record.items():
+            feature = by_name.get(name)
+            if feature is None:
+                close = difflib.get_close_matches(str(name), list(by_name), n=1, cutoff=0.6)
+                if close:
+                    raise UserError(f"{where}: the graph parses no feature {name!r}; did you mean {close[0]!r}? (features: {listing})")  # fmt: skip
+                if warn is not None:
+                    warn(f"{where}: feature {name!r} is not parsed by the graph (ignored)")
+                continue
+            given = {_kind(name, v) for v in values} if isinstance(values, (list, tuple)) else set()
+            if given == {"int", "float"}:
+                given = {"float"}
+            wants = {"float32": "float", "int64": "int"}.get(feature.dtype, "bytes")
+            if given and given != {wants}:
+                shown = {"float": "float", "int": "int64", "bytes": "bytes/str"}
+                raise UserError(
+                    f"{where}: feature {name!r} is {feature.dtype} in the graph, given "
+                    f"{' and '.join(shown[g] for g in sorted(given))} values"
+                    + (" (write 1.0, not 1)" if wants == "float" and given == {"int"} else "")
+                )
+            if feature.kind == "dense" and feature.shape is not None and all(d >= 0 for d in feature.shape):  # fmt: skip
+                count = int(np.prod(feature.shape)) if feature.shape else 1
+                if isinstance(values, (list, tuple)) and len(values) != count:
+                    raise UserError(
+                        f"{where}: feature {name!r} needs {count} value{'s' * (count != 1)} "
+                        f"(shape {feature.shape}), got {len(values)}"
+                    )
+        missing = [f.name for f in ours if f.required and f.name not in record]
+        if missing:
+            raise UserError(
+                f"{where} lacks the feature{'s' * (len(missing) > 1)} "
+                f"{', '.join(map(repr, missing))} that the graph requires (no default); "
+                f"features: {listing}"
+            )
+
+
+def check_input_examples(text: str, meta_graph: Any, signature: Any, warn: Any = None) -> None:
+    """``--input-examples`` text checked against the features the signature's graph parses."""
+    from inspector_app.savedmodel.example_features import signature_example_features
+
+    features = signature_example_features(meta_graph, signature)
+    if not features:
+        return
+    for key, value in split_assignments(text, "--input-examples"):
+        check_examples(key, parse_examples_value(value), features, warn)

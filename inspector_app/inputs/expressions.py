@@ -33,8 +33,10 @@ RANDOM = ("uniform", "normal", "randint", "rand", "randn", "random", "integers",
 ALLOWED_TEXT = (
     "literals, tuples, lists, dicts, + - * / // % **, np." + ", np.".join(CONSTRUCTORS)
     + ", np.random.<" + "|".join(RANDOM) + "> (seeded), np.random.default_rng(seed).<...>, "
-    "dtypes such as np.float32, .reshape() and .astype()"
+    "dtypes such as np.float32, indexing and slicing (a[0], a[3:4], a[:, ::2], a[..., None]), "
+    ".reshape() .astype() .T .transpose() .squeeze() .flatten()"
 )  # fmt: skip
+ARRAY_METHODS = ("reshape", "astype", "transpose", "squeeze", "flatten")
 
 
 class ExpressionError(UserError):
@@ -234,11 +236,57 @@ class _Evaluator:
             return ("random", node.attr)
         elif isinstance(base, _Rng) and node.attr in RANDOM:
             return ("rng", node.attr, base)
-        elif isinstance(base, np.ndarray) and node.attr in ("reshape", "astype"):
+        elif isinstance(base, np.ndarray) and node.attr in ARRAY_METHODS:
             return ("method", node.attr, base)
         elif isinstance(base, np.ndarray) and node.attr in ("T", "shape", "size", "ndim"):
             return getattr(base, node.attr)
         raise self.refuse(f"the attribute {_dotted(node)!r}")
+
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        """``a[3:4]``, ``a[0, :, ::2]``, ``a[..., None]``, ``a[[0, 2]]``: basic indexing makes a view
+        (no memory); an index list's result is sized before it is made."""
+        base = self.visit(node.value)
+        if isinstance(base, (list, tuple)):
+            base = np.asarray(base)
+        if not isinstance(base, np.ndarray):
+            raise self.refuse("indexing anything but an array")
+        index = self._index(node.slice)
+        parts = index if isinstance(index, tuple) else (index,)
+        lists = [p for p in parts if isinstance(p, np.ndarray)]
+        if lists:
+            if len(lists) > 1 or lists[0].ndim != 1:
+                raise self.refuse("indexing with more than one list, or a nested list,")
+            axis = _list_axis(parts, base.ndim)
+            rest = base.size // base.shape[axis] if 0 <= axis < base.ndim and base.shape[axis] else base.size  # fmt: skip
+            self.check_bytes(len(lists[0]) * max(1, rest) * base.itemsize, "this indexing")
+        return base[index]
+
+    def _index(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.Tuple):
+            return tuple(self._index_part(e) for e in node.elts)
+        return self._index_part(node)
+
+    def _index_part(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.Slice):
+            bounds = [None if n is None else self.visit(n) for n in (node.lower, node.upper, node.step)]  # fmt: skip
+            if not all(b is None or _is_int(b) for b in bounds):
+                raise ExpressionError(f"{self.where}slice bounds are whole numbers")
+            if bounds[2] == 0:
+                raise ExpressionError(f"{self.where}a slice step must not be 0")
+            return slice(*bounds)
+        if isinstance(node, ast.Constant) and node.value is Ellipsis:
+            return Ellipsis
+        value = self.visit(node)
+        if value is None or _is_int(value):
+            return value
+        if isinstance(value, (list, tuple, np.ndarray)):
+            arr = np.asarray(value)
+            if arr.dtype.kind in "iub" and arr.size <= 10_000_000:
+                return arr
+        raise ExpressionError(
+            f"{self.where}an index is a whole number, a slice (a:b:c), ..., None or a list of "
+            "whole numbers"
+        )
 
     def visit_Call(self, node: ast.Call) -> Any:
         func = self.visit(node.func)
@@ -367,7 +415,20 @@ class _Evaluator:
             dtype = self._dtype(args[0] if args else kwargs.get("dtype"))
             self.check_bytes(arr.size * dtype.itemsize, ".astype()")
             return arr.astype(dtype)
+        if fname == "flatten":
+            if args or kwargs:
+                raise ExpressionError(f"{self.where}.flatten() takes no arguments here")
+            return arr.flatten()
+        if fname == "squeeze":
+            axis = args[0] if args else kwargs.get("axis")
+            if axis is not None and not (_is_int(axis) or all(_is_int(a) for a in axis)):
+                raise ExpressionError(f"{self.where}.squeeze(axis): whole numbers")
+            return arr.squeeze(axis=axis if not isinstance(axis, list) else tuple(axis))
         shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
+        if not all(_is_int(d) for d in shape):
+            raise ExpressionError(f"{self.where}.{fname}() takes whole numbers")
+        if fname == "transpose":
+            return arr.transpose(shape or None)
         return arr.reshape(shape)
 
 
@@ -413,6 +474,23 @@ def _bind(fname: str, args: list, kwargs: dict, names: tuple[str, ...], where: s
     return bound
 
 
+def _list_axis(parts: tuple, ndim: int) -> int:
+    """The axis an index list applies to, given the parts of an index (None takes no axis)."""
+    axis = 0
+    for i, part in enumerate(parts):
+        if isinstance(part, np.ndarray):
+            return axis
+        if part is Ellipsis:
+            axis = ndim - sum(1 for p in parts[i + 1 :] if p is not None and p is not Ellipsis)
+        elif part is not None:
+            axis += 1
+    return -1
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def _seed(value: Any) -> int:
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
         raise ExpressionError("a seed is a whole number >= 0")
@@ -434,9 +512,51 @@ def _dotted(node: ast.AST) -> str:
 def _describe(node: ast.AST) -> str:
     names = {
         "Lambda": "lambda", "ListComp": "a comprehension", "SetComp": "a comprehension",
-        "DictComp": "a comprehension", "GeneratorExp": "a generator", "Subscript": "indexing",
+        "DictComp": "a comprehension", "GeneratorExp": "a generator",
         "Compare": "a comparison", "BoolOp": "and/or", "IfExp": "if/else", "Starred": "'*'",
         "JoinedStr": "an f-string", "NamedExpr": "':='", "Set": "a set", "Await": "await",
         "Yield": "yield", "YieldFrom": "yield",
     }  # fmt: skip
     return names.get(type(node).__name__, type(node).__name__)
+
+
+def to_expression(arr: np.ndarray, max_values: int = 4096) -> str | None:
+    """An expression this module evaluates back to ``arr`` exactly (values, dtype, shape), so
+    values set from a REST body, a warmup record or a fix show as editable text; None for
+    arrays over ``max_values`` values or of a kind a literal cannot hold (complex, objects that
+    are not bytes or text)."""
+    arr = np.asarray(arr)
+    if arr.size > max_values:
+        return None
+    kind = arr.dtype.kind
+    if kind in "OSU":
+        items = arr.reshape(-1).tolist()
+        if not all(isinstance(x, (bytes, str)) for x in items):
+            return None
+        items = [x.encode("utf-8") if isinstance(x, str) else x for x in items]
+        flat = np.empty(len(items), dtype=object)
+        flat[:] = items
+        arr = flat.reshape(arr.shape)
+        dtype = "np.object_"
+    elif kind in "biuf":
+        dtype = f"np.{arr.dtype.name}"
+    else:
+        return None
+    if arr.size == 0:
+        return f"np.zeros({tuple(arr.shape)!r}, dtype={dtype})"
+
+    def number(v: Any) -> str:
+        if isinstance(v, (np.floating, float)):
+            if math.isnan(v):
+                return "np.nan"
+            if math.isinf(v):
+                return "np.inf" if v > 0 else "-np.inf"
+        return str(v)  # numpy's shortest text that reads back as the same value
+
+    def nested(a: Any) -> str:
+        if not isinstance(a, np.ndarray) or a.ndim == 0:
+            value = a[()] if isinstance(a, np.ndarray) else a
+            return repr(value) if isinstance(value, bytes) else number(value)
+        return "[" + ", ".join(nested(a[i]) for i in range(a.shape[0])) + "]"
+
+    return f"np.array({nested(arr)}, dtype={dtype})"

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.fileio import apply_user_mode
 from inspector_app.inputs.validate import TensorSpec, as_string_array, dtype_name, numpy_dtype
 
 FORMAT = "savedmodel-inspector/input-set"
@@ -120,6 +121,7 @@ def _decode_strings(values: Any) -> Any:
 
 def _atomic_write(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    apply_user_mode(fd)  # mkstemp makes 0600; exports follow the umask
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)

@@ -107,6 +107,9 @@ class Fix:
 
     label: str
     apply: Callable[[np.ndarray], np.ndarray] = field(compare=False)
+    # the same repair written onto an input expression (``x`` -> ``x[None].astype(np.uint8)``),
+    # so a fixed expression stays the user's, visible and editable; None when there is none
+    rewrite: Callable[[str], str] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -162,29 +165,55 @@ def check_feed(value: np.ndarray | None, spec: TensorSpec) -> Check:
         return Check(True)
     message = f"expects {describe(spec.dtype, spec.shape)}, got {describe(got_name, value.shape)}"
 
-    steps: list[tuple[str, Callable[[np.ndarray], np.ndarray]]] = []
+    steps: list[tuple[str, Callable[[np.ndarray], np.ndarray], str | None]] = []
     if not shape_ok:
         shape = spec.shape or []
         if shape_matches((1, *value.shape), shape):
-            steps.append(("add the batch dimension", lambda a: a[np.newaxis, ...]))
+            steps.append(("add the batch dimension", lambda a: a[np.newaxis, ...], "{}[None]"))
         elif value.ndim > 0 and value.shape[0] == 1 and shape_matches(value.shape[1:], shape):
-            steps.append(("remove the batch dimension", lambda a: a[0]))
+            steps.append(("remove the batch dimension", lambda a: a[0], "{}[0]"))
         elif all(d >= 0 for d in shape) and value.size == int(np.prod(shape)):
-            steps.append((f"reshape to {format_shape(shape)}", lambda a: a.reshape(shape)))
+            steps.append((f"reshape to {format_shape(shape)}", lambda a: a.reshape(shape),
+                          "{}.reshape(" + repr(tuple(shape)) + ")"))  # fmt: skip
         else:
             return Check(False, message)
     if not dtype_ok:
         if want.kind != "O" and (value.dtype.kind in "OSU" or not _casts_cleanly(value, want)):
             return Check(False, message)
-        steps.append((f"cast to {spec.dtype}", lambda a: _cast(a, want)))
+        cast = f"{{}}.astype(np.{want.name})" if want.kind in "biuf" else None
+        steps.append((f"cast to {spec.dtype}", lambda a: _cast(a, want), cast))
 
     def apply(a: np.ndarray) -> np.ndarray:
-        for _, step in steps:
+        for _, step, _form in steps:
             a = step(np.asarray(a))
         return a
 
-    label = " and ".join(s for s, _ in steps)
-    return Check(False, message, Fix(label[0].upper() + label[1:], apply))
+    rewrite = None
+    if all(form is not None for _, _, form in steps):
+
+        def rewrite(text: str) -> str:
+            for _, _, form in steps:
+                text = form.format(_primary(text))  # type: ignore[union-attr]
+            return text
+
+    label = " and ".join(s for s, _, _ in steps)
+    return Check(False, message, Fix(label[0].upper() + label[1:], apply, rewrite))
+
+
+def _primary(text: str) -> str:
+    """``text`` as it can take ``[...]`` or ``.method()``: a literal becomes an array, other
+    expressions go in brackets unless they are a call, attribute or subscript already."""
+    import ast
+
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return f"({text})"
+    if isinstance(node, (ast.List, ast.Tuple, ast.Constant)):  # literals have no .astype()
+        return f"np.array({text.strip()})"
+    if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
+        return text.strip()
+    return f"({text.strip()})"
 
 
 def check_feeds(

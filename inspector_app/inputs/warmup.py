@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.fileio import apply_user_mode
 from inspector_app.inputs.validate import TensorSpec, as_string_array, is_string_dtype
 
 WARMUP_RELPATH = Path("assets.extra") / "tf_serving_warmup_requests"
@@ -504,6 +505,7 @@ def write_warmup(
         for r in requests
     ]
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    apply_user_mode(fd)  # mkstemp makes 0600; exports follow the umask
     try:
         with os.fdopen(fd, "wb") as f:
             for r in records:

@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from inspector_app.errors import UserError
+from inspector_app.fileio import apply_user_mode
 from inspector_app.results.scores import ScoresResult
 from inspector_app.results.tensors import dtype_name, statistics
 
@@ -44,6 +45,7 @@ def write_bytes_atomic(
     if target.exists() and not overwrite:
         raise UserError("file exists; choose another name or allow overwriting", path=str(target))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    apply_user_mode(fd)  # mkstemp makes 0600; exports follow the umask
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -106,7 +106,7 @@ class SavedModelInfo:
     problem_severity: dict[str, str] = field(default_factory=dict)  # problem text -> severity
 
     def to_json(self) -> dict:
-        """Contract 1 of DESIGN.md (``show --json``), plus a few extra keys."""
+        """What ``show --json`` prints (docs/cli.md), plus a few extra keys."""
         return {
             "path": self.path,
             "versions": self.versions,

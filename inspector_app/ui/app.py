@@ -159,12 +159,14 @@ def run_app(paths: list[str]) -> int:
     window = MainWindow()
     collector.freeze_startup()
     _install_excepthook(window)
-    to_open = list(paths) if paths else demo_model_paths()
+    from inspector_app.ui.window_habits import startup_paths
+
+    to_open, demos = (list(paths), False) if paths else startup_paths(demo_model_paths())
     if os.environ.get("INSPECTOR_BENCH"):
         _Bench(window, to_open)  # opens the paths itself, once the window is painted
     elif to_open:
         QTimer.singleShot(0, lambda: window.open_paths(to_open))
-        if not paths:
+        if demos:
             _select_demo_signature(window, to_open)
     window.show()
     QTimer.singleShot(0, window.loader.prewarm)  # the first drop then finds everything imported

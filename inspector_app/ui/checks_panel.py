@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QGuiApplication
+from PySide6.QtGui import QBrush, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from inspector_app.ui.palette import severity_colour
 
 if TYPE_CHECKING:  # the savedmodel package loads after the window is on screen
     from inspector_app.savedmodel.checks import Finding
@@ -74,7 +76,7 @@ class FindingsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == COL_SEVERITY:
             return self._icon(f.severity)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_SEVERITY:
-            return QBrush(QColor(COLOURS.get(f.severity, "#444444")))
+            return QBrush(severity_colour(f.severity))
         if role == FINDING_ROLE:
             return f
         if role == WHERE_ROLE:

@@ -50,6 +50,7 @@ from inspector_app.workflows.compare_job import (
     start_compare,
     version_dirs,
 )
+from inspector_app.ui.palette import problem_colour
 
 DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1  # bool on every cell of a row: the output differs
 DIFFERS_BACKGROUND = QColor(255, 221, 221)
@@ -318,7 +319,7 @@ class CompareDialog(QDialog):
         return False
 
     def _set_status(self, text: str, error: bool = False) -> None:
-        self.status_label.setStyleSheet("color: #b00020;" if error else "")
+        self.status_label.setStyleSheet(f"color: {problem_colour(self)};" if error else "")
         self.status_label.setText(text)
 
     def _update_buttons(self) -> None:

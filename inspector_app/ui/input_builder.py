@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 from inspector_app.errors import UserError
 from inspector_app.inputs import (
     arrays,
+    examples,
     expressions,
     fill,
     images,
@@ -55,6 +57,7 @@ from inspector_app.inputs import (
     warmup,
 )
 from inspector_app.inputs.validate import Check, TensorSpec, describe
+from inspector_app.ui.palette import problem_colour
 
 
 def _quiet(_message: str) -> None:
@@ -195,6 +198,8 @@ class FillEditor(_Editor):
     def value(self) -> np.ndarray | None:
         text = self.dims.text().replace(",", " ").split()
         dims = [int(t) if t.lstrip("-").isdigit() else t for t in text]
+        if self.spec.shape is None and not dims:  # an empty zero fill would look "ready"
+            raise UserError("the input's shape is unknown: give the whole shape (e.g. 2, 3)")
         if (
             self.spec.shape is None
             and not dims
@@ -335,15 +340,55 @@ class ExampleEditor(_Editor):
 
     def __init__(self, spec: TensorSpec) -> None:
         super().__init__(spec)
+        self.features: list | None = None  # what the graph parses, when it was found
         self.table = QTableWidget(1, 3, objectName="featureTable")
         self.table.setHorizontalHeaderLabels(["Feature", "Kind (float/int64/bytes)", "Values"])
         self.table.setItem(0, 1, QTableWidgetItem("float"))
-        self.table.setMaximumHeight(120)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(90)
+        self.table.setMaximumHeight(200)
+        self.table.setToolTip("One tf.train.Example: a feature per row, values separated by "
+                              "commas (float and int64 also by spaces)")  # fmt: skip
         self.table.itemChanged.connect(self.changed)
         add = QPushButton("Add feature", objectName="addFeature")
+        add.setToolTip("Add a row for another feature")
         add.clicked.connect(lambda: self.table.insertRow(self.table.rowCount()))
+        self.found = QLabel(objectName="featuresFound", wordWrap=True, visible=False)
+        self.form.addRow(self.found)
         self.form.addRow(self.table)
         self.form.addRow(add)
+
+    def prefill(self, features: list) -> None:
+        """One row per feature the graph parses: its name, kind and default (required dense
+        features of up to 1024 values start as zeros)."""
+        self.features = list(features)
+        self.table.blockSignals(True)
+        self.table.setRowCount(0)
+        for row, feature in enumerate(self.features):
+            if feature.default is not None:
+                values = ", ".join(str(v) for v in feature.default)
+            elif feature.required and feature.shape is not None and all(d >= 0 for d in feature.shape):  # fmt: skip
+                count = int(np.prod(feature.shape)) if feature.shape else 1
+                zero = "0.0" if feature.list_kind == "float" else "0"
+                values = ", ".join([zero] * count) if count <= 1024 and feature.list_kind != "bytes" else ""  # fmt: skip
+            else:
+                values = ""
+            self.set_feature(row, feature.name, feature.list_kind, values)
+            how = "required" if feature.required else feature.kind
+            for col in range(3):
+                self.table.item(row, col).setToolTip(
+                    f"{feature.name}: {feature.dtype} {feature.shape if feature.shape is not None else ''} ({how}), read from the graph"  # fmt: skip
+                )
+        self.table.blockSignals(False)
+        self.found.setText(
+            f"Features read from the graph's parse op: {len(self.features)} "
+            f"({sum(f.required for f in self.features)} required)"
+        )
+        self.found.setVisible(True)
+        self.changed.emit()
 
     def set_feature(self, row: int, name: str, kind: str, values: str) -> None:
         while self.table.rowCount() <= row:
@@ -357,10 +402,16 @@ class ExampleEditor(_Editor):
             cells = [
                 self.table.item(r, c).text() if self.table.item(r, c) else "" for c in range(3)
             ]
+            known = next((f for f in self.features or () if f.name == cells[0].strip()), None)
+            if known is not None and not known.required and not cells[2].strip():
+                continue  # an optional feature left empty is left out of the record
             if cells[0].strip():
                 features.append(
                     strings.parse_feature(cells[0], cells[1].strip() or "float", cells[2])
                 )
+        if features and self.features:  # name a missing or misshapen feature now
+            record = {f.name: list(f.values) for f in features}
+            examples.check_examples(self.spec.name, [record], self.features)
         return strings.serialized_examples([features], self.spec) if features else None
 
 
@@ -454,13 +505,21 @@ class InputRow(QFrame):
         self.stack.setCurrentIndex(0)
         self.status = QLabel(objectName="inputStatus", wordWrap=True)
         self.fix_button = QPushButton(objectName="fixButton", visible=False)
+        self.fix_button.setToolTip("Repair the value; the expression or editor stays editable")
         self.fix_button.clicked.connect(self.apply_fix)
+        self.fixes: list[validate.Fix] = []  # repairs applied after an editor that cannot show them
+        self.fix_note = QLabel(objectName="fixNote", visible=False)
+        self.undo_button = QPushButton("Undo fix", objectName="undoFix", visible=False)
+        self.undo_button.setToolTip("Feed the editor's value as it is, without the repair")
+        self.undo_button.clicked.connect(self.undo_fixes)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.kind_combo)
         foot = QHBoxLayout()
         foot.addWidget(self.status, 1)
+        foot.addWidget(self.fix_note)
+        foot.addWidget(self.undo_button)
         foot.addWidget(self.fix_button)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
@@ -496,6 +555,7 @@ class InputRow(QFrame):
         return editor
 
     def _kind_changed(self, index: int) -> None:
+        self.fixes.clear()
         self._make(index)
         self.stack.setCurrentIndex(index)
         self.refresh()
@@ -505,24 +565,61 @@ class InputRow(QFrame):
 
     def refresh(self) -> None:
         try:
-            self._value = _frozen(self.editor().value())
+            value = self.editor().value()
+            if self.fixes and not validate.check_feed(value, self.spec).ready:
+                for fix in self.fixes:  # repairs applied after the user's editor
+                    value = fix.apply(value)
+            elif self.fixes:
+                self.fixes.clear()  # the editor's own value fits now: no repair needed
+            self._value = _frozen(value)
             self.check = validate.check_feed(self._value, self.spec)
         except UserError as exc:
             self._value = None
             self.check = Check(False, str(exc))
         ok = self.check.ready
         self.status.setText("✓ ready" if ok else self.check.message)
-        self.status.setStyleSheet("" if ok else "color: #b00020;")
+        self.status.setStyleSheet("" if ok else f"color: {problem_colour(self.status)};")
+        self.fix_note.setText(
+            "then: " + "; ".join(f.label.lower() for f in self.fixes) if self.fixes else ""
+        )
+        self.fix_note.setVisible(bool(self.fixes))
+        self.undo_button.setVisible(bool(self.fixes))
         self.fix_button.setVisible(self.check.fix is not None)
         if self.check.fix is not None:
             self.fix_button.setText(self.check.fix.label)
         self.changed.emit()
 
     def apply_fix(self) -> None:
-        if self.check.fix is None or self._value is None:
+        """Repair the value so that it stays the user's: an expression is rewritten
+        (``x`` -> ``x[None]``), a small array becomes an editable expression of its values,
+        and any other editor keeps its settings with the repair applied after it."""
+        fix = self.check.fix
+        if fix is None or self._value is None:
             return
-        fixed = self.check.fix.apply(self._value)
-        self.use(ArrayValueEditor).set_array(fixed)  # type: ignore[attr-defined]
+        editor = self.editor()
+        if isinstance(editor, ExpressionEditor) and fix.rewrite is not None:
+            editor.edit.setText(fix.rewrite(editor.edit.text()))
+            return
+        fixed = fix.apply(self._value)
+        text = expressions.to_expression(fixed)
+        if text is not None:
+            self.use(ExpressionEditor).edit.setText(text)  # type: ignore[attr-defined]
+            return
+        self.fixes.append(fix)
+        self.refresh()
+
+    def set_values(self, array: np.ndarray) -> None:
+        """Fill the row with ``array`` as editable text (an expression of its values), or as a
+        set array when it is too large to show."""
+        text = expressions.to_expression(array)
+        if text is not None and ExpressionEditor in self.editors:
+            self.use(ExpressionEditor).edit.setText(text)  # type: ignore[attr-defined]
+        else:
+            self.use(ArrayValueEditor).set_array(array)  # type: ignore[attr-defined]
+
+    def undo_fixes(self) -> None:
+        self.fixes.clear()
+        self.refresh()
 
 
 class InputBuilder(QWidget):
@@ -653,10 +750,22 @@ class InputBuilder(QWidget):
                 raise UserError(f"{name}: cannot make a {row.spec.dtype} tensor from {text!r}")
             row.use(ExpressionEditor).edit.setText(text)  # type: ignore[attr-defined]
 
+    def set_example_features(self, features: list | None, fed_examples: bool = False) -> None:
+        """Rows of string inputs whose records the graph parses open the tf.Example table
+        pre-filled with the features (``fed_examples``: a classify/regress signature, whose
+        string input takes tf.Example records even when the parse op was not found)."""
+        for name, row in self.rows.items():
+            ours = [f for f in features or () if f.input in ("", name)]
+            if ExampleEditor not in row.editors or not (ours or fed_examples):
+                continue
+            editor = row.use(ExampleEditor)
+            if ours:
+                editor.prefill(ours)  # type: ignore[attr-defined]
+
     def set_feeds(self, feeds: dict[str, np.ndarray]) -> None:
         """Fill several inputs from arrays (an input set, a warmup record, a REST body)."""
         for name, value in feeds.items():
-            self.set_input(name, np.asarray(value))
+            self.row(name).set_values(np.asarray(value))
 
     # TF Serving bodies, warmup records and input sets (Qt-free logic in inspector_app.inputs)
 
@@ -671,10 +780,27 @@ class InputBuilder(QWidget):
         if ok and text.strip():
             self.load_request_body(text)
 
+    message = Signal(str)  # a confirmation for the status bar
+
+    def _say(self, text: str) -> None:
+        self.message.emit(text)
+        window = self.window()
+        bar = getattr(window, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(text, 10000)
+
+    def _refuse_unless_ready(self, what: str) -> None:
+        bad = [f"{name}: {row.check.message}" for name, row in self.rows.items() if not row.check.ready]  # fmt: skip
+        if bad:
+            raise UserError(f"cannot {what} while inputs are not ready ({'; '.join(bad)})")
+
     def _copy_body(self) -> None:
+        self._refuse_unless_ready("copy the REST body")
         body = self.request_body(self.signature)
         cmd = serving.curl_command(self.model_name, body)
         QApplication.clipboard().setText(cmd)
+        self._say(f"Copied the REST body ({len(body):,} bytes) and curl command for "
+                  f"{self.model_name!r}, signature {self.signature!r}")  # fmt: skip
 
     def set_model(self, name: str, key: str, model_dir: str | Path | None) -> None:
         """Name the model whose signature the rows are for; offers its own warmup requests."""
@@ -704,18 +830,21 @@ class InputBuilder(QWidget):
             self.load_warmup_record(records[titles.index(title)])
 
     def _write_warmup(self) -> None:
+        self._refuse_unless_ready("write a warmup file")
         path, _ = QFileDialog.getSaveFileName(
             self, "Write warmup file", "tf_serving_warmup_requests"
         )
         if path:  # the dialog already asked before replacing a file
-            warmup.write_warmup(path, self.feeds(), model_name=self.model_name,
-                                signature_name=self.signature, overwrite=True)  # fmt: skip
+            written = warmup.write_warmup(path, self.feeds(), model_name=self.model_name,
+                                          signature_name=self.signature, overwrite=True)  # fmt: skip
+            self._say(f"Wrote a warmup record to {written or path}")
 
     def _save_set(self) -> None:
         name, ok = QInputDialog.getText(self, "Save input set", "Name:")
         if ok and name.strip():
             path = inputset.save_input_set(self.input_set(name, self.signature), self.config_dir)
             inputset.remember_last(self.config_dir, self.signature, path, self.model_key)
+            self._say(f"Saved the input set {name.strip()!r} to {path}")
 
     def _load_set(self) -> None:
         folder = str(self.config_dir or inputset.default_config_dir())

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app import APP_NAME
-from inspector_app.ui import settings
+from inspector_app.ui import settings, window_habits
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.checks_panel import ChecksPanel
 from inspector_app.ui.details_panel import DetailsPanel
@@ -154,6 +154,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         self._build_menus()
         self._connect_callbacks()
         self._read_settings()
+        self.habits = window_habits.install(self)  # start page, screen fit, Tab, tooltips...
 
     # -- layout ---------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -426,7 +427,8 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         except Exception as err:  # noqa: BLE001 - a bad tree must not take the window down
             self._on_failed(result.request_id, result.path, f"{result.path}: cannot show: {err}")
             return
-        settings.add_recent_model(result.path)
+        if not window_habits.is_demo_path(result.path):  # demos never push the user's models down
+            settings.add_recent_model(result.path)
         info = result.info
         extra = f", {len(info.problems)} problem(s)" if getattr(info, "problems", None) else ""
         name = Path(result.path).name or result.path  # the full path is on the right
@@ -628,18 +630,29 @@ class MainWindow(WindowActionsMixin, QMainWindow):
             self.tree_view.scrollTo(index)
         self._slow_filter = time.perf_counter() - started > _SLOW_FILTER_S
 
-    def _expand_filtered(self, parent: QModelIndex, budget: list[int]) -> None:
-        """Expand the matches' rows that are already loaded (never trigger lazy loading)."""
+    def _expand_filtered(self, parent: QModelIndex, budget: list[int]) -> bool:
+        """Expand the rows above each match (loaded rows only; never trigger lazy loading), so
+        the matches show with their parents; a match's own rows stay collapsed. True when a
+        row under ``parent`` matches."""
+        needle = self.proxy.filter_text()
+        found = False
         for row in range(self.proxy.rowCount(parent)):
             if budget[0] >= _FILTER_EXPAND_LIMIT:
-                return
+                return found
             index = self.proxy.index(row, 0, parent)
             node = self._node_at(index)
-            if node is None or not node.children or node.load_children is not None:
+            if node is None:
+                continue
+            found = found or needle in node.name.casefold() or needle in node.summary.casefold()
+            if not node.children or node.load_children is not None:
                 continue
             budget[0] += 1
-            self.tree_view.expand(index)
-            self._expand_filtered(index, budget)
+            if self._expand_filtered(index, budget):
+                self.tree_view.expand(index)
+                found = True
+            else:
+                self.tree_view.collapse(index)
+        return found
 
     def _focus_tree(self) -> None:
         self.tree_view.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -99,6 +99,7 @@ class RunController(QObject):
         self.inputs.signature = sig.key
         self.inputs.set_model(Path(info.path).name, str(info.path), info.model_dir)
         self.inputs.set_specs(sig.inputs)
+        self.inputs.set_example_features(*example_features_for(info, selection.tags, sig))
         samples = demo_sample_inputs(info.model_dir, sig.key)
         for name, sample in samples.items():
             self.inputs.set_input(name, str(sample))
@@ -247,3 +248,20 @@ class RunController(QObject):
     def widgets(self) -> list[tuple[QWidget, str]]:
         """The tabs the window adds: (widget, title)."""
         return [(self.run_tab, "Run"), (self.results, "Results")]
+
+
+def example_features_for(info: Any, tags: Any, sig: Any) -> tuple[list | None, bool]:
+    """(the tf.Example features the signature's graph parses, whether it takes tf.Example
+    records by its method name: classify or regress)."""
+    from inspector_app.savedmodel.example_features import signature_example_features
+
+    fed = sig.method_name.endswith(("/classify", "/regress"))
+    if not any(t.dtype == "string" for t in sig.inputs):
+        return None, False
+    mg = next((m for m in info.meta_graphs if list(m.tags) == list(tags)), None)
+    if mg is None or mg.proto is None:
+        return None, fed
+    try:
+        return signature_example_features(mg.proto, sig), fed
+    except (KeyError, ValueError, AttributeError):  # a malformed graph: no pre-fill, no harm
+        return None, fed

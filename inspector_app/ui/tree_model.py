@@ -16,7 +16,9 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
+
+from inspector_app.ui.palette import severity_colour
 
 if TYPE_CHECKING:
     from inspector_app.savedmodel.tree import TreeNode
@@ -32,7 +34,6 @@ COPY_VALUE_ROLE = _USER + 3
 CLI_COMMAND_ROLE = _USER + 4
 SEVERITY_ROLE = _USER + 5
 
-_SEVERITY_COLORS = {"error": QColor("#c62828"), "warning": QColor("#b26a00")}
 _BOLD_KINDS = {"model", "signature"}
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -211,8 +212,9 @@ class ModelTreeModel(QAbstractItemModel):
             col = index.column()
             return node.tooltip or (node.summary if col == COL_SUMMARY else node.name) or None
         if role == _FOREGROUND:
-            color = _SEVERITY_COLORS.get(node.severity or "")
-            return QBrush(color) if color is not None else None
+            if node.severity in ("error", "warning"):  # readable on light and dark palettes
+                return QBrush(severity_colour(node.severity))
+            return None
         if role == _FONT:
             return self._bold if index.column() == COL_NAME and node.kind in _BOLD_KINDS else None
         if role < _USER:
