@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector_app.errors import UserError
+from inspector_app.savedmodel.dtypes import dtype_name
 
 ARG_OP = "_Arg"
 RET_OP = "_Retval"
@@ -107,6 +108,9 @@ class Graph:
             attrs = {}
             if with_attrs and n.proto is not None:
                 attrs = {k: attr_json(n.proto.attr[k]) for k in sorted(n.proto.attr)}
+            elif with_attrs and n.arg is not None and getattr(n.arg, "type", 0):
+                attrs = {"T": dtype_name(n.arg.type)}
+                attrs.update((k, attr_json(v)) for k, v in sorted(n.arg_attrs.items()))
             nodes.append(
                 {
                     "name": n.name,

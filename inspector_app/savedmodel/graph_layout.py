@@ -216,7 +216,8 @@ def compute_layout(
         for n_item, (kind, key) in enumerate(lv.items):
             if kind == "n":
                 node = graph.nodes[key]  # type: ignore[index]
-                dims.append((_width(node.op, _short(node.name)), NODE_H))
+                op = node.op + ("  ⤵" if node.function else "")
+                dims.append((_width(op, _short(node.name)), NODE_H))
             else:
                 child = _scope_by_path(s, key)  # type: ignore[arg-type]
                 if child.path in expanded:
