@@ -66,3 +66,15 @@ def build_tf2_nested(path: Path) -> Path:
     model = Model()
     tf.saved_model.save(model, str(path), signatures={"serving_default": model.outer})
     return path
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def graph_models(tmp_path_factory) -> dict[str, Path]:
+    """Both models, built once per test session (shared by the test modules)."""
+    if not _BUILT:
+        root = tmp_path_factory.mktemp("graph_models")
+        _BUILT["tf1"] = build_tf1_scoped(root / "tf1")
+        _BUILT["tf2"] = build_tf2_nested(root / "tf2")
+    return _BUILT
