@@ -35,7 +35,7 @@ class GraphError(UserError):
     """A graph that the model does not have (an unknown signature or function name)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     name: str
     op: str
@@ -58,7 +58,7 @@ class Node:
         return self.proto.attr if self.proto is not None else {}
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     src: int
     src_output: int | str
@@ -176,6 +176,40 @@ def _make_node(node_def: Any, functions: set[str]) -> tuple[Node, list[tuple[str
     return node, calls
 
 
+def _func_attr_names(node_def: Any) -> tuple[str, ...]:
+    """The attributes of this node's op that may hold functions: ``func`` values, and lists of
+    functions or empty lists (an op's attribute types are the same on every node)."""
+    out = []
+    for key, value in node_def.attr.items():
+        kind = value.WhichOneof("value")
+        if kind == "func":
+            out.append(key)
+        elif kind == "list":
+            lst = value.list
+            if len(lst.func) or not any(
+                len(getattr(lst, f)) for f in ("s", "i", "f", "b", "type", "shape", "tensor")
+            ):
+                out.append(key)
+    return tuple(out)
+
+
+def _read_nodes(node_defs: Any, functions: set[str]) -> tuple[list[Node], list[list]]:
+    """Nodes and their calls; the attributes are scanned for functions once per op type."""
+    nodes: list[Node] = []
+    calls: list[list[tuple[str, str]]] = []
+    func_attrs: dict[str, tuple[str, ...]] = {}
+    none: list[tuple[str, str]] = []
+    for nd in node_defs:
+        op = nd.op
+        keys = func_attrs.get(op)
+        if keys is None:
+            keys = func_attrs[op] = _func_attr_names(nd)
+        c = node_calls(nd, functions) if keys or op in functions else none
+        nodes.append(Node(nd.name, op, nd.device, list(nd.input), c[0][1] if c else None, nd))
+        calls.append(c)
+    return nodes, calls
+
+
 def _library_names(meta_graph: Any) -> set[str]:
     return {f.signature.name for f in meta_graph.graph_def.library.function}
 
@@ -189,14 +223,24 @@ def _finish(
         n.index = i
         index.setdefault(n.name, i)
     edges: list[Edge] = []
+    add = edges.append
+    get = index.get
     for i, n in enumerate(nodes):
         for pos, text in enumerate(n.inputs):
-            control = text.startswith("^")
-            src_name, src_output = parse(text.lstrip("^"))
-            j = index.get(src_name)
+            if text[:1] == "^":
+                j = get(text[1:])
+                if j is not None:
+                    add(Edge(j, 0, i, pos, True))
+                continue
+            j = get(text)  # the commonest form: a bare node name (output 0)
+            if j is not None and parse is _parse_graph_input:
+                add(Edge(j, 0, i, pos, False))
+                continue
+            src_name, src_output = parse(text)
+            j = get(src_name)
             if j is None:  # a dangling input (a damaged or hand-pruned graph): not drawn
                 continue
-            edges.append(Edge(j, 0 if control else src_output, i, pos, control))
+            add(Edge(j, src_output, i, pos, False))
     calls = [Call(i, attr, fn) for i, pairs in enumerate(calls_by_node) for attr, fn in pairs]
     return Graph(title, kind, nodes, edges, calls, functions, index=index)
 
@@ -221,11 +265,7 @@ def _parse_function_input(text: str) -> tuple[str, int | str]:
 def graph_of_meta_graph(meta_graph: Any, title: str = "graph") -> Graph:
     """The whole top-level graph of a MetaGraphDef."""
     functions = _library_names(meta_graph)
-    nodes, calls = [], []
-    for nd in meta_graph.graph_def.node:
-        node, c = _make_node(nd, functions)
-        nodes.append(node)
-        calls.append(c)
+    nodes, calls = _read_nodes(meta_graph.graph_def.node, functions)
     return _finish(title, "graph", nodes, calls, functions, _parse_graph_input)
 
 
@@ -247,8 +287,8 @@ def prune(graph_nodes: list[Node], targets: Iterable[str]) -> list[Node]:
 def graph_of_signature(meta_graph: Any, signature_def: Any, key: str) -> Graph:
     """The graph pruned to what the signature's outputs need, with a ``_Retval`` per output."""
     functions = _library_names(meta_graph)
-    all_nodes = [_make_node(nd, functions) for nd in meta_graph.graph_def.node]
-    plain = [n for n, _ in all_nodes]
+    plain, plain_calls = _read_nodes(meta_graph.graph_def.node, functions)
+    all_nodes = list(zip(plain, plain_calls, strict=True))
     outputs = sorted(signature_def.outputs.items())
     inputs = [t.name for _k, t in sorted(signature_def.inputs.items())]
     targets = [_parse_graph_input(t.name)[0] for _k, t in outputs if t.name]
@@ -295,10 +335,9 @@ def graph_of_function(meta_graph: Any, name: str) -> Graph:
         attrs = dict(fdef.arg_attr[i].attr) if i in fdef.arg_attr else {}
         nodes.append(Node(name=arg.name, op=ARG_OP, arg=arg, arg_attrs=attrs))
         calls.append([])
-    for nd in fdef.node_def:
-        node, c = _make_node(nd, functions)
-        nodes.append(node)
-        calls.append(c)
+    body, body_calls = _read_nodes(fdef.node_def, functions)
+    nodes += body
+    calls += body_calls
     taken = {n.name for n in nodes}
     for arg in sig.output_arg:
         ret = fdef.ret.get(arg.name, "")
@@ -388,22 +427,33 @@ def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
     draws); pseudo nodes (``_Arg``/``_Retval``) sit at the top whatever their names.
     """
     root = Scope("")
+    by_path: dict[str, Scope] = {"": root}
+
+    def scope_of(path: str) -> Scope:
+        found = by_path.get(path)
+        if found is None:
+            head, _, tail = path.rpartition("/")
+            parent = scope_of(head)
+            found = parent.children[tail] = by_path[path] = Scope(path, parent=parent)
+        return found
+
     owner: list[Scope] = []
+    direct_ops: dict[int, dict[str, int]] = {}
     for node in graph.nodes:
-        scope = root
-        if node.proto is not None and "/" in node.name:
-            path = ""
-            for part in node.name.split("/")[:-1]:
-                path = f"{path}/{part}" if path else part
-                child = scope.children.get(part)
-                if child is None:
-                    child = scope.children[part] = Scope(path, parent=scope)
-                scope = child
+        path = node.name.rpartition("/")[0] if node.proto is not None else ""
+        scope = by_path.get(path) or scope_of(path)
         scope.nodes.append(node.index)
         owner.append(scope)
-        s: Scope | None = scope
-        while s is not None:
-            s.size += 1
-            s.ops[node.op] = s.ops.get(node.op, 0) + 1
-            s = s.parent
+        ops = direct_ops.setdefault(id(scope), {})
+        ops[node.op] = ops.get(node.op, 0) + 1
+    # sizes and op counts, children before parents
+    for scope in sorted(by_path.values(), key=lambda s: -s.depth):
+        scope.size += len(scope.nodes)
+        for op, n in direct_ops.get(id(scope), {}).items():
+            scope.ops[op] = scope.ops.get(op, 0) + n
+        parent = scope.parent
+        if parent is not None:
+            parent.size += scope.size
+            for op, n in scope.ops.items():
+                parent.ops[op] = parent.ops.get(op, 0) + n
     return root, owner

@@ -57,8 +57,9 @@ def prewarm_layout_process() -> None:
 
 
 def _warm_up() -> None:
-    import igraph  # noqa: F401
+    from inspector_app.savedmodel.graph_layout import igraph_sugiyama
 
+    igraph_sugiyama(3, [(0, 1), (1, 2)])  # igraph's first graph costs half a second
     prewarm_layout_process()
 
 
