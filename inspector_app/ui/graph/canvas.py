@@ -32,8 +32,46 @@ CURVE_LOD = 0.3  # below this scale, edges are straight lines
 MAX_CURVES = 4000  # more visible edges than this: straight lines whatever the scale
 
 
+STYLES = list(FAMILY_COLOURS)  # style number -> op family (or "scope")
+
+
+def box_arrays(graph: Graph, layout: Layout) -> dict[str, np.ndarray]:
+    """The boxes and edges as numpy arrays for painting and hit tests (no Qt: the panel makes
+    them in the thread pool with the layout)."""
+    boxes = layout.boxes
+    x0 = np.array([b.x for b in boxes], dtype=np.float64)
+    y0 = np.array([b.y for b in boxes], dtype=np.float64)
+    x1 = x0 + np.array([b.w for b in boxes], dtype=np.float64)
+    y1 = y0 + np.array([b.h for b in boxes], dtype=np.float64)
+    kind = np.array([_KIND_ORDER[b.kind] for b in boxes], dtype=np.int8)
+    depth = np.array([b.depth for b in boxes], dtype=np.int16)
+    frames = np.flatnonzero(kind == 0)
+    src = np.array([e.src for e in layout.edges], dtype=np.int64)
+    dst = np.array([e.dst for e in layout.edges], dtype=np.int64)
+    number = {name: k for k, name in enumerate(STYLES)}
+    functions = graph.functions
+    style = np.array(
+        [
+            number["scope"] if b.kind != "node" else number[op_family(b.op, functions)]
+            for b in boxes
+        ],
+        dtype=np.int16,
+    )
+    return {
+        "x0": x0, "y0": y0, "x1": x1, "y1": y1, "kind": kind, "depth": depth, "style": style,
+        "frames": frames[np.argsort(depth[frames], kind="stable")],
+        "solids": np.flatnonzero(kind != 0),
+        "ex0": (x0[src] + x1[src]) / 2, "ey0": y1[src],
+        "ex1": (x0[dst] + x1[dst]) / 2, "ey1": y0[dst],
+        "edge_src": src, "edge_dst": dst,
+        "control": np.array([e.control for e in layout.edges], dtype=bool),
+    }  # fmt: skip
+
+
 class GraphItem(QGraphicsItem):
-    def __init__(self, graph: Graph, layout: Layout, dark: bool) -> None:
+    def __init__(
+        self, graph: Graph, layout: Layout, dark: bool, geometry: dict | None = None
+    ) -> None:
         super().__init__()
         self.graph = graph
         self.layout = layout
@@ -41,28 +79,11 @@ class GraphItem(QGraphicsItem):
         self.selected: int | None = None  # box index
         self.neighbours: set[int] = set()
         self.highlight_edges: set[int] = set()
-        boxes = layout.boxes
-        self.x0 = np.array([b.x for b in boxes], dtype=np.float64)
-        self.y0 = np.array([b.y for b in boxes], dtype=np.float64)
-        self.x1 = self.x0 + np.array([b.w for b in boxes], dtype=np.float64)
-        self.y1 = self.y0 + np.array([b.h for b in boxes], dtype=np.float64)
-        self.kind = np.array([_KIND_ORDER[b.kind] for b in boxes], dtype=np.int8)
-        self.depth = np.array([b.depth for b in boxes], dtype=np.int16)
-        frames = np.flatnonzero(self.kind == 0)
-        self.frames = frames[np.argsort(self.depth[frames], kind="stable")]
-        self.solids = np.flatnonzero(self.kind != 0)
-        src = np.array([e.src for e in layout.edges], dtype=np.int64)
-        dst = np.array([e.dst for e in layout.edges], dtype=np.int64)
-        if len(src):
-            self.ex0 = (self.x0[src] + self.x1[src]) / 2
-            self.ey0 = self.y1[src]
-            self.ex1 = (self.x0[dst] + self.x1[dst]) / 2
-            self.ey1 = self.y0[dst]
-        else:
-            self.ex0 = self.ey0 = self.ex1 = self.ey1 = np.zeros(0)
-        self.edge_src, self.edge_dst = src, dst
-        self.control = np.array([e.control for e in layout.edges], dtype=bool)
+        arrays = geometry if geometry is not None else box_arrays(graph, layout)
+        for key, value in arrays.items():
+            setattr(self, key, value)
         self._brushes = self._make_brushes(dark)
+        self._styles = STYLES
         self._font = QFont()
         self._font.setPointSizeF(8.5)
         self._bold = QFont(self._font)
@@ -119,7 +140,13 @@ class GraphItem(QGraphicsItem):
         frame_pen = QPen(QColor("#77736a") if dark else QColor("#9a968a"), 0)
         frame_brush = QBrush(QColor(60, 58, 52, 150) if dark else QColor(241, 239, 230, 170))
         painter.setPen(frame_pen)
-        for i in self.frames[visible[self.frames]]:
+        frames = self.frames[visible[self.frames]]
+        if lod < TEXT_LOD * 0.6 or len(frames) > 300:  # one call per nesting depth
+            painter.setBrush(frame_brush)
+            for depth in np.unique(self.depth[frames]).tolist():
+                painter.drawRects(self._rects(frames[self.depth[frames] == depth]))
+            frames = frames[:0]
+        for i in frames:
             rect = QRectF(self.x0[i], self.y0[i], self.x1[i] - self.x0[i], self.y1[i] - self.y0[i])
             painter.setBrush(frame_brush)
             painter.drawRoundedRect(rect, 6, 6)
@@ -142,6 +169,18 @@ class GraphItem(QGraphicsItem):
         scope_pen = QPen(node_pen.color(), 0, Qt.PenStyle.DashLine)
         accent = QColor("#ffb000")
         neighbour = QColor("#4aa3ff")
+        if lod < TEXT_LOD:  # many boxes, no text: one call per colour
+            painter.setPen(node_pen if lod >= 0.08 else Qt.PenStyle.NoPen)
+            styles = self.style[idx]
+            for k in np.unique(styles).tolist():
+                painter.setBrush(self._brushes[self._styles[k]])
+                painter.drawRects(self._rects(idx[styles == k]))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            marked = [i for i in (self.selected, *self.neighbours) if i is not None]
+            for i in marked:
+                painter.setPen(QPen(accent, 3) if i == self.selected else QPen(neighbour, 2))
+                painter.drawRects(self._rects(np.array([i])))
+            return
         for i in idx:
             box = boxes[i]
             rect = QRectF(self.x0[i], self.y0[i], self.x1[i] - self.x0[i], self.y1[i] - self.y0[i])
@@ -156,9 +195,6 @@ class GraphItem(QGraphicsItem):
             elif i in self.neighbours:
                 pen = QPen(neighbour, 2)
             painter.setPen(pen)
-            if lod < TEXT_LOD:
-                painter.drawRect(rect)
-                continue
             painter.drawRoundedRect(rect, 5, 5)
             painter.setPen(fg)
             painter.setFont(self._bold)
@@ -177,6 +213,12 @@ class GraphItem(QGraphicsItem):
                 Qt.AlignmentFlag.AlignCenter,
                 _elide(box.sublabel, inner.width()),
             )
+
+    def _rects(self, idx: np.ndarray) -> list[QRectF]:
+        x0, y0 = self.x0[idx].tolist(), self.y0[idx].tolist()
+        w = (self.x1[idx] - self.x0[idx]).tolist()
+        h = (self.y1[idx] - self.y0[idx]).tolist()
+        return [QRectF(a, b, c, d) for a, b, c, d in zip(x0, y0, w, h, strict=True)]
 
     def _paint_edges(
         self, painter: QPainter, lod: float, left: float, top: float, right: float, bottom: float
@@ -211,9 +253,14 @@ class GraphItem(QGraphicsItem):
                     _curve(path, self.ex0[i], self.ey0[i], self.ex1[i], self.ey1[i])
                 painter.drawPath(path)
             else:
-                painter.drawLines(
-                    [QLineF(self.ex0[i], self.ey0[i], self.ex1[i], self.ey1[i]) for i in sel]
+                coords = zip(
+                    self.ex0[sel].tolist(),
+                    self.ey0[sel].tolist(),
+                    self.ex1[sel].tolist(),
+                    self.ey1[sel].tolist(),
+                    strict=True,
                 )
+                painter.drawLines([QLineF(a, b, c, d) for a, b, c, d in coords])
         if self.highlight_edges:
             painter.setPen(hi_pen)
             path = QPainterPath()

@@ -10,6 +10,7 @@ event loop keeps turning.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import os
 import time
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.graph.view import GraphView
 
+FREEZE_NODES = 5000  # graphs bigger than this leave the cyclic collector's sight (gc.freeze)
 BIG_LEVEL = 1500  # items of one scope level: laid out in a helper process beyond this
 _pool: Any = None  # a concurrent.futures.ProcessPoolExecutor, made when first needed
 
@@ -84,6 +86,7 @@ class _Frame:
     tree: Any = None  # (root scope, owner per node)
     expanded: set[str] | None = None
     layout: Any = None
+    arrays: Any = None  # the layout as numpy arrays (canvas.box_arrays)
     selected: str | None = None  # a node name
     kept: dict = field(default_factory=dict)
 
@@ -326,12 +329,20 @@ class GraphPanel(QWidget):
             g = graph if graph is not None else open_graph(meta_graph, frame.name)
             t = tree if tree is not None else scope_tree(g)
             lay = compute_layout(g, expanded, tree=t, sugiyama=off_gil_sugiyama)
-            return g, t, lay
+            from inspector_app.ui.graph.canvas import box_arrays
+
+            arrays = box_arrays(g, lay)
+            if len(g.nodes) > FREEZE_NODES:
+                # A big graph is hundreds of thousands of objects that live as long as the tab
+                # shows it; the collector, which runs on the GUI thread (ui/gc_guard), would scan
+                # them all at each full collection (a stall of a tenth of a second or more).
+                gc.freeze()
+            return g, t, lay, arrays
 
         def done(result: tuple) -> None:
             if generation != self._generation or frame not in self._stack:
                 return
-            frame.graph, frame.tree, frame.layout = result
+            frame.graph, frame.tree, frame.layout, frame.arrays = result
             frame.expanded = set(frame.layout.expanded)
             self._show(frame, frame.layout, started)
 
@@ -348,7 +359,7 @@ class GraphPanel(QWidget):
         from inspector_app.ui.graph.canvas import GraphItem
 
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        item = GraphItem(frame.graph, layout, dark)
+        item = GraphItem(frame.graph, layout, dark, frame.arrays)
         self.view.set_item(item)
         self.view.fit()
         g = frame.graph
