@@ -62,6 +62,12 @@ def _warm_up() -> None:
     from inspector_app.savedmodel.graph_layout import igraph_sugiyama
 
     igraph_sugiyama(3, [(0, 1), (1, 2)])  # igraph's first graph costs half a second
+    import numpy as np
+
+    from inspector_app.ui.graph import canvas  # numpy's lazily imported parts, before a paint
+
+    np.unique(np.lexsort((np.zeros(2), np.ones(2)))).tolist()
+    del canvas
     prewarm_layout_process()
 
 

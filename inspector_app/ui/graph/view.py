@@ -45,11 +45,17 @@ class GraphView(QGraphicsView):
         if self.item is None:
             return
         rect = self.item.boundingRect()
+        port = self.viewport().rect()
+        sx = (port.width() - 8) / max(rect.width(), 1.0)
+        sy = (port.height() - 8) / max(rect.height(), 1.0)
+        tall = sy < sx / 4  # a deep graph: fit its width and start at the top
+        scale = min(1.0, sx if tall else min(sx, sy))  # a small graph keeps its natural size
         self.resetTransform()
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.0:  # a small graph: natural size, not blown up
-            self.resetTransform()
-        self.centerOn(rect.center() if rect.height() < 2000 else QPointF(rect.center().x(), 0))
+        self.scale(scale, scale)
+        if tall:
+            self.centerOn(rect.center().x(), rect.top() + port.height() / (2 * scale))
+        else:
+            self.centerOn(rect.center())
 
     def zoom(self, factor: float) -> None:
         scale = self.transform().m11() * factor
