@@ -20,7 +20,7 @@ No Qt and no TensorFlow runtime: everything is read from the protos the loader p
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,17 @@ from inspector_app.savedmodel.dtypes import dtype_name
 
 ARG_OP = "_Arg"
 RET_OP = "_Retval"
+
+# Called now and then while a big graph is read and laid out (every few thousand nodes). The
+# window sets it to hand the new objects out of its garbage collector's sight (ui/graph/panel).
+checkpoint_hook: Callable[[], None] | None = None
+_EVERY = 4096
+
+
+def checkpoint() -> None:
+    hook = checkpoint_hook
+    if hook is not None:
+        hook()
 
 
 class GraphError(UserError):
@@ -199,7 +210,9 @@ def _read_nodes(node_defs: Any, functions: set[str]) -> tuple[list[Node], list[l
     calls: list[list[tuple[str, str]]] = []
     func_attrs: dict[str, tuple[str, ...]] = {}
     none: list[tuple[str, str]] = []
-    for nd in node_defs:
+    for k, nd in enumerate(node_defs):
+        if k % _EVERY == _EVERY - 1:
+            checkpoint()
         op = nd.op
         keys = func_attrs.get(op)
         if keys is None:
@@ -226,6 +239,8 @@ def _finish(
     add = edges.append
     get = index.get
     for i, n in enumerate(nodes):
+        if i % _EVERY == _EVERY - 1:
+            checkpoint()
         for pos, text in enumerate(n.inputs):
             if text[:1] == "^":
                 j = get(text[1:])
@@ -446,6 +461,7 @@ def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
         owner.append(scope)
         ops = direct_ops.setdefault(id(scope), {})
         ops[node.op] = ops.get(node.op, 0) + 1
+    checkpoint()
     # sizes and op counts, children before parents
     for scope in sorted(by_path.values(), key=lambda s: -s.depth):
         scope.size += len(scope.nodes)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from inspector_app.savedmodel.graph import ARG_OP, RET_OP, Graph, Scope, scope_tree
+from inspector_app.savedmodel.graph import ARG_OP, RET_OP, Graph, Scope, checkpoint, scope_tree
 
 NODE_H = 38.0
 SCOPE_H = 44.0
@@ -233,7 +233,10 @@ def compute_layout(
 
     chains: dict[int, list[Scope]] = {}
     visible_pairs: dict[tuple[int, int, bool], int] = {}
-    for e in graph.edges:
+    checkpoint()
+    for k, e in enumerate(graph.edges):
+        if k % 4096 == 4095:
+            checkpoint()
         a, b = item_of_node[e.src], item_of_node[e.dst]
         if a == b:
             continue
@@ -258,7 +261,10 @@ def compute_layout(
     sizes: dict[tuple[int, int], tuple[float, float]] = {}
     runs = 0
     largest = 0
-    for s in reversed(order):
+    checkpoint()
+    for n_level, s in enumerate(reversed(order)):
+        if n_level % 64 == 63:
+            checkpoint()
         lv = levels[id(s)]
         dims: list[tuple[float, float]] = []
         for n_item, (kind, key) in enumerate(lv.items):
@@ -309,6 +315,7 @@ def compute_layout(
                 scope_box[child.path] = len(boxes)
             box_of_item[(id(s), n_item)] = len(boxes)
             boxes.append(box)
+    checkpoint()
     node_box = [box_of_item[item] for item in item_of_node]
     edges = []
     for (ka, kb, control), count in visible_pairs.items():

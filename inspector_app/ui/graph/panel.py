@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.graph.view import GraphView
 
-FREEZE_NODES = 5000  # graphs bigger than this leave the cyclic collector's sight (gc.freeze)
+FREEZE_OBJECTS = 20_000  # new objects that the graph job hands out of the collector's sight
 BIG_LEVEL = 1500  # items of one scope level: laid out in a helper process beyond this
 _pool: Any = None  # a concurrent.futures.ProcessPoolExecutor, made when first needed
 
@@ -56,6 +56,15 @@ def prewarm_layout_process() -> None:
 
     with contextlib.suppress(Exception):  # a failure leaves the in-thread layout
         _process_pool().submit(igraph_sugiyama, 2, [(0, 1)])
+
+
+def _freeze_new_objects() -> None:
+    """While a big graph is read in the thread pool: once many new objects have piled up, take
+    them out of the cyclic collector's sight. It runs on the GUI thread (ui/gc_guard) and would
+    otherwise scan every one of them (a stall of a tenth of a second or more per collection).
+    The graph's objects are freed by reference counting when the graph is closed."""
+    if gc.get_count()[0] > FREEZE_OBJECTS:
+        gc.freeze()
 
 
 def _warm_up() -> None:
@@ -329,8 +338,11 @@ class GraphPanel(QWidget):
         self._ask_ops()
 
         def work() -> tuple:
+            from inspector_app.savedmodel import graph as graph_module
             from inspector_app.savedmodel.graph import open_graph, scope_tree
             from inspector_app.savedmodel.graph_layout import compute_layout
+
+            graph_module.checkpoint_hook = _freeze_new_objects
 
             g = graph if graph is not None else open_graph(meta_graph, frame.name)
             t = tree if tree is not None else scope_tree(g)
@@ -338,11 +350,7 @@ class GraphPanel(QWidget):
             from inspector_app.ui.graph.canvas import box_arrays
 
             arrays = box_arrays(g, lay)
-            if len(g.nodes) > FREEZE_NODES:
-                # A big graph is hundreds of thousands of objects that live as long as the tab
-                # shows it; the collector, which runs on the GUI thread (ui/gc_guard), would scan
-                # them all at each full collection (a stall of a tenth of a second or more).
-                gc.freeze()
+            _freeze_new_objects()
             return g, t, lay, arrays
 
         def done(result: tuple) -> None:
@@ -485,9 +493,7 @@ class GraphPanel(QWidget):
         self._ops_asked = True
         from inspector_app.savedmodel import op_catalog
 
-        self._ops = op_catalog.cached()
-        if self._ops is not None or not self.fetch_op_descriptions:
-            return
+        compute = self.fetch_op_descriptions
 
         def got(ops: Any) -> None:
             self._ops = ops
@@ -496,7 +502,7 @@ class GraphPanel(QWidget):
                 self._on_box_clicked(item.selected)
 
         run_in_background(
-            lambda: op_catalog.catalog(compute_missing=True), got, lambda _e: None, receiver=self
+            lambda: op_catalog.catalog(compute_missing=compute), got, lambda _e: None, receiver=self
         )
 
     def _show_scope(self, path: str) -> None:
