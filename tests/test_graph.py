@@ -273,3 +273,25 @@ def test_cli_show_graph_pictures_and_errors(models, tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no signature or function named 'nope'" in err
     assert main(["show", str(models["tf1"]), "--graph", "--tag-set", "gpu"]) == 2
+
+
+def test_captured_variables_share_one_collapsed_box(models) -> None:
+    from inspector_app.savedmodel.graph import CAPTURES
+
+    mg = meta_graph(models["tf2"])
+    name = next(
+        f.signature.name
+        for f in mg.graph_def.library.function
+        if f.signature.name.startswith("__inference_inner")
+    )
+    graph = open_graph(mg, name)
+    root, owner = scope_tree(graph)
+    captured = [n for n in graph.nodes if n.op == ARG_OP and owner[n.index].path == CAPTURES]
+    assert len(captured) == 1  # the variable w; the argument x stays at the top
+    assert root.children[CAPTURES].size == 1
+    layout = compute_layout(graph)
+    box = layout.scope_box[CAPTURES]
+    assert layout.boxes[box].kind == "scope"
+    assert not any(e.src == box for e in layout.edges)  # its reads are not drawn across
+    # the edge is still in the graph (and in the details and the JSON)
+    assert any(e.src == captured[0].index for e in graph.edges)

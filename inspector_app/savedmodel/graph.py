@@ -29,6 +29,8 @@ from inspector_app.savedmodel.dtypes import dtype_name
 
 ARG_OP = "_Arg"
 RET_OP = "_Retval"
+CAPTURES = "(captured resources)"  # the scope that holds a function's resource arguments
+_DT_RESOURCE = 20
 
 # Called now and then while a big graph is read and laid out (every few thousand nodes). The
 # window sets it to hand the new objects out of its garbage collector's sight (ui/graph/panel).
@@ -435,11 +437,17 @@ class Scope:
             yield from child.walk()
 
 
+def is_capture(node: Node) -> bool:
+    """A function argument of type resource: a captured variable, table or dataset."""
+    return node.op == ARG_OP and getattr(node.arg, "type", 0) == _DT_RESOURCE
+
+
 def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
     """The scope tree and, per node, the scope holding it directly.
 
-    A scope with one child scope and no node of its own stays (it is merged by the view when it
-    draws); pseudo nodes (``_Arg``/``_Retval``) sit at the top whatever their names.
+    A scope with one child scope and no node of its own stays; pseudo nodes (``_Arg``/``_Retval``)
+    sit at the top whatever their names, except resource arguments, which share the ``CAPTURES``
+    scope (a Keras model's function captures hundreds of variables).
     """
     root = Scope("")
     by_path: dict[str, Scope] = {"": root}
@@ -455,7 +463,10 @@ def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
     owner: list[Scope] = []
     direct_ops: dict[int, dict[str, int]] = {}
     for node in graph.nodes:
-        path = node.name.rpartition("/")[0] if node.proto is not None else ""
+        if is_capture(node):
+            path = CAPTURES  # variables and other resources the function captured: one box
+        else:
+            path = node.name.rpartition("/")[0] if node.proto is not None else ""
         scope = by_path.get(path) or scope_of(path)
         scope.nodes.append(node.index)
         owner.append(scope)

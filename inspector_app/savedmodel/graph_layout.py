@@ -17,7 +17,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from inspector_app.savedmodel.graph import ARG_OP, RET_OP, Graph, Scope, checkpoint, scope_tree
+from inspector_app.savedmodel.graph import (
+    ARG_OP,
+    CAPTURES,
+    RET_OP,
+    Graph,
+    Scope,
+    checkpoint,
+    is_capture,
+    scope_tree,
+)
 
 NODE_H = 38.0
 SCOPE_H = 44.0
@@ -26,7 +35,8 @@ PAD = 12.0
 HGAP = 22.0
 VGAP = 34.0
 CHAR_W = 6.6
-DEFAULT_BUDGET = 160  # items shown when a graph opens, before scopes are collapsed
+DEFAULT_BUDGET = 300  # items shown when a graph opens, before scopes are collapsed
+MIN_SHOWN = 24  # below this many items a scope opens whatever its size (one big model scope)
 WRAP = 60  # a layer with more items than this is folded into several rows
 
 # (vertex count, edge list) -> per vertex (x in units, layer number)
@@ -133,15 +143,23 @@ class Layout:
 
 def default_expanded(root: Scope, budget: int = DEFAULT_BUDGET) -> set[str]:
     """Open scopes breadth-first, smallest first, while the shown items stay within ``budget``;
-    a scope that holds just one child scope opens with its parent (it adds no item)."""
+    a scope that holds just one child scope opens with its parent (it adds no item), and so does
+    any scope while fewer than ``MIN_SHOWN`` items are shown, and one that holds most of the
+    graph (a Keras model's top scope, beside the function's many captured-variable arguments)."""
     expanded: set[str] = set()
     shown = len(root.nodes) + len(root.children)
-    queue = sorted(root.children.values(), key=lambda s: s.size)
+    queue = sorted((s for s in root.children.values() if s.path != CAPTURES), key=lambda s: s.size)
     while queue:
         nxt: list[Scope] = []
         for scope in queue:
             grows = len(scope.nodes) + len(scope.children) - 1
-            if shown + grows <= budget or grows <= 0:
+            dominant = scope.size * 2 > root.size  # most of the graph: a model's top scope
+            if (
+                shown + grows <= budget
+                or grows <= 0
+                or shown < min(MIN_SHOWN, budget)
+                or (dominant and budget > MIN_SHOWN)
+            ):
                 expanded.add(scope.path)
                 shown += grows
                 nxt.extend(scope.children.values())
@@ -234,9 +252,12 @@ def compute_layout(
     chains: dict[int, list[Scope]] = {}
     visible_pairs: dict[tuple[int, int, bool], int] = {}
     checkpoint()
+    captures = {n.index for n in graph.nodes if is_capture(n)}
     for k, e in enumerate(graph.edges):
         if k % 4096 == 4095:
             checkpoint()
+        if e.src in captures and CAPTURES not in expanded:
+            continue  # a captured variable's read: in the details, not drawn across the graph
         a, b = item_of_node[e.src], item_of_node[e.dst]
         if a == b:
             continue

@@ -47,6 +47,9 @@ def _process_pool() -> Any:
         from concurrent.futures import ProcessPoolExecutor
 
         _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        import atexit
+
+        atexit.register(_pool.shutdown, wait=True, cancel_futures=True)  # before the interpreter
     return _pool
 
 
