@@ -80,8 +80,12 @@ class GraphItem(QGraphicsItem):
         self.neighbours: set[int] = set()
         self.highlight_edges: set[int] = set()
         arrays = geometry if geometry is not None else box_arrays(graph, layout)
+        self._lines: dict[bool, list[QLineF]] = {}
         for key, value in arrays.items():
-            setattr(self, key, value)
+            if key == "lines":
+                self._lines = value
+            else:
+                setattr(self, key, value)
         self._brushes = self._make_brushes(dark)
         self._styles = STYLES
         self._font = QFont()
@@ -214,6 +218,14 @@ class GraphItem(QGraphicsItem):
                 _elide(box.sublabel, inner.width()),
             )
 
+    def all_lines(self, control: bool) -> list[QLineF]:
+        """Every data (or control) edge as a straight line, made once (``prepare`` makes them in
+        the thread pool)."""
+        cache = self._lines
+        if control not in cache:
+            cache[control] = _lines(self, np.flatnonzero(self.control == control))
+        return cache[control]
+
     def _rects(self, idx: np.ndarray) -> list[QRectF]:
         x0, y0 = self.x0[idx].tolist(), self.y0[idx].tolist()
         w = (self.x1[idx] - self.x0[idx]).tolist()
@@ -252,15 +264,10 @@ class GraphItem(QGraphicsItem):
                 for i in sel:
                     _curve(path, self.ex0[i], self.ey0[i], self.ex1[i], self.ey1[i])
                 painter.drawPath(path)
+            elif len(sel) * 2 > int(np.count_nonzero(self.control == control)):
+                painter.drawLines(self.all_lines(control))  # most are on screen: made once
             else:
-                coords = zip(
-                    self.ex0[sel].tolist(),
-                    self.ey0[sel].tolist(),
-                    self.ex1[sel].tolist(),
-                    self.ey1[sel].tolist(),
-                    strict=True,
-                )
-                painter.drawLines([QLineF(a, b, c, d) for a, b, c, d in coords])
+                painter.drawLines(_lines(self, sel))
         if self.highlight_edges:
             painter.setPen(hi_pen)
             path = QPainterPath()
@@ -278,6 +285,23 @@ class GraphItem(QGraphicsItem):
                     head.lineTo(x + 4, y - 7)
                     head.closeSubpath()
                     painter.drawPath(head)
+
+
+def _lines(arrays: Any, sel: np.ndarray) -> list[QLineF]:
+    coords = zip(
+        arrays.ex0[sel].tolist(),
+        arrays.ey0[sel].tolist(),
+        arrays.ex1[sel].tolist(),
+        arrays.ey1[sel].tolist(),
+        strict=True,
+    )
+    return [QLineF(a, b, c, d) for a, b, c, d in coords]
+
+
+def prepare_lines(arrays: dict[str, np.ndarray]) -> dict[bool, list[QLineF]]:
+    """The straight edges of ``box_arrays``, for the thread pool (QLineF is a plain value)."""
+    view = type("Arrays", (), arrays)
+    return {c: _lines(view, np.flatnonzero(arrays["control"] == c)) for c in (False, True)}
 
 
 def _curve(path: QPainterPath, x0: float, y0: float, x1: float, y1: float) -> None:

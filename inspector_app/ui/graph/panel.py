@@ -350,9 +350,10 @@ class GraphPanel(QWidget):
             g = graph if graph is not None else open_graph(meta_graph, frame.name)
             t = tree if tree is not None else scope_tree(g)
             lay = compute_layout(g, expanded, tree=t, sugiyama=off_gil_sugiyama)
-            from inspector_app.ui.graph.canvas import box_arrays
+            from inspector_app.ui.graph.canvas import box_arrays, prepare_lines
 
             arrays = box_arrays(g, lay)
+            arrays["lines"] = prepare_lines(arrays)
             _freeze_new_objects()
             return g, t, lay, arrays
 
