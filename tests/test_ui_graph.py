@@ -144,5 +144,10 @@ def test_window_opens_the_graph_of_the_selected_signature(qtbot, tmp_path, model
     with qtbot.waitSignal(win.graph_panel.graph_shown, timeout=WAIT_MS):
         win.select_node(fn_row)
     assert win.graph_panel.graph.title.startswith("__inference_outer")
+    # the MetaGraphDef row: its whole top-level graph
+    mg_row = win.models()[0].tree.find(lambda n: n.kind == "meta_graph")
+    with qtbot.waitSignal(win.graph_panel.graph_shown, timeout=WAIT_MS):
+        win.select_node(mg_row)
+    assert win.graph_panel.graph.kind == "graph"
     win.close_model()
     assert win.graph_panel.view.item is None

@@ -138,8 +138,8 @@ def graph_target(info: Any, node: Any) -> tuple[Any, str | None, str] | None:
         if name is not None:
             return mg.proto, name, name
         return None
-    if node is mg_node:
-        return mg.proto, None, label
+    if node is mg_node:  # the whole top-level graph (a TF2 export's is small: its calls lead in)
+        return mg.proto, ("graph" if len(mg.proto.graph_def.node) else None), label
     return None
 
 
