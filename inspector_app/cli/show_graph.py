@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from inspector_app.errors import UserError
@@ -84,10 +82,9 @@ def execute_graph(info, args: argparse.Namespace) -> int:
         if not target.parent.is_dir():
             raise UserError(f"{target.parent} is not a folder")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
+            from inspector_app.savedmodel.graph_export import write_atomic
+
+            write_atomic(target, text)
         except OSError as err:
             raise UserError(f"cannot write {target}: {err.strerror or err}") from None
         print(f"wrote {target}", file=sys.stderr)

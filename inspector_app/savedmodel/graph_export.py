@@ -5,7 +5,10 @@ Colours follow the window's: an op's family decides its fill (``op_family``).
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from inspector_app.savedmodel.graph import ARG_OP, RET_OP, Graph
@@ -150,3 +153,19 @@ def _title(graph: Graph, box) -> str:
 
 def _clip(text: str, limit: int = 38) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def write_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` to a new file beside ``path``, then rename it over ``path``. The file gets
+    the usual permissions (0666 less the umask), which ``tempfile.mkstemp`` would not give."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target

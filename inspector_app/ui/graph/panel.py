@@ -640,13 +640,10 @@ class GraphPanel(QWidget):
         frame = self._stack[-1] if self._stack else None
         if frame is None or frame.layout is None:
             raise ValueError("no graph is shown")
-        import tempfile
+        from inspector_app.savedmodel.graph_export import write_atomic
 
         target = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(to_svg(frame.graph, frame.layout))
-        os.replace(tmp, target)
+        write_atomic(target, to_svg(frame.graph, frame.layout))
         return target
 
     def _ask_png(self) -> None:
