@@ -121,8 +121,11 @@ def graph_target(info: Any, node: Any) -> tuple[Any, str | None, str] | None:
     ):
         return None  # another version of a base folder: not the loaded one
     tags = list(mg_node.details.get("tags", []))
-    mg = next((m for m in getattr(info, "meta_graphs", []) if list(m.tags) == tags), None)
-    if mg is None:
+    mg = next(
+        (m for m in getattr(info, "meta_graphs", []) if list(getattr(m, "tags", ())) == tags),
+        None,
+    )
+    if mg is None or getattr(mg, "proto", None) is None:  # not read from a saved_model.pb
         return None
     label = ", ".join(tags) or "(no tags)"
     sig = next((n for n in reversed(path) if n.kind == "signature"), None)
@@ -264,11 +267,10 @@ class GraphPanel(QWidget):
 
     def forget(self, info: Any) -> None:
         """A model was closed: drop its graph."""
-        if any(m.proto is self._meta_graph for m in getattr(info, "meta_graphs", [])):
+        protos = [getattr(m, "proto", None) for m in getattr(info, "meta_graphs", [])]
+        if self._meta_graph is not None and any(p is self._meta_graph for p in protos):
             self.clear()
-        if self._pending is not None and any(
-            m.proto is self._pending[0] for m in getattr(info, "meta_graphs", [])
-        ):
+        if self._pending is not None and any(p is self._pending[0] for p in protos):
             self._pending = None
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
