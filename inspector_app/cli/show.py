@@ -32,12 +32,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--variables", action="store_true", help="also list variables (reads variables.index)"
     )
+    from inspector_app.cli.show_graph import add_graph_arguments
+
+    add_graph_arguments(parser)
 
 
 def execute(args: argparse.Namespace) -> int:
     from inspector_app.savedmodel import load_model
 
     info = load_model(args.path, version=args.version)
+    if args.graph is not None:
+        from inspector_app.cli.show_graph import execute_graph
+
+        return execute_graph(info, args)
     if args.json:
         data = info.to_json()
         add_example_features(info, data)

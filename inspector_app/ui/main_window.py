@@ -39,6 +39,7 @@ from inspector_app.ui import settings, window_habits
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.checks_panel import ChecksPanel
 from inspector_app.ui.details_panel import DetailsPanel
+from inspector_app.ui.graph import GraphPanel
 from inspector_app.ui.model_loader import LoadFn, LoadResult, ModelLoader
 from inspector_app.ui.tree_model import COL_NAME, ModelTreeModel, TreeFilterProxy
 from inspector_app.ui.window_actions import WindowActionsMixin
@@ -193,6 +194,8 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         self.details = DetailsPanel()
         self.panels = QTabWidget(objectName="panels")
         self.panels.addTab(self.details, "Details")
+        self.graph_panel = GraphPanel()
+        self.panels.addTab(self.graph_panel, "Graph")
         self.checks_panel = ChecksPanel()
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
@@ -296,6 +299,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         )
         self.signature_selected.connect(self._on_signature_selected)
         self.model_closed.connect(self._on_model_closed)
+        self.model_closed.connect(self.graph_panel.forget)
         self.checks_panel.jump_requested.connect(self._jump_to)
 
     # -- Contract 2 -----------------------------------------------------------------------
@@ -558,6 +562,8 @@ class MainWindow(WindowActionsMixin, QMainWindow):
     def _update_current(self, node: TreeNode | None) -> None:
         self.details.set_node(node)
         model = self._model_of(node) if node is not None else None
+        if model is not None:
+            self.graph_panel.follow(model.info, node)
         if model is None:
             self.status_path.setText("")
             self.setWindowTitle(APP_NAME)

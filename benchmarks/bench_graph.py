@@ -1,0 +1,224 @@
+"""The Graph tab on big graphs: from the request to the first painted frame, and the longest
+stall of the event loop meanwhile.
+
+Usage: ``python3 benchmarks/bench_graph.py [--repeat N] [--sizes 10000,100000]``. The graphs are
+made here as GraphDef protos (no TensorFlow): blocks of 40 nodes in nested name scopes (a conv
+net's shape: each block a chain with weights, a skip connection two blocks back), and a 10,000-node
+graph without scopes, where every node is laid out and drawn. Writes
+``benchmarks/results/graph.json``.
+
+Targets: a 10,000-node graph laid out and shown in under 1 s; a 100,000-node graph opens (scopes
+collapsed) in under 2 s; the event loop never stalls over 50 ms.
+
+Netron (the viewer this is compared with) serves its page from its pip package and needs a browser
+to draw it; where neither ``netron`` nor a headless Chromium is installed the comparison is left
+out and said so in the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+RESULTS = REPO / "benchmarks" / "results" / "graph.json"
+
+
+def make_meta_graph(n_nodes: int, scoped: bool = True):
+    """A MetaGraphDef with ``n_nodes`` nodes in blocks of 40 (4 sub-scopes of 10 nodes)."""
+    from inspector_app.savedmodel import protos
+
+    mg = protos.meta_graph_pb2().MetaGraphDef()
+    nodes = mg.graph_def.node
+    count = 0
+
+    def add(name: str, op: str, inputs: list[str]) -> str:
+        nonlocal count
+        if not scoped:
+            name = f"n{count}_{name.rsplit('/', 1)[-1]}"
+        nd = nodes.add(name=name, op=op)
+        nd.input.extend(inputs)
+        count += 1
+        return name
+
+    prev = add("input", "Placeholder", [])
+    outputs = [prev]
+    b = 0
+    while count < n_nodes:
+        block_in = prev
+        for s, scope in enumerate(("conv", "bn", "act", "proj")):
+            base = f"block_{b}/{scope}"
+            w = add(f"{base}/weights", "VarHandleOp", [])
+            r = add(f"{base}/ReadVariableOp", "ReadVariableOp", [w])
+            c = add(f"{base}/Const", "Const", [])
+            x = add(
+                f"{base}/{'Conv2D' if s == 0 else 'Mul'}", "Conv2D" if s == 0 else "Mul", [prev, r]
+            )
+            x = add(f"{base}/BiasAdd", "BiasAdd", [x, c])
+            for k in range(4):
+                x = add(f"{base}/op_{k}", ("Relu", "Identity", "AddV2", "Reshape")[k], [x])
+            prev = x
+        if len(outputs) >= 2:
+            prev = add(f"block_{b}/add", "AddV2", [prev, outputs[-2]])
+        else:
+            prev = add(f"block_{b}/add", "AddV2", [prev, block_in])
+        outputs.append(prev)
+        b += 1
+    return mg
+
+
+class Stalls:
+    """The longest gap between ticks of a 5 ms timer on the GUI thread."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer(interval=5)
+        self.timer.timeout.connect(self._tick)
+        self.last = time.perf_counter()
+        self.worst = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.worst = 0.0
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.worst * 1000
+
+
+def measure(panel, mg, name: str, expand_all: bool = False) -> dict:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    stalls = Stalls()
+    loop = QEventLoop()
+    got = []
+    panel.graph_shown.connect(lambda lay: (got.append(lay), loop.quit()))
+    stalls.start()
+    start = time.perf_counter()
+    cpu = time.process_time()
+    panel.show_target(mg, name)
+    QTimer.singleShot(60_000, loop.quit)
+    loop.exec()
+    shown = panel.layout_now
+    if expand_all:
+        got.clear()
+        start = time.perf_counter()
+        cpu = time.process_time()
+        panel.expand_all()
+        loop.exec()
+        shown = panel.layout_now
+    panel.view.viewport().repaint()  # the first frame, painted now
+    QApplication.processEvents()
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu  # this process, all threads (the machine is shared)
+    worst = stalls.stop()
+    panel.graph_shown.disconnect()
+    return {
+        "seconds": round(elapsed, 3),
+        "cpu_seconds": round(cpu, 3),
+        "layout_ms": round(shown.elapsed_ms, 1),
+        "boxes": len(shown.boxes),
+        "drawn_edges": len(shown.edges),
+        "largest_level": shown.largest_level,
+        "worst_stall_ms": round(worst, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    from PySide6.QtWidgets import QApplication
+
+    from inspector_app.ui.gc_guard import MainThreadCollector
+    from inspector_app.ui.graph import GraphPanel
+    from inspector_app.ui.graph.panel import prewarm_layout_process
+
+    app = QApplication([])
+    collector = MainThreadCollector(app)  # as run_app does: collection on the GUI thread
+    panel = GraphPanel()
+    panel.fetch_op_descriptions = False
+    panel.resize(1024, 700)
+    panel.show()
+    collector.freeze_startup()
+    prewarm_layout_process()  # as the tab does when it is first shown
+    from inspector_app.savedmodel.graph_layout import igraph_sugiyama
+
+    igraph_sugiyama(3, [(0, 1), (1, 2)])  # likewise: igraph's first graph is slow
+
+    cases = [
+        ("10k nodes in scopes, all scopes open", make_meta_graph(10_000), True, 1.0),
+        ("10k nodes without scopes", make_meta_graph(10_000, scoped=False), False, 1.0),
+        ("100k nodes in scopes, opened collapsed", make_meta_graph(100_000), False, 2.0),
+    ]
+    time.sleep(1.5)  # the helper process has started
+    rows = []
+    for title, mg, expand, target in cases:
+        runs = [measure(panel, mg, "graph", expand) for _ in range(args.repeat)]
+        best = min(runs, key=lambda r: r["seconds"])
+        row = {
+            "case": title,
+            "nodes": len(mg.graph_def.node),
+            "target_s": target,
+            "median_s": round(statistics.median(r["seconds"] for r in runs), 3),
+            "median_cpu_s": round(statistics.median(r["cpu_seconds"] for r in runs), 3),
+            "worst_stall_ms": max(r["worst_stall_ms"] for r in runs),
+            **{
+                k: v
+                for k, v in best.items()
+                if k not in ("seconds", "cpu_seconds", "worst_stall_ms")
+            },
+            "runs_s": [r["seconds"] for r in runs],
+        }
+        rows.append(row)
+        print(
+            f"{title:42s} {row['nodes']:>7,} nodes  median {row['median_s']:.3f} s "
+            f"(cpu {row['median_cpu_s']:.3f} s, target {target} s)  layout {row['layout_ms']:.0f} ms  {row['boxes']:,} boxes  "
+            f"worst stall {row['worst_stall_ms']:.0f} ms",
+            flush=True,
+        )
+    netron = "netron not installed" if shutil.which("netron") is None else "netron installed"
+    chromium = next(
+        (b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None
+    )
+    comparison = (
+        f"not measured: {netron}, "
+        f"{'no headless Chromium' if chromium is None else chromium + ' found'}"
+    )
+    print(f"Netron: {comparison}")
+    result = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+        "cases": rows,
+        "netron": comparison,
+    }
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    panel.close()
+    del app
+
+
+if __name__ == "__main__":
+    main()

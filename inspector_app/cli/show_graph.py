@@ -1,0 +1,97 @@
+"""``show PATH --graph [SIGNATURE|FUNCTION]``: one graph as JSON, Graphviz DOT or an SVG picture.
+
+``--json`` prints ``{"nodes": [...], "edges": [...], "calls": [...]}`` (see
+``savedmodel.graph.Graph.to_json``); ``--format dot|svg`` writes the picture to stdout or
+``--out FILE``. Without a name: the ``serving_default`` signature, else the whole graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from inspector_app.errors import UserError
+
+
+def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--graph",
+        nargs="?",
+        const="",
+        metavar="SIGNATURE|FUNCTION",
+        help="print one graph: a signature (pruned to what its outputs need), a library "
+        "function, or 'graph' for the whole graph (default: serving_default)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("json", "dot", "svg"),
+        help="with --graph: json (the default with --json), dot (Graphviz) or svg (laid out)",
+    )
+    parser.add_argument("--out", metavar="FILE", help="with --graph: write to FILE, not stdout")
+    parser.add_argument(
+        "--tag-set",
+        metavar="TAGS",
+        help="with --graph: the MetaGraphDef's tags, e.g. serve or serve,gpu (default: the first)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="with --out: replace an existing file"
+    )
+
+
+def _meta_graph(info, tag_set: str | None):
+    if not info.meta_graphs:
+        raise UserError(f"{info.path}: the SavedModel has no MetaGraphDef")
+    if not tag_set:
+        return info.meta_graphs[0]
+    wanted = sorted(t.strip() for t in tag_set.split(",") if t.strip())
+    for mg in info.meta_graphs:
+        if sorted(mg.tags) == wanted:
+            return mg
+    have = "; ".join(mg.tag_set for mg in info.meta_graphs)
+    raise UserError(f"no MetaGraphDef with tags {tag_set!r}; the model has: {have}")
+
+
+def render(info, name: str, fmt: str, tag_set: str | None = None) -> str:
+    from inspector_app.savedmodel.graph import open_graph
+
+    mg = _meta_graph(info, tag_set)
+    graph = open_graph(mg.proto, name or None)
+    if fmt == "json":
+        return json.dumps(graph.to_json(), indent=1) + "\n"
+    from inspector_app.savedmodel import graph_export
+
+    if fmt == "dot":
+        return graph_export.to_dot(graph)
+    from inspector_app.savedmodel.graph_layout import compute_layout
+
+    return graph_export.to_svg(graph, compute_layout(graph))
+
+
+def execute_graph(info, args: argparse.Namespace) -> int:
+    fmt = args.format or "json"
+    if args.format is None and not args.json and args.out:
+        suffix = Path(args.out).suffix.lower().lstrip(".")
+        fmt = suffix if suffix in ("dot", "svg", "json") else "json"
+    text = render(info, args.graph, fmt, args.tag_set)
+    if args.out:
+        target = Path(args.out)
+        if target.exists() and not args.overwrite:
+            raise UserError(f"{target} exists; pass --overwrite to replace it")
+        if not target.parent.is_dir():
+            raise UserError(f"{target.parent} is not a folder")
+        try:
+            from inspector_app.savedmodel.graph_export import write_atomic
+
+            write_atomic(target, text)
+        except OSError as err:
+            raise UserError(f"cannot write {target}: {err.strerror or err}") from None
+        print(f"wrote {target}", file=sys.stderr)
+        return 0
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stdout = None  # type: ignore[assignment]
+    return 0

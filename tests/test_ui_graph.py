@@ -1,0 +1,153 @@
+"""The Graph tab through pytest-qt: a selected signature or function opens its graph, calls open
+their function with a breadcrumb back, scopes collapse and open, nodes show their details,
+exports write PNG and SVG."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from models_graph import graph_models
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+
+from inspector_app.savedmodel import load_model
+from inspector_app.ui import MainWindow
+from inspector_app.ui import settings as ui_settings
+from inspector_app.ui.graph import GraphPanel
+
+WAIT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory) -> dict[str, Path]:
+    return graph_models(tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def no_child_python(monkeypatch):
+    monkeypatch.setattr(GraphPanel, "fetch_op_descriptions", False)
+
+
+@pytest.fixture
+def panel(qtbot) -> GraphPanel:
+    p = GraphPanel()
+    qtbot.addWidget(p)
+    p.resize(1024, 700)
+    p.show()
+    return p
+
+
+def show(qtbot, panel: GraphPanel, mg, name) -> None:
+    with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+        panel.show_target(mg, name)
+
+
+def box_of(panel: GraphPanel, name: str) -> int:
+    return panel.layout_now.node_box[panel.graph.index[name]]
+
+
+def test_call_opens_its_function_and_the_breadcrumb_leads_back(qtbot, panel, models) -> None:
+    mg = load_model(models["tf2"]).meta_graphs[0].proto
+    show(qtbot, panel, mg, "serving_default")
+    assert panel.breadcrumb == ["serving_default"]
+    assert not panel.back_button.isEnabled()
+    item = panel.view.item
+    assert len(item.layout.boxes) == len(panel.graph.nodes)  # no scopes in this small graph
+    call = box_of(panel, "StatefulPartitionedCall")
+    with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+        panel.view.box_activated.emit(call)  # a double-click
+    assert panel.graph.title.startswith("__inference_signature_wrapper")
+    assert len(panel.breadcrumb) == 2 and panel.back_button.isEnabled()
+    # one level deeper: the wrapper calls outer, whose If opens its then branch
+    call = next(n for n in panel.graph.nodes if n.function)
+    with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+        panel.view.box_activated.emit(box_of(panel, call.name))
+    outer = panel.graph
+    assert outer.title.startswith("__inference_outer")
+    assert panel.select_node("block/cond")
+    html = panel.details.toPlainText()
+    assert "then_branch: block_cond_true" in html and "else_branch: block_cond_false" in html
+    assert panel.findChild(object, "graphCrumb1").isEnabled()
+    with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+        panel.back()
+    assert panel.graph.title.startswith("__inference_signature_wrapper")
+    with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+        panel.go_to(0)
+    assert panel.breadcrumb == ["serving_default"]
+
+
+def test_click_selects_a_node_and_highlights_its_neighbours(qtbot, panel, models) -> None:
+    mg = load_model(models["tf1"]).meta_graphs[0].proto
+    show(qtbot, panel, mg, "serving_default")
+    item = panel.view.item
+    relu = box_of(panel, "dense1/relu")
+    matmul = box_of(panel, "dense1/MatMul")
+    b = item.layout.boxes[relu]
+    # the hit test finds the node under its centre (not the scope frame around it)
+    assert item.box_at(panel.view.item.mapToScene(b.x + b.w / 2, b.y + b.h / 2)) == relu
+    with qtbot.waitSignal(panel.node_selected, timeout=WAIT_MS) as sig:
+        panel.view.box_clicked.emit(relu)
+    assert sig.args == ["dense1/relu"]
+    assert item.selected == relu and matmul in item.neighbours
+    text = panel.details.toPlainText()
+    assert "Relu" in text and "from dense1/MatMul" in text and "float32 [?, 8]" in text
+
+
+def test_scopes_collapse_and_open(qtbot, panel, models) -> None:
+    mg = load_model(models["tf1"]).meta_graphs[0].proto
+    show(qtbot, panel, mg, "graph")
+    with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+        panel.collapse_all()
+    boxes = panel.layout_now.boxes
+    scope = next(i for i, b in enumerate(boxes) if b.kind == "scope" and b.key == "dense1")
+    assert box_of(panel, "dense1/relu") == scope
+    panel.view.box_clicked.emit(scope)
+    assert "dense1" in panel.details.toPlainText() and "Relu" in panel.details.toPlainText()
+    with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+        panel.view.box_activated.emit(scope)  # double-click opens it
+    assert panel.layout_now.boxes[box_of(panel, "dense1/relu")].kind == "node"
+    # selecting a node inside a collapsed scope opens the scope
+    with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+        panel.select_node("dense2/logits")
+    assert panel.view.item.selected == box_of(panel, "dense2/logits")
+
+
+def test_exports_png_and_svg(qtbot, panel, models, tmp_path) -> None:
+    mg = load_model(models["tf1"]).meta_graphs[0].proto
+    show(qtbot, panel, mg, "serving_default")
+    png = panel.export_png(tmp_path / "g.png")
+    image = QImage(str(png))
+    layout = panel.layout_now
+    assert not image.isNull() and image.width() >= layout.width
+    svg = ET.parse(panel.export_svg(tmp_path / "g.svg")).getroot()
+    assert svg.tag.endswith("svg") and float(svg.get("width")) > layout.width
+
+
+def test_window_opens_the_graph_of_the_selected_signature(qtbot, tmp_path, models) -> None:
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    ui_settings.clear_recent_models()
+    win = MainWindow()
+    win.show_error_dialogs = False
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.model_opened, timeout=WAIT_MS):
+        win.open_model(models["tf2"])
+    win.panels.setCurrentWidget(win.graph_panel)
+    with qtbot.waitSignal(win.graph_panel.graph_shown, timeout=WAIT_MS):
+        assert win.select_signature("serving_default")
+    assert win.graph_panel.breadcrumb == ["serving_default"]
+    # a function row of the tree opens that function's body
+    fn_row = win.models()[0].tree.find(lambda n: n.kind == "function" and n.name == "outer")
+    assert fn_row is not None
+    with qtbot.waitSignal(win.graph_panel.graph_shown, timeout=WAIT_MS):
+        win.select_node(fn_row)
+    assert win.graph_panel.graph.title.startswith("__inference_outer")
+    # the MetaGraphDef row: its whole top-level graph
+    mg_row = win.models()[0].tree.find(lambda n: n.kind == "meta_graph")
+    with qtbot.waitSignal(win.graph_panel.graph_shown, timeout=WAIT_MS):
+        win.select_node(mg_row)
+    assert win.graph_panel.graph.kind == "graph"
+    win.close_model()
+    assert win.graph_panel.view.item is None
