@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.errors import UserError
 from inspector_app.results.compare import COLUMNS
+from inspector_app.ui.palette import problem_colour
 from inspector_app.workflows.compare_job import (
     STEPS,
     CompareJob,
@@ -50,7 +51,6 @@ from inspector_app.workflows.compare_job import (
     start_compare,
     version_dirs,
 )
-from inspector_app.ui.palette import problem_colour
 
 DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1  # bool on every cell of a row: the output differs
 DIFFERS_BACKGROUND = QColor(255, 221, 221)
