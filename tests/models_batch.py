@@ -64,9 +64,7 @@ def build_example_classifier(path: Path) -> Path:
     class Model(tf.Module):
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
         def serve(self, examples):
-            parsed = tf.io.parse_example(
-                examples, {"x": tf.io.FixedLenFeature([3], tf.float32)}
-            )
+            parsed = tf.io.parse_example(examples, {"x": tf.io.FixedLenFeature([3], tf.float32)})
             return {"probabilities": tf.nn.softmax(parsed["x"] * 10.0, axis=-1)}
 
     model = Model()

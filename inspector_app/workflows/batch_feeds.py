@@ -173,20 +173,23 @@ def make_plan(
     extra: Mapping[str, np.ndarray] | None = None,
     options: ImageOptions | None = None,
     input_name: str | None = None,
+    fallback: Mapping[str, np.ndarray] | None = None,
 ) -> FeedPlan:
     """Decide which input of ``signature`` (a SignatureInfo) takes the items of ``kind``;
-    ``extra`` feeds the inputs that stay the same for every batch. UserError when the
+    ``extra`` feeds the inputs that stay the same for every batch; ``fallback`` (the window's
+    current inputs) feeds the inputs left over once the item input is chosen. UserError when the
     signature cannot take such items, or an input would be left without a value."""
+    fallback = dict(fallback or {})
     specs = tuple(signature.inputs)
     by_name = {s.name: s for s in specs}
     extra = dict(extra or {})
     names = ", ".join(by_name) or "none"
     for name in extra:
         if name not in by_name:
-            raise UserError(f"signature {signature.key!r} has no input {name!r}; its inputs: {names}")
-    dims = {
-        n: r for n, r in dimension_inputs(specs).items() if n not in extra and kind == "images"
-    }
+            raise UserError(
+                f"signature {signature.key!r} has no input {name!r}; its inputs: {names}"
+            )
+    dims = {n: r for n, r in dimension_inputs(specs).items() if n not in extra and kind == "images"}
     open_inputs = [s for s in specs if s.name not in extra and s.name not in dims]
     if kind == "images":
         fits, what = _is_image_input, "an image input (uint8 or float, [N, H, W, C] or similar)"
@@ -202,6 +205,8 @@ def make_plan(
             raise UserError(f"input {input_name!r} is {describe(chosen.dtype, chosen.shape)}, not {what}")  # fmt: skip
     else:
         candidates = [s for s in open_inputs if fits(s)]
+        if len(candidates) > 1:  # an input the window already has a value for stays as it is
+            candidates = [s for s in candidates if s.name not in fallback] or candidates
         if not candidates:
             raise UserError(f"signature {signature.key!r} has no {what}; its inputs: {names}")
         if len(candidates) > 1:
@@ -210,6 +215,8 @@ def make_plan(
         chosen = candidates[0]
     dims.pop(chosen.name, None)
     left = [s.name for s in open_inputs if s.name != chosen.name]
+    extra.update({n: fallback[n] for n in left if n in fallback})
+    left = [n for n in left if n not in fallback]
     if left:
         raise UserError(
             f"signature {signature.key!r} needs input {left[0]!r} as well, the same for every "

@@ -81,10 +81,13 @@ def prepare_batch(
     input_name: str | None = None,
     device: str | None = None,
     label_names: list[str] | None = None,
+    fallback: Mapping[str, np.ndarray] | None = None,
 ) -> BatchSpec:
-    """Check the items against the signature; UserError (one line) for anything wrong."""
+    """Check the items against the signature; UserError (one line) for anything wrong.
+    ``fallback``: values for inputs left over once the items' input is chosen (the window's)."""
     model_dir = Path(model_dir)
-    plan = make_plan(signature, kind, extra=extra, options=options, input_name=input_name)
+    plan = make_plan(signature, kind, extra=extra, options=options, input_name=input_name,
+                     fallback=fallback)  # fmt: skip
     size = plan.check_batch_size(batch_size)
     source = ItemSource(kind, path, labels)
     context: dict[str, Any] = {
@@ -117,7 +120,9 @@ class Progress:
         eta = self.eta_s
         left = "" if eta is None else f", {_duration(eta)} left"
         failed = f", {self.failed} failed" if self.failed else ""
-        return f"{self.done:,} / {self.total:,} items{failed}, {self.items_per_s:,.1f} items/s{left}"
+        return (
+            f"{self.done:,} / {self.total:,} items{failed}, {self.items_per_s:,.1f} items/s{left}"
+        )
 
 
 def _duration(s: float) -> str:
@@ -489,7 +494,9 @@ class BatchJob:
                 self.report.metrics.add_classification(row, self.truth.id_for(item.label))
             elif s.class_map is not None and item.mask is not None:
                 try:
-                    row.iou = self.report.metrics.add_segmentation(s.class_map, read_mask(item.mask))
+                    row.iou = self.report.metrics.add_segmentation(
+                        s.class_map, read_mask(item.mask)
+                    )
                 except UserError as err:
                     row.summary += f"; mask not counted: {err}"
             rows.append(row)

@@ -23,7 +23,7 @@ import numpy as np
 from inspector_app.errors import UserError
 from inspector_app.results.interpret import build_result, describe, interpret_outputs
 from inspector_app.results.labels import LabelSet
-from inspector_app.results.masks import resize_nearest, to_class_maps
+from inspector_app.results.masks import resize_nearest
 
 CSV_COLUMNS = ("index", "item", "label", "prediction", "class_id", "score", "correct",
                "top5", "iou", "summary", "time_ms", "status", "error")  # fmt: skip
