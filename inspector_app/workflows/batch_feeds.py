@@ -192,17 +192,17 @@ def make_plan(
     dims = {n: r for n, r in dimension_inputs(specs).items() if n not in extra and kind == "images"}
     open_inputs = [s for s in specs if s.name not in extra and s.name not in dims]
     if kind == "images":
-        fits, what = _is_image_input, "an image input (uint8 or float, [N, H, W, C] or similar)"
+        fits, what = _is_image_input, "image input (uint8 or float, [N, H, W, C] or similar)"
     elif kind == "examples":
-        fits, what = (lambda s: is_string_dtype(s.dtype)), "a string input for serialized tf.Example records"  # fmt: skip
+        fits, what = _is_string, "string input for serialized tf.Example records"
     else:
-        fits, what = (lambda s: not is_string_dtype(s.dtype)), "a number input"
+        fits, what = _is_number, "number input"
     if input_name is not None:
         if input_name not in by_name:
             raise UserError(f"signature {signature.key!r} has no input {input_name!r}; its inputs: {names}")  # fmt: skip
         chosen = by_name[input_name]
         if not fits(chosen):
-            raise UserError(f"input {input_name!r} is {describe(chosen.dtype, chosen.shape)}, not {what}")  # fmt: skip
+            raise UserError(f"input {input_name!r} ({describe(chosen.dtype, chosen.shape)}) is no {what}")  # fmt: skip
     else:
         candidates = [s for s in open_inputs if fits(s)]
         if len(candidates) > 1:  # an input the window already has a value for stays as it is
@@ -227,6 +227,14 @@ def make_plan(
         options = options or default_options(chosen)  # values left None: chosen by the dtype
     return FeedPlan(kind, chosen, specs, batched, fixed, options if kind == "images" else None,
                     extra, dims)  # fmt: skip
+
+
+def _is_string(spec: Any) -> bool:
+    return is_string_dtype(spec.dtype)
+
+
+def _is_number(spec: Any) -> bool:
+    return not is_string_dtype(spec.dtype)
 
 
 def _batching(kind: str, spec: Any, options: ImageOptions | None) -> tuple[bool, int | None]:
