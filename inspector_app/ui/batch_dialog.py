@@ -133,6 +133,9 @@ class BatchDialog(QDialog):
         self.labels_combo.addItem("CSV file,label…", "csv")
         self.labels_edit = QLineEdit(objectName="batchLabelsCsv")
         self.labels_edit.setPlaceholderText("labels.csv")
+        self.names_edit = QLineEdit(objectName="batchClassNames")
+        self.names_edit.setPlaceholderText("model's class names file (default: its label asset)")
+        self.names_edit.setToolTip("one class name per line, in class-id order")
         self.batch_spin = QSpinBox(objectName="batchSize")
         self.batch_spin.setRange(0, 4096)
         self.batch_spin.setSpecialValueText("auto")
@@ -153,6 +156,7 @@ class BatchDialog(QDialog):
         labels = QHBoxLayout()
         labels.addWidget(self.labels_combo)
         labels.addWidget(self.labels_edit, 1)
+        labels.addWidget(self.names_edit, 1)
         form.addRow("Labels:", labels)
         opts = QHBoxLayout()
         for text, widget in (("Batch", self.batch_spin), ("Resize", self.resize_combo),
@@ -314,11 +318,16 @@ class BatchDialog(QDialog):
         if not path:
             return self._fail("choose a folder of items or a TFRecord file")
         try:
+            names = None
+            if self.names_edit.text().strip():
+                from inspector_app.results.labels import read_label_file
+
+                names = read_label_file(os.path.expanduser(self.names_edit.text().strip()))
             spec = prepare_batch(
                 self.model_dir, self.tags, self.signature, self.kind_combo.currentData(),
                 os.path.expanduser(path), labels=labels,
                 batch_size=self.batch_spin.value() or None, options=self.image_options(),
-                fallback=self.extra,
+                fallback=self.extra, label_names=names,
             )  # fmt: skip
             if self.engine is None:
                 self.engine = self.engine_factory()
