@@ -281,7 +281,7 @@ def test_cli_segmentation_with_masks(tmp_path, capsys):
     code, out, err = _cli(capsys, model, "--images", data, "--json")
     assert code == 0, err
     doc = json.loads(out)
-    assert doc["view"] == "mask" and doc["segmentation_items"] == 3 and not doc["failed"]
+    assert doc["view"] == "segmentation" and doc["segmentation_items"] == 3 and not doc["failed"]
     ious = {r["item"]: r["iou"] for r in doc["rows"]}
     assert ious["img0.png"] == ious["img1.png"] == 1.0 and ious["img2.png"] == 0.0
     # class 0 (red): predicted on img0's left and img1's right half (660 pixels), true there

@@ -349,8 +349,17 @@ class BatchJob:
         self.future.set_result(self.report)
 
     def _load(self) -> None:
+        """Load the model in the worker, unless it holds that model already (a second job)."""
         spec = self.spec
-        info = self.engine.load(spec.model_dir, spec.tags, spec.device).result(LOAD_TIMEOUT_S)
+        info = getattr(self.engine, "model", None)
+        same = (
+            isinstance(getattr(info, "path", None), str)
+            and Path(info.path) == spec.model_dir.resolve()
+            and list(info.tags or []) == list(spec.tags)
+            and (spec.device is None or spec.device.upper() == str(info.device).upper())
+        )
+        if not same:
+            info = self.engine.load(spec.model_dir, spec.tags, spec.device).result(LOAD_TIMEOUT_S)
         self.report.device = spec.device or getattr(info, "device", "") or ""
         if spec.key not in info.signatures:
             keys = ", ".join(sorted(info.signatures)) or "none"
@@ -416,14 +425,13 @@ class BatchJob:
                 continue
             del group
             fut = self.engine.run(self.spec.key, feeds, device=self.spec.device)
-            del feeds
-            inflight.append((items, fut))
+            inflight.append((items, fut, feeds))
             while len(inflight) >= 2:  # the next batch waits in the worker's pipe meanwhile
                 self._finish(*inflight.popleft())
         while inflight:
             self._finish(*inflight.popleft())
 
-    def _finish(self, items: list[BatchItem], fut: Future) -> None:
+    def _finish(self, items: list[BatchItem], fut: Future, feeds: dict) -> None:
         try:
             result = fut.result()
         except Cancelled:
@@ -441,7 +449,7 @@ class BatchJob:
             else:
                 self._one_by_one(items)
             return
-        self._emit(self._rows(items, result.outputs, result.timing.get("run_ms", 0.0)))
+        self._emit(self._rows(items, result.outputs, result.timing.get("run_ms", 0.0), feeds))
 
     def _one_by_one(self, items: list[BatchItem]) -> None:
         """Run each item of a failed batch alone, so that only the bad one fails."""
@@ -462,7 +470,8 @@ class BatchJob:
             except UserError as err:
                 self._emit([self._failed_row(item, f"the model failed: {_reason(err, item)}")])
             else:
-                self._emit(self._rows([item], result.outputs, result.timing.get("run_ms", 0.0)))
+                run_ms = result.timing.get("run_ms", 0.0)
+                self._emit(self._rows([item], result.outputs, run_ms, feeds))
 
     def _reload(self) -> None:
         self._reloads += 1
@@ -481,9 +490,11 @@ class BatchJob:
         return ItemRow(item.index, item.name, item.path, item.label, error=reason,
                        offset=item.offset)  # fmt: skip
 
-    def _rows(self, items: list[BatchItem], outputs: dict, run_ms: float) -> list[ItemRow]:
+    def _rows(
+        self, items: list[BatchItem], outputs: dict, run_ms: float, feeds: dict
+    ) -> list[ItemRow]:
         n = len(items)
-        summaries = self.summarizer.summarize(outputs, n)
+        summaries = self.summarizer.summarize(outputs, n, feeds)
         rows = []
         for item, s in zip(items, summaries, strict=True):
             row = ItemRow(item.index, item.name, item.path, item.label, s.prediction,

@@ -23,7 +23,7 @@ import numpy as np
 from inspector_app.errors import UserError
 from inspector_app.results.interpret import build_result, describe, interpret_outputs
 from inspector_app.results.labels import LabelSet
-from inspector_app.results.masks import resize_nearest
+from inspector_app.results.masks import legend, resize_nearest
 
 CSV_COLUMNS = ("index", "item", "label", "prediction", "class_id", "score", "correct",
                "top5", "iou", "summary", "time_ms", "status", "error")  # fmt: skip
@@ -118,74 +118,95 @@ class ItemSummary:
 
 
 class OutputSummarizer:
-    """Summaries of each batch item, by the view ``results.interpret`` picks for the outputs.
+    """Summaries of each batch item, by the view ``results.interpret`` picks for the outputs
+    (``view_fields``: the same answer and summaries as ``run --json``).
 
     The output and its view are chosen on the first batch and kept, so that every row of a job
-    describes the same thing.
+    describes the same thing: the first output shown as scores, else as segmentation, else as
+    detection, else the first output.
     """
 
     def __init__(self, context: Mapping[str, Any] | None = None) -> None:
         self.context = dict(context or {})
         self.output: str | None = None
-        self.view: str | None = None
+        self.view: str | None = None  # as run --json names it: scores, segmentation, ...
         self.reason = ""
         self.labels: LabelSet | None = None
-        self.num_classes = 0
 
-    def _choose(self, outputs: Mapping[str, np.ndarray]) -> None:
-        found = interpret_outputs(outputs, self.context)
-        for wanted in ("scores", "mask"):
-            for name, it in found.items():
-                if it.view == wanted:
-                    self.output, self.view, self.reason = name, wanted, it.reason
-                    return
-        name, it = next(iter(found.items()))
-        self.output, self.view, self.reason = name, it.view, it.reason
-
-    def summarize(self, outputs: Mapping[str, np.ndarray], n: int) -> list[ItemSummary]:
-        """One summary per item of a batch of ``n`` (outputs may hold padding after them)."""
+    def summarize(
+        self,
+        outputs: Mapping[str, np.ndarray],
+        n: int,
+        inputs: Mapping[str, np.ndarray] | None = None,
+    ) -> list[ItemSummary]:
+        """One summary per item of a batch of ``n`` (outputs may hold padding after them);
+        ``inputs``: the batch's feeds (their image sizes help tell a segmentation output)."""
         if not outputs:
             return [ItemSummary("", "no outputs")] * n
+        ctx = {**self.context, "inputs": dict(inputs or {})}
+        fields = view_fields(outputs, ctx)
         if self.output is None or self.output not in outputs:
-            self._choose(outputs)
+            self._choose(fields)
         assert self.output is not None
+        entry = fields.get(self.output, {})
         arr = np.asarray(outputs[self.output])
-        if self.view == "scores" and arr.ndim >= 1 and arr.shape[0] >= n:
-            return self._scores(outputs, n)
-        if self.view == "mask" and arr.ndim >= 3 and arr.shape[0] >= n:
-            return self._masks(outputs, n)
+        batched = arr.ndim >= 1 and arr.shape[0] >= n
+        if self.view == "scores" and batched:
+            return self._scores(outputs, entry, n, ctx)
+        if self.view == "segmentation" and batched:
+            return self._masks(outputs, n, ctx)
+        if self.view == "detection" and batched and "boxes" in entry:
+            return [_boxes(entry["boxes"][i] if i < len(entry["boxes"]) else []) for i in range(n)]
         return [ItemSummary(*([self._values(outputs, i, n)] * 2)) for i in range(n)]
 
-    def _scores(self, outputs: Mapping[str, np.ndarray], n: int) -> list[ItemSummary]:
-        res = build_result(self.output, "scores", outputs, self.context)
-        if self.labels is None or self.num_classes != res.num_classes:
-            self.labels, self.num_classes = res.labels, res.num_classes
+    def _choose(self, fields: Mapping[str, Mapping[str, Any]]) -> None:
+        for wanted in ("scores", "segmentation", "detection"):
+            for name, entry in fields.items():
+                if entry.get("view") == wanted and (wanted != "detection" or "boxes" in entry):
+                    self.output, self.view, self.reason = name, wanted, entry["view_reason"]
+                    return
+        name, entry = next(iter(fields.items()))
+        self.output, self.view, self.reason = name, entry.get("view"), entry.get("view_reason", "")
+
+    def _scores(self, outputs: Mapping[str, np.ndarray], entry: Mapping[str, Any], n: int,
+                ctx: Mapping[str, Any]) -> list[ItemSummary]:  # fmt: skip
+        top = entry.get("top5") or []
+        if self.labels is None or len(top) < n:
+            res = build_result(self.output, "scores", outputs, ctx)
+            self.labels = res.labels
+            top = [
+                [{"class_id": r.class_id, "label": r.label, "score": r.score}
+                 for r in res.top_k(i, 5, apply_softmax=False)]
+                for i in range(n)
+            ]  # fmt: skip
         out = []
         for i in range(n):
-            top = res.top_k(i, 5)
-            if not top:
+            rows = top[i]
+            if not rows:
                 out.append(ItemSummary("", "no classes"))
                 continue
-            best = top[0]
-            text = f"{best.label} {best.score:.1%}" if 0 <= best.score <= 1 else best.label
-            out.append(ItemSummary(best.label, text, best.class_id, best.score,
-                                   tuple(r.class_id for r in top)))  # fmt: skip
+            best = rows[0]
+            score = float(best["score"])
+            text = f"{best['label']} {score:.1%}" if 0 <= score <= 1 else f"{best['label']} {score:.4g}"  # fmt: skip
+            out.append(ItemSummary(best["label"], text, int(best["class_id"]), score,
+                                   tuple(int(r["class_id"]) for r in rows)))  # fmt: skip
         return out
 
-    def _masks(self, outputs: Mapping[str, np.ndarray], n: int) -> list[ItemSummary]:
-        res = build_result(self.output, "mask", outputs, self.context)
+    def _masks(self, outputs: Mapping[str, np.ndarray], n: int,
+               ctx: Mapping[str, Any]) -> list[ItemSummary]:  # fmt: skip
+        it = interpret_outputs(outputs, ctx)[self.output]
+        axis = getattr(it, "class_axis", -1)
+        extra = (axis,) if axis != -1 else ()
+        res = build_result(self.output, "mask", outputs, ctx, *extra)
         if self.labels is None or len(self.labels.names) < len(res.labels.names):
-            self.labels, self.num_classes = res.labels, len(res.labels.names)
+            self.labels = res.labels
         out = []
         for i in range(n):
-            cm = res.class_map(i)
-            counts = np.bincount(cm.ravel().astype(np.int64).clip(0), minlength=1)
-            order = np.argsort(-counts, kind="stable")[:3]
-            parts = [f"{res.labels.name(int(c))} {counts[c] / cm.size:.0%}" for c in order
-                     if counts[c]]  # fmt: skip
-            top = res.labels.name(int(order[0])) if len(order) else ""
-            out.append(ItemSummary(top, ", ".join(parts), int(order[0]) if len(order) else None,
-                                   class_map=cm))  # fmt: skip
+            rows = legend(res.class_map(i), res.labels)
+            parts = [f"{r.name} {r.share:.0%}" for r in rows[:3]]
+            first = rows[0] if rows else None
+            out.append(ItemSummary(first.name if first else "", ", ".join(parts),
+                                   first.class_id if first else None, class_map=res.class_map(i)))  # fmt: skip
         return out
 
     def _values(self, outputs: Mapping[str, np.ndarray], i: int, n: int) -> str:
@@ -195,6 +216,35 @@ class OutputSummarizer:
             item = arr[i] if arr.ndim and arr.shape[0] >= n else arr
             parts.append(f"{name}: {_describe_values(item)}")
         return "; ".join(parts)
+
+
+def _boxes(boxes: list[Mapping[str, Any]]) -> ItemSummary:
+    if not boxes:
+        return ItemSummary("", "no boxes over 0.5")
+    best = boxes[0]
+    names = ", ".join(f"{b['label']} {float(b['score']):.2f}" for b in boxes[:4])
+    more = f" (+{len(boxes) - 4})" if len(boxes) > 4 else ""
+    return ItemSummary(str(best["label"]), f"{len(boxes)} boxes: {names}{more}",
+                       int(best["class_id"]), float(best["score"]))  # fmt: skip
+
+
+def view_fields(
+    outputs: Mapping[str, np.ndarray], context: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """``results.interpret.view_fields``: the view of each output and its summary, as
+    ``run --json`` gives them. Where that function is not there yet, the view chosen by
+    ``interpret_outputs`` and the top 5 of scores, in its format."""
+    try:
+        from inspector_app.results.interpret import view_fields as fields_of
+    except ImportError:
+        pass
+    else:
+        return fields_of(outputs, context)
+    out: dict[str, dict[str, Any]] = {}
+    names = {"mask": "segmentation", "tensor": "values"}
+    for name, it in interpret_outputs(outputs, context).items():
+        out[name] = {"view": names.get(it.view, it.view), "view_reason": it.reason}
+    return out
 
 
 def _describe_values(arr: np.ndarray) -> str:
