@@ -83,11 +83,11 @@ def test_table_filters_metrics_and_a_rows_result(qtbot, folders, tmp_path):
     dialog.filter_edit.setText("green/")
     assert dialog.proxy.rowCount() == 4
     dialog.filter_edit.clear()
-    dialog.table.sortByColumn(COL_ITEM, Qt.SortOrder.AscendingOrder)
-    assert dialog.proxy.row(0).name == "blue/blue_0.jpg"
+    dialog.sort_by(COL_ITEM, Qt.SortOrder.AscendingOrder)
+    assert dialog.filter.row(0).name == "blue/blue_0.jpg"
     dialog.show_worst_first()
     assert dialog.proxy.rowCount() == 1
-    assert dialog.proxy.row(0).name == "blue/blue_0.jpg"
+    assert dialog.filter.row(0).name == "blue/blue_0.jpg"
     assert dialog.table.horizontalHeader().sortIndicatorSection() == COL_SCORE
 
     with qtbot.waitSignal(dialog.item_shown, timeout=WAIT_MS) as shown:

@@ -1,8 +1,9 @@
 """The Batch dialog: run the selected signature over a folder of images or .npy files, or a
 TFRecord file, and look at the results item by item and over the data set.
 
-The job (``workflows.batch_job``) runs on threads of its own with an engine worker of its own,
-so the window and its Run tab stay free. Rows come back in chunks and join the table at most
+The job (``workflows.batch_job``) runs in a process of its own (``workflows.batch_process``)
+with an engine worker of its own, so the window and its Run tab stay free and the GUI thread
+keeps the interpreter to itself. Rows come back in chunks and join the table at most
 every ``FLUSH_MS``, so that the event loop never waits long on them.
 """
 
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -47,13 +49,14 @@ from inspector_app.ui.batch_table import (
     COL_PREDICTION,
     COL_SCORE,
     FILTERS,
-    BatchFilterProxy,
+    BatchFilter,
     BatchTableModel,
 )
 from inspector_app.workflows.batch_job import BatchJob, BatchReport, Progress, prepare_batch
+from inspector_app.workflows.batch_process import BatchProcess
 from inspector_app.workflows.batch_summary import ItemRow
 
-FLUSH_MS = 120  # rows and progress join the window at most this often
+FLUSH_MS = 200  # rows and progress join the window at most this often
 KIND_TEXT = {"images": "Images folder", "arrays": ".npy folder", "examples": "TFRecord file"}
 THUMB = 160
 
@@ -65,12 +68,6 @@ class _Relay(QObject):
     progress = Signal(object)
     done = Signal(object)  # the job's future
     item = Signal(object, object)  # (ItemRow, future of (feeds, outputs))
-
-
-def _default_engine() -> Any:
-    from inspector_app.ui.engine_bridge import window_engine
-
-    return window_engine()
 
 
 class BatchDialog(QDialog):
@@ -104,9 +101,9 @@ class BatchDialog(QDialog):
         self.signature = signature
         self.options = options
         self.extra = dict(extra or {})
-        self.engine_factory = engine_factory or _default_engine
+        self.engine_factory = engine_factory  # None: the job runs in a process of its own
         self.engine: Any = None
-        self.job: BatchJob | None = None
+        self.job: BatchJob | BatchProcess | None = None
         self.report: BatchReport | None = None
         self.error: str | None = None
         self._pending: list[ItemRow] = []
@@ -172,19 +169,22 @@ class BatchDialog(QDialog):
         self.cancel_button = QPushButton("Cancel", objectName="batchCancel")
         self.progress_bar = QProgressBar(objectName="batchProgress")
         self.status_label = QLabel("", objectName="batchStatus")
-        self.status_label.setWordWrap(True)
+        # One line that never resizes the dialog as the numbers change (the tooltip has it all).
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         run_row = QHBoxLayout()
         run_row.addWidget(self.start_button)
         run_row.addWidget(self.cancel_button)
         run_row.addWidget(self.progress_bar, 1)
 
         self.model = BatchTableModel(self)
-        self.proxy = BatchFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.filter = BatchFilter(self.model, self)
+        self.proxy = self.filter.proxy
         self.table = QTableView(objectName="batchTable")
         self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        header = self.table.horizontalHeader()  # the model sorts (fast); the header drives it
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -268,9 +268,10 @@ class BatchDialog(QDialog):
         self.browse_button.clicked.connect(self._browse)
         self.kind_combo.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.labels_combo.currentIndexChanged.connect(lambda _i: self._labels_changed())
-        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.filter_edit.textChanged.connect(self.filter.set_text)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self.model.sort)
         self.filter_combo.currentIndexChanged.connect(
-            lambda _i: self.proxy.set_kind(self.filter_combo.currentData())
+            lambda _i: self.filter.set_kind(self.filter_combo.currentData())
         )
         self.worst_button.clicked.connect(self.show_worst_first)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._on_row(cur))
@@ -329,11 +330,16 @@ class BatchDialog(QDialog):
                 batch_size=self.batch_spin.value() or None, options=self.image_options(),
                 fallback=self.extra, label_names=names,
             )  # fmt: skip
-            if self.engine is None:
-                self.engine = self.engine_factory()
             csv_path = self.csv_edit.text().strip() or None
-            self.job = BatchJob(spec, self.engine, on_rows=self._relay.rows.emit,
-                                on_progress=self._relay.progress.emit, csv_path=csv_path)  # fmt: skip
+            self._close_job()
+            if self.engine_factory is None:  # a process of its own: see workflows/batch_process
+                self.job = BatchProcess(spec, on_rows=self._relay.rows.emit,
+                                        on_progress=self._relay.progress.emit, csv_path=csv_path)  # fmt: skip
+            else:
+                if self.engine is None:
+                    self.engine = self.engine_factory()
+                self.job = BatchJob(spec, self.engine, on_rows=self._relay.rows.emit,
+                                    on_progress=self._relay.progress.emit, csv_path=csv_path)  # fmt: skip
         except UserError as err:
             return self._fail(str(err))
         self.model.clear()
@@ -359,13 +365,17 @@ class BatchDialog(QDialog):
     def show_worst_first(self) -> None:
         """Only the mistakes, the most confident first."""
         self.filter_combo.setCurrentIndex(self.filter_combo.findData("wrong"))
-        self.table.sortByColumn(COL_SCORE, Qt.SortOrder.DescendingOrder)
+        self.sort_by(COL_SCORE, Qt.SortOrder.DescendingOrder)
+
+    def sort_by(self, column: int, order: Qt.SortOrder) -> None:
+        """Sort the table as a click on the column's header does."""
+        self.table.horizontalHeader().setSortIndicator(column, order)
 
     def select_row(self, proxy_row: int) -> ItemRow:
         """Select a row of the table (as shown); its full result follows (``item_shown``)."""
         self.table.selectRow(proxy_row)
         self.table.setCurrentIndex(self.proxy.index(proxy_row, 0))
-        return self.proxy.row(proxy_row)
+        return self.filter.row(proxy_row)
 
     # -- callbacks ----------------------------------------------------------------------
     def _kind_changed(self) -> None:
@@ -432,8 +442,8 @@ class BatchDialog(QDialog):
         if m.labelled:
             lines.append(f"Accuracy <b>{m.accuracy:.2%}</b> top-1, {m.top5_accuracy:.2%} top-5 "
                          f"over {m.labelled:,} labelled items")  # fmt: skip
-            if self.job is not None and self.job.truth.how:
-                lines.append(_html(self.job.truth.how))
+            if self.job is not None and self.job.truth_how:
+                lines.append(_html(self.job.truth_how))
             if final or m.labelled < 5000:
                 truths, preds, matrix = m.confusion_matrix()
                 self.confusion.set_matrix(truths, preds, matrix, report.class_names)
@@ -449,7 +459,7 @@ class BatchDialog(QDialog):
     def _on_row(self, current: Any) -> None:
         if not current.isValid():
             return
-        row = self.proxy.row(current.row())
+        row = self.filter.row(current.row())
         if row is None or row is self._shown:
             return
         self._shown = row
@@ -504,17 +514,26 @@ class BatchDialog(QDialog):
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setStyleSheet("color: #b00020;" if error else "")
         self.status_label.setText(text)
+        self.status_label.setToolTip(text)
 
     def _update_buttons(self) -> None:
         running = self.running
         self.start_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
 
+    def _close_job(self) -> None:
+        """End the last job's process (its worker with it), on a thread: it may take a second."""
+        job = self.job
+        if isinstance(job, BatchProcess):
+            job.cancel()
+            threading.Thread(target=job.close, name="batch-close", daemon=True).start()
+
     def shutdown(self) -> None:
         """Stop the job and the worker (the dialog is closing)."""
         self._timer.stop()
         if self.job is not None and self.job.running:
             self.job.cancel()
+        self._close_job()
         if self.engine is not None:
             engine, self.engine = self.engine, None
             threading.Thread(target=engine.close, args=(False,), daemon=True).start()

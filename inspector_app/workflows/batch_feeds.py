@@ -40,6 +40,24 @@ class _Spec:
     shape: list[int] | None
 
 
+@dataclass(frozen=True)
+class PlainSignature:
+    """What a job needs of a signature, in plain values (a model reader's SignatureInfo may hold
+    protobuf messages, which would load TensorFlow wherever they are unpickled)."""
+
+    key: str
+    method_name: str
+    inputs: tuple[_Spec, ...]
+
+    @classmethod
+    def of(cls, signature: Any) -> PlainSignature:
+        inputs = tuple(
+            _Spec(str(t.name), str(t.dtype), None if t.shape is None else [int(d) for d in t.shape])
+            for t in signature.inputs
+        )
+        return cls(str(signature.key), str(getattr(signature, "method_name", "") or ""), inputs)
+
+
 @dataclass
 class FeedPlan:
     """Which input each item feeds, how, and what the other inputs get."""
@@ -180,6 +198,7 @@ def make_plan(
     current inputs) feeds the inputs left over once the item input is chosen. UserError when the
     signature cannot take such items, or an input would be left without a value."""
     fallback = dict(fallback or {})
+    signature = PlainSignature.of(signature)
     specs = tuple(signature.inputs)
     by_name = {s.name: s for s in specs}
     extra = dict(extra or {})

@@ -33,7 +33,7 @@ import numpy as np
 from inspector_app.engine import Cancelled, EngineError, WorkerDied
 from inspector_app.errors import UserError
 from inspector_app.inputs.images import ImageOptions
-from inspector_app.workflows.batch_feeds import FeedPlan, group_key, make_plan
+from inspector_app.workflows.batch_feeds import FeedPlan, PlainSignature, group_key, make_plan
 from inspector_app.workflows.batch_items import BatchItem, ItemSource, read_record_at
 from inspector_app.workflows.batch_summary import (
     CSV_COLUMNS,
@@ -55,7 +55,7 @@ class BatchSpec:
 
     model_dir: Path
     tags: list[str]
-    signature: Any  # savedmodel.SignatureInfo
+    signature: PlainSignature
     source: ItemSource
     plan: FeedPlan
     batch_size: int
@@ -97,6 +97,7 @@ def prepare_batch(
     }
     if label_names:
         context["labels"] = list(label_names)
+    signature = PlainSignature.of(signature)
     return BatchSpec(model_dir, list(tags), signature, source, plan, size, device, context)
 
 
@@ -287,6 +288,11 @@ class BatchJob:
     @property
     def running(self) -> bool:
         return self._thread is not None and not self.future.done()
+
+    @property
+    def truth_how(self) -> str:
+        """How labels became class ids (once the first labelled batch has answered)."""
+        return self.truth.how
 
     def cancel(self) -> None:
         """Stop at once: the worker is stopped (then restarted with the model, for single
