@@ -199,7 +199,7 @@ class BatchProcess:
         while True:
             try:
                 message = self._conn.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError, TypeError, ValueError):  # closed under the reader too
                 break
             kind = message[0]
             try:
