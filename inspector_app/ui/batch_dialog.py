@@ -45,9 +45,14 @@ from inspector_app.inputs import images
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.batch_metrics import ConfusionView
 from inspector_app.ui.batch_table import (
+    COL_INDEX,
+    COL_IOU,
     COL_ITEM,
+    COL_LABEL,
     COL_PREDICTION,
+    COL_RESULT,
     COL_SCORE,
+    COL_TIME,
     FILTERS,
     BatchFilter,
     BatchTableModel,
@@ -197,8 +202,9 @@ class BatchDialog(QDialog):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        for col, width in ((0, 48), (COL_ITEM, 190), (2, 80), (COL_PREDICTION, 110),
-                           (COL_SCORE, 64), (5, 64), (6, 48), (7, 70)):  # fmt: skip
+        widths = {COL_INDEX: 48, COL_ITEM: 170, COL_LABEL: 70, COL_PREDICTION: 100,
+                  COL_RESULT: 60, COL_SCORE: 60, COL_IOU: 48, COL_TIME: 66}  # fmt: skip
+        for col, width in widths.items():
             hh.resizeSection(col, width)
         self.filter_edit = QLineEdit(objectName="batchFilter")
         self.filter_edit.setPlaceholderText("Filter rows (item, label, prediction, details)")

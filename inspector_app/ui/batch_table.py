@@ -22,8 +22,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from inspector_app.workflows.batch_summary import ItemRow
 
-COLUMNS = ("#", "Item", "Label", "Prediction", "Score", "Result", "IoU", "Time (ms)", "Details")
-(COL_INDEX, COL_ITEM, COL_LABEL, COL_PREDICTION, COL_SCORE, COL_RESULT, COL_IOU, COL_TIME,
+COLUMNS = ("#", "Item", "Label", "Prediction", "Result", "Score", "IoU", "Time (ms)", "Details")
+(COL_INDEX, COL_ITEM, COL_LABEL, COL_PREDICTION, COL_RESULT, COL_SCORE, COL_IOU, COL_TIME,
  COL_DETAILS) = range(len(COLUMNS))  # fmt: skip
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # a number (or text) to sort by
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the ItemRow
