@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -118,6 +119,9 @@ class BatchDialog(QDialog):
         self._timer = QTimer(self, interval=FLUSH_MS)
         self._build_ui(label or f"{self.model_dir.name} · {signature.key}")
         self._connect_callbacks()
+        app = QApplication.instance()
+        if app is not None:  # the window may go without closing this dialog first
+            app.aboutToQuit.connect(self.shutdown)
         self._update_buttons()
 
     # -- layout -------------------------------------------------------------------------
@@ -444,7 +448,10 @@ class BatchDialog(QDialog):
 
     def _show_metrics(self, report: BatchReport, final: bool) -> None:
         m = report.metrics
-        lines = [f"{report.done:,} of {report.total:,} items, {len(report.failed):,} failed"]
+        failed = len(report.failed)
+        if not final and self._progress is not None:  # a job in another process: its count
+            failed = self._progress.failed
+        lines = [f"{report.done:,} of {report.total:,} items, {failed:,} failed"]
         if m.labelled:
             lines.append(f"Accuracy <b>{m.accuracy:.2%}</b> top-1, {m.top5_accuracy:.2%} top-5 "
                          f"over {m.labelled:,} labelled items")  # fmt: skip

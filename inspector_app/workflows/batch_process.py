@@ -14,6 +14,7 @@ reads small messages on one thread: rows, progress, a snapshot of the metrics, t
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import multiprocessing
@@ -153,6 +154,9 @@ class BatchProcess:
                 name="inspector-batch",
             )
             self.process.start()
+            # Not a daemon (a daemon may not start the engine's worker): ended at exit here,
+            # before multiprocessing would wait for it (atexit runs the later hooks first).
+            atexit.register(self._end_at_exit)
             child.close()
             self._conn = parent
             threading.Thread(target=self._read, name="batch-reader", daemon=True).start()
@@ -183,6 +187,11 @@ class BatchProcess:
             fut.set_exception(UserError("the batch job's process has ended; start it again"))
         return fut
 
+    def _end_at_exit(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+            self.process.join(1.0)
+
     def close(self) -> None:
         """End the process and its worker (waits up to about two seconds)."""
         if self.process is None:
@@ -194,6 +203,7 @@ class BatchProcess:
             self.process.join(1.0)
         with contextlib.suppress(OSError):
             self._conn.close()
+        atexit.unregister(self._end_at_exit)
 
     def _read(self) -> None:
         while True:
