@@ -319,3 +319,30 @@ def test_signature_objects_from_the_model_reader(tmp_path):
     sig = SimpleNamespace(key="k", method_name="", inputs=[], outputs=[])
     with pytest.raises(UserError, match="has no image input"):
         make_plan(sig, "images")
+
+
+@pytest.mark.slow
+def test_the_window_s_job_process_cancels_and_runs_single_rows(tmp_path):
+    """``BatchProcess`` (the Batch dialog's way): rows stream back, cancel keeps them, a row runs
+    again after the cancel, and closing ends the process."""
+    from inspector_app.savedmodel import load_model
+    from inspector_app.workflows.batch_process import BatchProcess
+
+    model = build_colour_classifier(tmp_path / "clf")
+    root = class_folders(tmp_path / "data", per_class=40)
+    info = load_model(model)
+    mg = info.meta_graphs[0]
+    spec = prepare_batch(info.model_dir, mg.tags, mg.signature("serving_default"), "images",
+                         root, labels="folders", batch_size=1)  # fmt: skip
+    rows: list = []
+    job = BatchProcess(spec, on_rows=lambda chunk: (rows.extend(chunk), len(rows) >= 5 and job.cancel()))  # fmt: skip
+    report = job.start().result(300)
+    try:
+        assert report.cancelled and 5 <= report.done < 120
+        assert len(rows) == report.done and all(r.ok for r in rows)
+        feeds, outputs = job.run_item(rows[0]).result(300)
+        assert feeds["images"].shape == (1, 16, 16, 3)
+        assert outputs["probabilities"].argmax() == ["red", "green", "blue"].index(rows[0].label)
+    finally:
+        job.close()
+    assert not job.process.is_alive()
