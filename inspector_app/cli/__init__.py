@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "check": "Check a model before it is deployed; exit 1 when a check fails with severity error.",
     "compare": "Run the same inputs through two versions (or two models) and compare the "
     "outputs; exit 1 when they differ.",
+    "batch": "Run a signature over a folder of images, .npy files or a TFRecord file.",
 }
 
 

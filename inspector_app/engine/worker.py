@@ -94,7 +94,10 @@ def _error_tuple(exc: BaseException) -> tuple[str, str, str]:
         first.rstrip(":").lower() in ("graph execution error", "detected at node")
         and len(lines) > 1
     ):
-        first = next((ln for ln in lines[1:] if not ln.startswith(("Detected", "File "))), first)
+        first = next(
+            (ln for ln in lines[1:] if not ln.startswith(("Detected", "File ", "<stack traces"))),
+            first,
+        )
     return ("EngineError", f"{type(exc).__name__}: {first}", details)
 
 

@@ -272,11 +272,18 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         self.compare_action = self._action(
             "Co&mpare with another version...", self._open_compare, "Ctrl+K", "actionCompare"
         )
+        self.batch_action = self._action(
+            "Run over a &data set...",
+            lambda: importlib.import_module("inspector_app.ui.batch_dialog").open_for_window(self),
+            "Ctrl+B",
+            "actionBatch",
+        )
         run = self.menuBar().addMenu("&Run")
         for action in (self.run_action, self.cancel_action, self.reload_worker_action):
             run.addAction(action)
         run.addSeparator()
         run.addAction(self.compare_action)
+        run.addAction(self.batch_action)
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action("&About", self._show_about, None, "actionAbout")
         self.demo_action = self._action(

@@ -1,4 +1,8 @@
-"""Flows that combine the Qt-free core (savedmodel, inputs, results, engine): compare, batch.
+"""Workflows: jobs that combine the core packages (savedmodel, inputs, engine, results).
 
-The faces (``ui``, ``cli``) call these; nothing in the core imports them.
+Qt-free. The window and the command line are thin faces over them; nothing in the core imports
+this package. ``compare_job`` runs the same inputs through two models; ``batch_job`` runs a
+signature over a folder of images, ``.npy`` files or a TFRecord file of tf.Example records
+(``batch_items`` finds the items and their labels, ``batch_feeds`` builds the batches,
+``batch_summary`` turns outputs into per-item rows and data-set metrics).
 """

@@ -1,0 +1,608 @@
+"""Run a signature over every item of a folder or TFRecord file, in the engine worker. Qt-free.
+
+    spec = prepare_batch(model_dir, ["serve"], signature, "images", "/data/val", labels="folders")
+    job = BatchJob(spec, engine, on_rows=table.add, on_progress=bar.show, csv_path="rows.csv")
+    report = job.start().result()          # or job.cancel() at any moment: the rows so far stay
+
+Pipelined: a few threads decode the next items (pillow lets go of the interpreter lock while it
+decodes and resizes) while the worker runs the current batch, and the next batch is already
+queued in the worker's pipe when the current one answers. Nothing of the outputs is kept but
+each item's summary (``batch_summary.ItemRow``); rows stream to the caller and to the CSV file.
+
+A batch the model fails on is run again item by item, so that only the bad item fails; a worker
+that dies on a batch is restarted, the model reloaded, and the batch's items tried one by one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inspector_app.engine import Cancelled, EngineError, WorkerDied
+from inspector_app.errors import UserError
+from inspector_app.inputs.images import ImageOptions
+from inspector_app.workflows.batch_feeds import FeedPlan, PlainSignature, group_key, make_plan
+from inspector_app.workflows.batch_items import BatchItem, ItemSource, read_record_at
+from inspector_app.workflows.batch_summary import (
+    CSV_COLUMNS,
+    ItemRow,
+    Metrics,
+    OutputSummarizer,
+    TruthMapper,
+    read_mask,
+)
+
+MAX_RELOADS = 8  # a worker dying more often than this stops the job
+DECODE_THREADS = max(1, min(4, (os.cpu_count() or 2)))
+LOAD_TIMEOUT_S = 600.0
+
+
+@dataclass
+class BatchSpec:
+    """Everything a job needs, checked before it starts (``prepare_batch``)."""
+
+    model_dir: Path
+    tags: list[str]
+    signature: PlainSignature
+    source: ItemSource
+    plan: FeedPlan
+    batch_size: int
+    device: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)  # for results.interpret
+
+    @property
+    def key(self) -> str:
+        return str(self.signature.key)
+
+
+def prepare_batch(
+    model_dir: str | os.PathLike,
+    tags: list[str] | tuple[str, ...],
+    signature: Any,
+    kind: str,
+    path: str | os.PathLike,
+    *,
+    labels: str | None = None,
+    batch_size: int | None = None,
+    options: ImageOptions | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
+    input_name: str | None = None,
+    device: str | None = None,
+    label_names: list[str] | None = None,
+    fallback: Mapping[str, np.ndarray] | None = None,
+) -> BatchSpec:
+    """Check the items against the signature; UserError (one line) for anything wrong.
+    ``fallback``: values for inputs left over once the items' input is chosen (the window's)."""
+    model_dir = Path(model_dir)
+    plan = make_plan(signature, kind, extra=extra, options=options, input_name=input_name,
+                     fallback=fallback)  # fmt: skip
+    size = plan.check_batch_size(batch_size)
+    source = ItemSource(kind, path, labels)
+    context: dict[str, Any] = {
+        "method_name": getattr(signature, "method_name", ""),
+        "assets_dir": str(model_dir / "assets"),
+        "model_path": str(model_dir),
+    }
+    if label_names:
+        context["labels"] = list(label_names)
+    signature = PlainSignature.of(signature)
+    return BatchSpec(model_dir, list(tags), signature, source, plan, size, device, context)
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int  # items answered or failed
+    failed: int
+    total: int
+    elapsed_s: float  # since the first batch was sent (the model load is not counted)
+
+    @property
+    def items_per_s(self) -> float:
+        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def eta_s(self) -> float | None:
+        rate = self.items_per_s
+        return (self.total - self.done) / rate if rate > 0 else None
+
+    def text(self) -> str:
+        eta = self.eta_s
+        left = "" if eta is None else f", {_duration(eta)} left"
+        failed = f", {self.failed} failed" if self.failed else ""
+        return (
+            f"{self.done:,} / {self.total:,} items{failed}, {self.items_per_s:,.1f} items/s{left}"
+        )
+
+
+def _duration(s: float) -> str:
+    s = int(round(s))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+@dataclass
+class BatchReport:
+    """What a job gives back (also when cancelled: the rows so far)."""
+
+    total: int
+    done: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    rows: list[ItemRow] = field(default_factory=list)  # only when the job keeps them
+    metrics: Metrics = field(default_factory=Metrics)
+    output: str | None = None  # the output the rows describe
+    view: str | None = None
+    view_reason: str = ""
+    class_names: dict[int, str] = field(default_factory=dict)
+    truth_how: str = ""
+    elapsed_s: float = 0.0
+    load_s: float = 0.0
+    cancelled: bool = False
+    error: str | None = None  # the job stopped early (the worker kept dying)
+    batch_size: int = 0
+    device: str = ""
+    csv_path: str | None = None
+
+    @property
+    def items_per_s(self) -> float:
+        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def name(self, class_id: int) -> str:
+        return self.class_names.get(class_id, f"class {class_id}")
+
+    def to_json(self) -> dict[str, Any]:
+        m = self.metrics
+        out: dict[str, Any] = {
+            "items": self.done,
+            "total": self.total,
+            "succeeded": self.done - len(self.failed),
+            "failed": [{"item": n, "reason": r} for n, r in self.failed],
+            "items_per_s": round(self.items_per_s, 3),
+            "elapsed_s": round(self.elapsed_s, 3),
+            "load_s": round(self.load_s, 3),
+            "batch_size": self.batch_size,
+            "device": self.device,
+            "output": self.output,
+            "view": self.view,
+            "view_reason": self.view_reason,
+            "cancelled": self.cancelled,
+        }
+        if self.error:
+            out["error"] = self.error
+        if m.labelled:
+            out["labelled"] = m.labelled
+            out["accuracy"] = round(m.accuracy or 0.0, 6)
+            out["top5_accuracy"] = round(m.top5_accuracy or 0.0, 6)
+            out["labels_to_classes"] = self.truth_how
+            out["unmatched_labels"] = m.unmatched
+            truths, preds, matrix = m.confusion_matrix()
+            if len(preds) <= 100:
+                out["confusion"] = {
+                    "true_classes": [self.name(c) for c in truths],
+                    "predicted_classes": [self.name(c) for c in preds],
+                    "matrix": matrix.tolist(),
+                }
+            out["worst_mistakes"] = [
+                {"item": name, "label": label, "prediction": pred, "score": round(score, 6)}
+                for score, _i, name, label, pred in m.worst_mistakes()[:20]
+            ]
+        if m.seg_items:
+            out["segmentation_items"] = m.seg_items
+            out["mean_iou"] = round(m.mean_iou or 0.0, 6)
+            out["per_class_iou"] = {self.name(c): round(v, 6) for c, v in m.per_class_iou().items()}
+        out["rows"] = [r.to_json() for r in self.rows]
+        return out
+
+    def summary_lines(self) -> list[str]:
+        m = self.metrics
+        state = " (cancelled)" if self.cancelled else ""
+        lines = [
+            f"items: {self.done:,} of {self.total:,}{state}, failed: {len(self.failed):,}",
+            f"throughput: {self.items_per_s:,.1f} items/s in {self.elapsed_s:.2f} s "
+            f"(batch size {self.batch_size}, {self.device or 'default device'}; "
+            f"model load {self.load_s:.1f} s)",
+        ]
+        if self.output:
+            lines.append(f"rows describe output {self.output!r}: {self.view_reason}")
+        if m.labelled:
+            lines.append(
+                f"accuracy: {m.accuracy:.2%} top-1, {m.top5_accuracy:.2%} top-5 over "
+                f"{m.labelled:,} labelled items ({self.truth_how})"
+            )
+        if m.seg_items:
+            lines.append(f"segmentation: mean IoU {m.mean_iou:.4f} over {m.seg_items:,} masks")
+        if self.error:
+            lines.append(f"stopped early: {self.error}")
+        return lines
+
+
+RowsCallback = Callable[[list[ItemRow]], None]
+ProgressCallback = Callable[[Progress], None]
+
+
+class BatchJob:
+    """One run over a data set, on a thread of its own; ``engine`` is an ``engine.Engine``
+    (this job loads the model into it; the caller owns and closes it)."""
+
+    def __init__(
+        self,
+        spec: BatchSpec,
+        engine: Any,
+        *,
+        on_rows: RowsCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        csv_path: str | os.PathLike | None = None,
+        overwrite: bool = False,
+        keep_rows: bool = False,
+        decode_threads: int = DECODE_THREADS,
+    ) -> None:
+        self.spec = spec
+        self.engine = engine
+        self.on_rows = on_rows
+        self.on_progress = on_progress
+        self.keep_rows = keep_rows
+        self.decode_threads = max(1, decode_threads)
+        self.csv_path = Path(csv_path) if csv_path else None
+        if self.csv_path is not None:
+            _check_csv_target(self.csv_path, spec.model_dir, overwrite)
+        self.future: Future[BatchReport] = Future()
+        self.report = BatchReport(spec.source.count, batch_size=spec.batch_size)
+        self.summarizer = OutputSummarizer(spec.context)
+        self.truth = TruthMapper(spec.source.classes())
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started = 0.0
+        self._reloads = 0
+        self._csv: Any = None
+        self._loaded: Future | None = None
+
+    # ------------------------------------------------------------------ public
+
+    def start(self) -> Future[BatchReport]:
+        """Start on a thread of its own; the future gives the report (the rows so far when
+        cancelled) or the UserError that stopped it before any item ran."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._main, name="batch-job", daemon=True)
+            self._thread.start()
+        return self.future
+
+    def run(self) -> BatchReport:
+        """Run on the calling thread (the command line)."""
+        self._main()
+        return self.future.result()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and not self.future.done()
+
+    @property
+    def truth_how(self) -> str:
+        """How labels became class ids (once the first labelled batch has answered)."""
+        return self.truth.how
+
+    def cancel(self) -> None:
+        """Stop at once: the worker is stopped (then restarted with the model, for single
+        runs of rows); the report keeps the rows so far."""
+        if self.future.done() or self._cancel.is_set():
+            return
+        self._cancel.set()
+        self._loaded = self.engine.cancel(reload=True)
+
+    def run_item(self, row: ItemRow) -> Future[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
+        """Run one row's item again: (feeds, outputs) for the full result view."""
+        out: Future = Future()
+
+        def work() -> None:
+            try:
+                record = None
+                if self.spec.source.kind == "examples":
+                    record = read_record_at(row.path, row.offset)
+                item = BatchItem(row.index, row.name, row.path, row.label, None, record)
+                feeds = self.spec.plan.feeds([self.spec.plan.prepare(item)])
+                result = self.engine.run(self.spec.key, feeds, device=self.spec.device).result()
+                outputs = {k: _first(v, self.spec.plan) for k, v in result.outputs.items()}
+                out.set_result((feeds, outputs))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                out.set_exception(exc)
+
+        threading.Thread(target=work, name="batch-item", daemon=True).start()
+        return out
+
+    # ------------------------------------------------------------------ the job
+
+    def _main(self) -> None:
+        try:
+            self._open_csv()
+            start = time.perf_counter()
+            self._load()
+            self.report.load_s = time.perf_counter() - start
+            self._started = time.perf_counter()
+            self._run_all()
+        except Cancelled:
+            self.report.cancelled = True
+        except _Stop as stop:
+            self.report.error = str(stop)
+        except UserError as err:
+            self._close_csv(keep=False)
+            self.future.set_exception(err)
+            return
+        except BaseException as exc:  # noqa: BLE001 - the caller shows one line
+            self._close_csv(keep=False)
+            self.future.set_exception(UserError(f"the batch job failed: {type(exc).__name__}: {exc}"))  # fmt: skip
+            return
+        if self._cancel.is_set():
+            self.report.cancelled = True
+        self.report.elapsed_s = time.perf_counter() - self._started if self._started else 0.0
+        self.report.output = self.summarizer.output
+        self.report.view = self.summarizer.view
+        self.report.view_reason = self.summarizer.reason
+        self.report.truth_how = self.truth.how
+        self._close_csv(keep=True)
+        self.future.set_result(self.report)
+
+    def _load(self) -> None:
+        """Load the model in the worker, unless it holds that model already (a second job)."""
+        spec = self.spec
+        info = getattr(self.engine, "model", None)
+        same = (
+            isinstance(getattr(info, "path", None), str)
+            and Path(info.path) == spec.model_dir.resolve()
+            and list(info.tags or []) == list(spec.tags)
+            and (spec.device is None or spec.device.upper() == str(info.device).upper())
+        )
+        if not same:
+            info = self.engine.load(spec.model_dir, spec.tags, spec.device).result(LOAD_TIMEOUT_S)
+        self.report.device = spec.device or getattr(info, "device", "") or ""
+        if spec.key not in info.signatures:
+            keys = ", ".join(sorted(info.signatures)) or "none"
+            raise UserError(f"the loaded model has no signature {spec.key!r}; it has: {keys}")
+
+    def _items(self) -> Iterator[tuple[BatchItem, np.ndarray | None, str | None]]:
+        """(item, prepared part or None, reason it failed), in order, decoded ahead on a few
+        threads (a bounded window of items: memory does not grow with the data set)."""
+        window = self.spec.batch_size * 3 + self.decode_threads
+        pending: deque = deque()
+        items = iter(self.spec.source)
+        plan = self.spec.plan
+        with ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode") as pool:
+            exhausted = False
+            try:
+                while True:
+                    while not exhausted and len(pending) < window:
+                        item = next(items, None)
+                        if item is None:
+                            exhausted = True
+                            break
+                        pending.append((item, pool.submit(plan.prepare, item)))
+                    if not pending or self._cancel.is_set():
+                        return
+                    item, fut = pending.popleft()
+                    try:
+                        yield item, fut.result(), None
+                    except UserError as err:
+                        yield item, None, _reason(err, item)
+                    except Exception as exc:  # noqa: BLE001 - one item's problem, not the job's
+                        yield item, None, f"{type(exc).__name__}: {exc}"
+            finally:
+                for _, fut in pending:
+                    fut.cancel()
+
+    def _batches(self) -> Iterator[list[tuple[BatchItem, np.ndarray]]]:
+        groups: dict[tuple, list[tuple[BatchItem, np.ndarray]]] = {}
+        size = self.spec.batch_size
+        for item, part, reason in self._items():
+            if part is None:
+                self._emit([self._failed_row(item, reason or "cannot be read")])
+                continue
+            key = group_key(part)
+            group = groups.setdefault(key, [])
+            group.append((item, part))
+            if len(group) >= size:
+                yield groups.pop(key)
+            elif sum(len(g) for g in groups.values()) > 2 * size:  # many sizes: free some
+                yield groups.pop(max(groups, key=lambda k: len(groups[k])))
+        for group in groups.values():
+            yield group
+
+    def _run_all(self) -> None:
+        inflight: deque = deque()
+        for group in self._batches():
+            if self._cancel.is_set():
+                break
+            items = [item for item, _ in group]
+            try:
+                feeds = self.spec.plan.feeds([part for _, part in group])
+            except UserError as err:
+                self._emit([self._failed_row(item, _reason(err, item)) for item in items])
+                continue
+            del group
+            fut = self.engine.run(self.spec.key, feeds, device=self.spec.device)
+            inflight.append((items, fut, feeds))
+            while len(inflight) >= 2:  # the next batch waits in the worker's pipe meanwhile
+                self._finish(*inflight.popleft())
+        while inflight:
+            self._finish(*inflight.popleft())
+
+    def _finish(self, items: list[BatchItem], fut: Future, feeds: dict) -> None:
+        try:
+            result = fut.result()
+        except Cancelled:
+            if self._cancel.is_set():
+                raise
+            self._one_by_one(items)
+            return
+        except WorkerDied:
+            self._reload()
+            self._one_by_one(items)
+            return
+        except EngineError as err:
+            if len(items) == 1:
+                self._emit([self._failed_row(items[0], f"the model failed: {err}")])
+            else:
+                self._one_by_one(items)
+            return
+        self._emit(self._rows(items, result.outputs, result.timing.get("run_ms", 0.0), feeds))
+
+    def _one_by_one(self, items: list[BatchItem]) -> None:
+        """Run each item of a failed batch alone, so that only the bad one fails."""
+        plan = self.spec.plan
+        for item in items:
+            if self._cancel.is_set():
+                raise Cancelled("cancelled")
+            try:
+                feeds = plan.feeds([plan.prepare(item)])
+                result = self.engine.run(self.spec.key, feeds, device=self.spec.device).result()
+            except Cancelled:
+                if self._cancel.is_set():
+                    raise
+                self._emit([self._failed_row(item, "the run was cancelled")])
+            except WorkerDied as err:
+                self._emit([self._failed_row(item, f"the model worker died on this item ({err})")])
+                self._reload()
+            except UserError as err:
+                self._emit([self._failed_row(item, f"the model failed: {_reason(err, item)}")])
+            else:
+                run_ms = result.timing.get("run_ms", 0.0)
+                self._emit(self._rows([item], result.outputs, run_ms, feeds))
+
+    def _reload(self) -> None:
+        self._reloads += 1
+        if self._reloads > MAX_RELOADS:
+            raise _Stop(f"the model worker died {self._reloads} times; the job stopped")
+        try:
+            self.engine.reload().result(LOAD_TIMEOUT_S)
+        except Cancelled:
+            raise
+        except EngineError as err:
+            raise _Stop(f"the model could not be loaded again: {err}") from None
+
+    # ------------------------------------------------------------------ rows
+
+    def _failed_row(self, item: BatchItem, reason: str) -> ItemRow:
+        return ItemRow(item.index, item.name, item.path, item.label, error=reason,
+                       offset=item.offset)  # fmt: skip
+
+    def _rows(
+        self, items: list[BatchItem], outputs: dict, run_ms: float, feeds: dict
+    ) -> list[ItemRow]:
+        n = len(items)
+        summaries = self.summarizer.summarize(outputs, n, feeds)
+        rows = []
+        for item, s in zip(items, summaries, strict=True):
+            row = ItemRow(item.index, item.name, item.path, item.label, s.prediction,
+                          s.class_id, s.score, s.top5, summary=s.summary, time_ms=run_ms / n,
+                          offset=item.offset)  # fmt: skip
+            if self.summarizer.view == "scores" and item.label is not None:
+                self.truth.bind(self.summarizer.labels)
+                self.report.metrics.add_classification(row, self.truth.id_for(item.label))
+            elif s.class_map is not None and item.mask is not None:
+                try:
+                    row.iou = self.report.metrics.add_segmentation(
+                        s.class_map, read_mask(item.mask)
+                    )
+                except UserError as err:
+                    row.summary += f"; mask not counted: {err}"
+            rows.append(row)
+        return rows
+
+    def _emit(self, rows: list[ItemRow]) -> None:
+        report = self.report
+        report.done += len(rows)
+        for row in rows:
+            if row.error is not None:
+                report.failed.append((row.name, row.error))
+        if self.keep_rows:
+            report.rows.extend(rows)
+        if self.summarizer.labels is not None:
+            names = self.summarizer.labels.names
+            if len(report.class_names) < len(names):
+                report.class_names = dict(enumerate(names))
+            if self.truth.bound and self.truth.how.startswith("labels in sorted"):
+                report.class_names.update({i: c for c, i in self.truth.ids.items()
+                                           if i >= len(names) or names[i].startswith("class ")})  # fmt: skip
+        if self._csv is not None:
+            self._csv[1].writerows(r.csv_cells() for r in rows)
+            self._csv[0].flush()
+        if self.on_rows is not None:
+            self.on_rows(rows)
+        if self.on_progress is not None:
+            elapsed = time.perf_counter() - self._started if self._started else 0.0
+            self.on_progress(Progress(report.done, len(report.failed), report.total, elapsed))
+
+    # ------------------------------------------------------------------ CSV
+
+    def _open_csv(self) -> None:
+        if self.csv_path is None:
+            return
+        folder = self.csv_path.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.csv_path.name}.", suffix=".tmp", dir=folder)
+        f = os.fdopen(fd, "w", newline="", encoding="utf-8")
+        writer = csv.writer(f)
+        writer.writerow(CSV_COLUMNS)
+        self._csv = (f, writer, tmp)
+
+    def _close_csv(self, keep: bool) -> None:
+        if self._csv is None:
+            return
+        f, _writer, tmp = self._csv
+        self._csv = None
+        f.close()
+        if keep:
+            os.replace(tmp, self.csv_path)
+            self.report.csv_path = str(self.csv_path)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+class _Stop(Exception):
+    """The job cannot go on (the worker keeps dying); the rows so far are the report."""
+
+
+def _reason(err: BaseException, item: BatchItem) -> str:
+    text = str(err)
+    for prefix in (f"{item.path}: ", f"{item.name}: "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def _first(value: np.ndarray, plan: FeedPlan) -> np.ndarray:
+    """A single item's outputs without the padding of a fixed batch size."""
+    if plan.fixed_batch and plan.fixed_batch > 1 and np.ndim(value) and value.shape[0] == plan.fixed_batch:  # fmt: skip
+        return value[:1]
+    return value
+
+
+def _check_csv_target(path: Path, model_dir: Path, overwrite: bool) -> None:
+    if not path.parent.is_dir():
+        raise UserError("the folder does not exist", path=str(path.parent))
+    with contextlib.suppress(OSError, ValueError):
+        path.resolve().relative_to(model_dir.resolve())
+        raise UserError("the CSV would go into the model folder; choose a place outside it",
+                        path=str(path))  # fmt: skip
+    if path.exists() and not overwrite:
+        raise UserError("already exists; choose another name or pass --overwrite", path=str(path))
+
+
+__all__ = [
+    "BatchJob",
+    "BatchReport",
+    "BatchSpec",
+    "ItemRow",
+    "Progress",
+    "prepare_batch",
+]
