@@ -15,8 +15,9 @@ layer summary.
 from __future__ import annotations
 
 import math
+import mmap
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,32 +169,25 @@ class CheckpointReader:
             pos += n
         return out.reshape(entry.shape)
 
-    def blocks(self, key: str, block: int = BLOCK_ELEMENTS) -> Iterator[np.ndarray]:
-        """A numeric tensor as consecutive flat blocks, read from disk one at a time."""
+    def mapped(self, key: str) -> np.ndarray:
+        """A numeric tensor as a flat read-only array over a memory map of its shard (no copy:
+        pages come from the page cache as the statistics walk them)."""
         entry = self._entry(key)
         dtype = numpy_dtype(entry.dtype)
         count = entry.num_elements
         if count * dtype.itemsize != entry.size_bytes:
             raise CheckpointError(f"{key}: size on disk does not match its shape")
+        if count == 0:
+            return np.empty(0, dtype=dtype)
         path = self.shard_path(entry.shard_id)
         try:
-            fh = open(path, "rb")  # noqa: SIM115 - closed in finally; a generator
+            with open(path, "rb") as fh:
+                if os.fstat(fh.fileno()).st_size < entry.offset + entry.size_bytes:
+                    raise CheckpointError(f"{path.name} is shorter than the index says")
+                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except OSError as err:
             raise CheckpointError(f"{path}: cannot read ({err.strerror or err})") from err
-        try:
-            fh.seek(entry.offset)
-            buf = np.empty(min(block, max(count, 1)), dtype=dtype)
-            done = 0
-            while done < count:
-                n = min(block, count - done)
-                view = buf[:n]
-                got = fh.readinto(memoryview(view).cast("B"))
-                if got != n * dtype.itemsize:
-                    raise CheckpointError(f"{path.name} is shorter than the index says")
-                yield view
-                done += n
-        finally:
-            fh.close()
+        return np.frombuffer(mm, dtype=dtype, count=count, offset=entry.offset)
 
     def object_graph(self) -> Any | None:
         """The ``TrackableObjectGraph`` stored under ``_CHECKPOINTABLE_OBJECT_GRAPH`` (TF2), or None."""
@@ -244,84 +238,92 @@ def _num(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else value
 
 
-def _as_real(block: np.ndarray) -> np.ndarray:
-    if block.dtype == np.bool_:
-        return block.view(np.uint8)
-    if block.dtype.kind == "c":
-        return np.abs(block)  # statistics of complex values are of their magnitudes
-    if block.dtype.kind == "V" or block.dtype.name == "bfloat16":
-        return block.astype(np.float32)
-    return block
+def _as_real(values: np.ndarray) -> np.ndarray:
+    if values.dtype == np.bool_:
+        return values.view(np.uint8)
+    if values.dtype.kind == "c":
+        return np.abs(values)  # statistics of complex values are of their magnitudes
+    if values.dtype.kind not in "fiu" or values.dtype.name == "bfloat16":
+        return values.astype(np.float32)
+    return values.astype(values.dtype.newbyteorder("="), copy=False)
 
 
-def tensor_stats(blocks: Callable[[], Iterable[np.ndarray]], count: int) -> TensorStats:
-    """min, max, mean, std, zeros, NaN and Inf counts and a histogram, in two passes of blocks.
+def tensor_stats(values: np.ndarray, block: int = BLOCK_ELEMENTS) -> TensorStats:
+    """min, max, mean, std, zeros, NaN and Inf counts and a 64-bin histogram of a flat array.
 
-    ``blocks()`` yields the tensor's values as flat arrays (called twice: the histogram needs the
-    range first). NaN and Inf are counted and left out of the other figures.
+    Two passes (the histogram needs the range) over blocks that stay in the cache, with scratch
+    buffers reused from block to block; float32 arithmetic inside a block (BLAS dot products for
+    the sums), float64 across blocks and for the merge of the blocks' variances (Chan et al.).
+    NaN and Inf are counted and left out of the other figures.
     """
+    values = _as_real(values.reshape(-1))
+    count = values.size
     stats = TensorStats(count=count)
     if count == 0:
         return stats
+    work_dtype = np.float64 if values.dtype.itemsize > 4 or values.dtype.kind != "f" else np.float32
+    n_block = min(block, count)
+    work = np.empty(n_block, dtype=work_dtype)
+    ones = np.ones(n_block, dtype=work_dtype)
+    flags = np.empty(n_block, dtype=np.bool_)
     lo, hi = math.inf, -math.inf
-    total = 0.0
-    finite_n = 0
-    means: list[tuple[int, float, float]] = []  # (n, mean, M2) per block, merged below
-    for raw in blocks():
-        block = _as_real(raw)
-        stats.zeros += block.size - int(np.count_nonzero(block))
-        if block.dtype.kind == "f":
-            bmin, bmax = block.min(), block.max()
-            if not (np.isfinite(bmin) and np.isfinite(bmax)):
-                nan = int(np.count_nonzero(np.isnan(block)))
-                inf = int(np.count_nonzero(np.isinf(block)))
-                stats.nan += nan
-                stats.inf += inf
-                if nan + inf == block.size:
-                    continue
-                block = block[np.isfinite(block)]
-                bmin, bmax = block.min(), block.max()
-            x = block.astype(np.float64)
-        else:
-            bmin, bmax = block.min(), block.max()
-            x = block.astype(np.float64)
+    parts: list[tuple[int, float, float]] = []  # (n, mean, M2) per block
+    has_bad = False
+    for start in range(0, count, block):
+        raw = values[start : start + block]
+        n = raw.size
+        stats.zeros += int(np.count_nonzero(np.equal(raw, 0, out=flags[:n])))
+        bmin, bmax = raw.min(), raw.max()
+        if raw.dtype.kind == "f" and not (math.isfinite(bmin) and math.isfinite(bmax)):
+            nan = int(np.count_nonzero(np.isnan(raw)))
+            inf = int(np.count_nonzero(np.isinf(raw)))
+            stats.nan += nan
+            stats.inf += inf
+            has_bad = True
+            raw = raw[np.isfinite(raw)]
+            n = raw.size
+            if n == 0:
+                continue
+            bmin, bmax = raw.min(), raw.max()
         lo, hi = min(lo, float(bmin)), max(hi, float(bmax))
-        n = x.size
-        s = float(x.sum())
-        m = s / n
-        x -= m
-        means.append((n, m, float(np.dot(x, x))))
-        total += s
-        finite_n += n
+        w = work[:n]
+        np.copyto(w, raw, casting="unsafe")
+        m = float(np.dot(w, ones[:n])) / n
+        np.subtract(w, m, out=w)
+        residual = float(np.dot(w, ones[:n]))  # what float32 rounding lost from the mean
+        parts.append((n, m + residual / n, float(np.dot(w, w)) - residual * residual / n))
+    finite_n = sum(p[0] for p in parts)
     if finite_n == 0:
         return stats
-    mean = total / finite_n
-    m2 = sum(b_m2 + b_n * (b_mean - mean) ** 2 for b_n, b_mean, b_m2 in means)
+    mean = sum(n * m for n, m, _ in parts) / finite_n
+    m2 = sum(b_m2 + n * (m - mean) ** 2 for n, m, b_m2 in parts)
     stats.min, stats.max, stats.mean = lo, hi, mean
     stats.std = math.sqrt(max(m2 / finite_n, 0.0))
-    stats.hist = _histogram(blocks, lo, hi)
+    stats.hist = _histogram(values, lo, hi, work, block, has_bad)
     stats.hist_range = (lo, hi)
     return stats
 
 
-def _histogram(blocks: Callable[[], Iterable[np.ndarray]], lo: float, hi: float) -> list[int]:
+def _histogram(
+    values: np.ndarray, lo: float, hi: float, work: np.ndarray, block: int, has_bad: bool
+) -> list[int]:
     counts = np.zeros(HIST_BINS, dtype=np.int64)
     width = hi - lo
-    scale = HIST_BINS / width if width > 0 else 0.0
-    for raw in blocks():
-        block = _as_real(raw)
-        if block.dtype.kind == "f":
-            if not np.isfinite(block.min() + block.max()):
-                block = block[np.isfinite(block)]
-            work = block.astype(np.float32 if block.dtype.itemsize <= 4 else np.float64)
-        else:
-            work = block.astype(np.float64)
-        work -= lo
-        work *= scale
-        idx = work.astype(np.intp)
-        np.minimum(idx, HIST_BINS - 1, out=idx)
-        np.maximum(idx, 0, out=idx)
-        counts += np.bincount(idx, minlength=HIST_BINS)
+    # A little under HIST_BINS / width, so that ``hi`` itself falls in the last bin.
+    scale = HIST_BINS * (1 - 2**-16) / width if width > 0 else 0.0
+    index = np.empty(work.size, dtype=np.intp)
+    for start in range(0, values.size, block):
+        raw = values[start : start + block]
+        if has_bad and raw.dtype.kind == "f":
+            raw = raw[np.isfinite(raw)]
+        n = raw.size
+        w = work[:n]
+        np.copyto(w, raw, casting="unsafe")
+        np.subtract(w, lo, out=w)
+        np.multiply(w, scale, out=w)
+        idx = index[:n]
+        np.copyto(idx, w, casting="unsafe")
+        counts += np.bincount(idx, minlength=HIST_BINS)[:HIST_BINS]
     return counts.tolist()
 
 
@@ -341,7 +343,7 @@ def stats_for(reader: CheckpointReader, key: str) -> TensorStats | None:
     entry = reader.entries.get(key)
     if entry is None or not is_numeric(entry.dtype) or entry.sliced or entry.shape is None:
         return None
-    return tensor_stats(lambda: reader.blocks(key), entry.num_elements)
+    return tensor_stats(reader.mapped(key))
 
 
 def all_stats(
