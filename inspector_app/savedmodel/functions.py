@@ -323,3 +323,27 @@ def arg_text(arg: ArgSpec) -> str:
     from inspector_app.savedmodel.dtypes import shape_text
 
     return f"{arg.name}: {arg.dtype} {shape_text(arg.shape)}"
+
+
+def library_nodes(meta_graph: Any) -> list[Any]:
+    """Tree rows (kind ``library_function``) for every function of the library."""
+    from inspector_app.savedmodel.tree import TreeNode
+
+    rows = []
+    for fn in function_library(meta_graph):
+        plain = [a for a in fn.inputs if not a.dtype.startswith("resource")]
+        captured = len(fn.inputs) - len(plain)
+        summary = f"({', '.join(arg_text(a) for a in plain)})"
+        if captured:
+            summary += f" + {captured} captured"
+        summary += " -> " + ", ".join(arg_text(a) for a in fn.outputs)
+        rows.append(
+            TreeNode(
+                "library_function",
+                fn.name,
+                summary,
+                details={"function": fn.name, **fn.to_json()},
+                copy_value=fn.name,
+            )
+        )
+    return rows
