@@ -129,9 +129,9 @@ def _infer_output(kind: str, members: list[VariableInfo]) -> str | None:
     """The output's last axis where the weights fix it (the other axes follow the input)."""
     short = {v.short_name: v for v in members}
     kernel = short.get("kernel") or short.get("pointwise_kernel")
-    if kind in ("Dense?", "Conv1D?", "Conv2D?", "Conv3D?", "SeparableConv2D?") and kernel:
-        if kernel.shape:
-            return f"(..., {kernel.shape[-1]})"
+    convs = ("Dense?", "Conv1D?", "Conv2D?", "Conv3D?", "SeparableConv2D?")
+    if kind in convs and kernel is not None and kernel.shape:
+        return f"(..., {kernel.shape[-1]})"
     if kind == "Embedding?" and short["embeddings"].shape:
         return f"(..., {short['embeddings'].shape[-1]})"
     return None
