@@ -280,11 +280,12 @@ def test_layout_is_remembered(qtbot, window: MainWindow) -> None:
 
 
 def test_shortcuts_close_reload_and_panels(qtbot, window: MainWindow) -> None:
-    assert window.find_action.shortcut() == QKeySequence("Ctrl+F")
+    assert window.find_action.shortcut() == QKeySequence("Ctrl+F")  # Find everything
+    assert window.filter_action.shortcut() == QKeySequence("Ctrl+L")
     assert window.open_action.shortcut() == QKeySequence("Ctrl+O")
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     assert window.reload_action.shortcut() == QKeySequence("F5")
-    window.find_action.trigger()
+    window.filter_action.trigger()
     assert QGuiApplication.focusObject() in (window.filter_edit, None)
     open_and_wait(qtbot, window, "/models/one")
     open_and_wait(qtbot, window, "/models/two")

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.weights.histogram import HistogramView
-from inspector_app.ui.weights.table_model import COL_NAME, COL_ROLE, SORT_ROLE, WeightsTableModel
+from inspector_app.ui.weights.table_model import COL_ROLE, SORT_ROLE, WeightsTableModel
 
 STATS_BATCH_BYTES = 64 * 1024 * 1024
 MAX_VALUES_BYTES = 512 * 1024 * 1024  # larger tensors: statistics only, no values table
