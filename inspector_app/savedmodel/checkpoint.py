@@ -421,25 +421,35 @@ def object_graph_facts(graph: Any) -> ObjectGraphFacts:
                 original = key_of.get(slot.original_variable_node_id)
                 if original is not None:
                     facts.slot_of[slot_key] = original
+    # Optimizers: objects that hold slot variables, or that sit under an optimizer-like name.
+    optimizers = {i for i, n in enumerate(nodes) if n.slot_variables}
+    for node in nodes:
+        optimizers.update(r.node_id for r in node.children if r.local_name in _OPTIMIZER_EDGES)
     # Walk from the root: first path to each node, remembering whether it passed an optimizer
-    # and the edge names on the way.
+    # or a counter/metric edge.
     seen: dict[int, tuple[bool, bool]] = {}  # node -> (under an optimizer, under bookkeeping)
     queue: list[tuple[int, bool, bool]] = [(0, False, False)]
     while queue:
         node_id, under_opt, books = queue.pop(0)
         if node_id in seen or node_id >= len(nodes):
             continue
-        seen[node_id] = (under_opt, books)
+        seen[node_id] = (under_opt or node_id in optimizers, books)
         for ref in nodes[node_id].children:
             name = ref.local_name
             queue.append(
                 (
                     ref.node_id,
-                    under_opt or name in _OPTIMIZER_EDGES,
+                    under_opt or node_id in optimizers or name in _OPTIMIZER_EDGES,
                     books or name in _BOOKKEEPING_EDGES,
                 )
             )
-    direct_of_optimizer = _direct_optimizer_children(nodes)
+    direct_of_optimizer = {
+        ref.node_id
+        for i in optimizers
+        if i < len(nodes)
+        for ref in nodes[i].children
+        if ref.node_id < len(nodes) and key_of.get(ref.node_id) is not None
+    }
     for node_id, (under_opt, books) in seen.items():
         key = key_of.get(node_id)
         if key is None or key in facts.roles:
@@ -454,20 +464,6 @@ def object_graph_facts(graph: Any) -> ObjectGraphFacts:
         if key is not None and key not in facts.roles:
             facts.roles[key] = role_from_key(key)
     return facts
-
-
-def _direct_optimizer_children(nodes: Any) -> set[int]:
-    """Variables held by an optimizer under a plain attribute (iterations, learning_rate,
-    beta_1...): its hyperparameters and counters, not slots."""
-    out: set[int] = set()
-    for node in nodes:
-        for ref in node.children:
-            if ref.local_name not in _OPTIMIZER_EDGES or ref.node_id >= len(nodes):
-                continue
-            for child in nodes[ref.node_id].children:
-                if child.node_id < len(nodes) and _attr_key(nodes[child.node_id]) is not None:
-                    out.add(child.node_id)
-    return out
 
 
 def role_from_key(key: str) -> str:
