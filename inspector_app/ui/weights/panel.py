@@ -168,6 +168,9 @@ class WeightsPanel(QWidget):
         vt.setContentsMargins(0, 4, 0, 0)
         vt.addLayout(bar)
         vt.addWidget(split, 1)
+        self.export_status = QLabel("", objectName="weightsExportStatus")
+        self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        vt.addWidget(self.export_status)
 
         self.layer_table = QTableWidget(0, 5, objectName="layerTable")
         self.layer_table.setHorizontalHeaderLabels(
@@ -372,6 +375,11 @@ class WeightsPanel(QWidget):
         self.table.scrollTo(index)
         return True
 
+    @property
+    def values_key(self) -> str:
+        """The checkpoint key whose values the table shows ("" while reading or none)."""
+        return self._values_key
+
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         var = self.model.variable(self.proxy.mapToSource(current).row())
         self._clear_values()
@@ -512,15 +520,19 @@ class WeightsPanel(QWidget):
     def _export(self, job: Any) -> None:
         self.npy_button.setEnabled(False)
         self.npz_button.setEnabled(False)
+        self.export_status.setStyleSheet("")
+        self.export_status.setText("Exporting…")
 
         def finish(result: Any, error: str = "") -> None:
             self.npy_button.setEnabled(True)
             self.npz_button.setEnabled(True)
             if error:
                 self.last_export_error = error
-                if self.isVisible():
-                    QMessageBox.warning(self, "Export weights", error)
+                self.export_status.setStyleSheet("color: #e05050")
+                self.export_status.setText(f"Export failed: {error}")
                 return
+            self.export_status.setStyleSheet("")
+            self.export_status.setText(f"Wrote {result}")
             self.exported.emit(str(result))
 
         run_in_background(job, finish, lambda err: finish(None, str(err)), receiver=self)
