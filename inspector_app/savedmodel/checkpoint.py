@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import mmap
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,9 @@ from inspector_app.savedmodel.bundle import BundleEntry, BundleError, read_bundl
 
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 HIST_BINS = 64
-BLOCK_ELEMENTS = 1 << 20  # statistics walk a tensor in blocks of this many elements
+# Statistics walk a tensor in blocks of this many elements: small enough for the cache, and for
+# np.bincount (which holds the GIL) to let a GUI thread in every millisecond or so.
+BLOCK_ELEMENTS = 1 << 18
 
 ROLE_WEIGHT = "weight"
 ROLE_SLOT = "optimizer_slot"
@@ -150,7 +152,18 @@ class CheckpointReader:
             raise CheckpointError(
                 f"{key}: {entry.size_bytes} bytes on disk for {count} {entry.dtype} values"
             )
-        arr = np.frombuffer(bytearray(self._raw(entry)), dtype=dtype, count=count)
+        # Read straight into the array: the read releases the GIL (a bytes -> bytearray copy
+        # of a large tensor would hold it, and stall a GUI thread).
+        arr = np.empty(count, dtype=dtype)
+        path = self.shard_path(entry.shard_id)
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(entry.offset)
+                got = fh.readinto(memoryview(arr).cast("B")) if count else 0
+        except OSError as err:
+            raise CheckpointError(f"{path}: cannot read ({err.strerror or err})") from err
+        if got != entry.size_bytes:
+            raise CheckpointError(f"{path.name} is shorter than the index says (damaged copy?)")
         return arr.astype(dtype.newbyteorder("="), copy=False).reshape(entry.shape)
 
     def _strings(self, entry: BundleEntry) -> np.ndarray:
@@ -184,10 +197,19 @@ class CheckpointReader:
             with open(path, "rb") as fh:
                 if os.fstat(fh.fileno()).st_size < entry.offset + entry.size_bytes:
                     raise CheckpointError(f"{path.name} is shorter than the index says")
-                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                # Only the tensor's pages (from an aligned offset): unmapping stays cheap.
+                start = entry.offset - entry.offset % mmap.ALLOCATIONGRANULARITY
+                mm = mmap.mmap(
+                    fh.fileno(),
+                    entry.offset + entry.size_bytes - start,
+                    access=mmap.ACCESS_READ,
+                    offset=start,
+                )
         except OSError as err:
             raise CheckpointError(f"{path}: cannot read ({err.strerror or err})") from err
-        return np.frombuffer(mm, dtype=dtype, count=count, offset=entry.offset)
+        if hasattr(mm, "madvise") and hasattr(mmap, "MADV_SEQUENTIAL"):
+            mm.madvise(mmap.MADV_SEQUENTIAL)
+        return np.frombuffer(mm, dtype=dtype, count=count, offset=entry.offset - start)
 
     def object_graph(self) -> Any | None:
         """The ``TrackableObjectGraph`` stored under ``_CHECKPOINTABLE_OBJECT_GRAPH`` (TF2), or None."""
@@ -249,19 +271,32 @@ def _as_real(values: np.ndarray) -> np.ndarray:
 
 
 def tensor_stats(values: np.ndarray, block: int = BLOCK_ELEMENTS) -> TensorStats:
-    """min, max, mean, std, zeros, NaN and Inf counts and a 64-bin histogram of a flat array.
+    """Statistics of an array in memory (see ``stats_of_blocks``)."""
+    flat = values.reshape(-1)
+
+    def blocks() -> Iterator[np.ndarray]:
+        for start in range(0, flat.size, block):
+            yield flat[start : start + block]
+
+    return stats_of_blocks(blocks, flat.size, flat.dtype, block)
+
+
+def stats_of_blocks(
+    blocks: Callable[[], Iterable[np.ndarray]], count: int, dtype: np.dtype, block: int
+) -> TensorStats:
+    """min, max, mean, std, zeros, NaN and Inf counts and a 64-bin histogram of the values that
+    ``blocks()`` yields (flat arrays of at most ``block`` elements; called twice).
 
     Two passes (the histogram needs the range) over blocks that stay in the cache, with scratch
     buffers reused from block to block; float32 arithmetic inside a block (BLAS dot products for
     the sums), float64 across blocks and for the merge of the blocks' variances (Chan et al.).
     NaN and Inf are counted and left out of the other figures.
     """
-    values = _as_real(values.reshape(-1))
-    count = values.size
     stats = TensorStats(count=count)
     if count == 0:
         return stats
-    work_dtype = np.float64 if values.dtype.itemsize > 4 or values.dtype.kind != "f" else np.float32
+    real = _as_real(np.empty(0, dtype=dtype)).dtype
+    work_dtype = np.float64 if real.itemsize > 4 or real.kind != "f" else np.float32
     n_block = min(block, count)
     work = np.empty(n_block, dtype=work_dtype)
     ones = np.ones(n_block, dtype=work_dtype)
@@ -269,8 +304,8 @@ def tensor_stats(values: np.ndarray, block: int = BLOCK_ELEMENTS) -> TensorStats
     lo, hi = math.inf, -math.inf
     parts: list[tuple[int, float, float]] = []  # (n, mean, M2) per block
     has_bad = False
-    for start in range(0, count, block):
-        raw = values[start : start + block]
+    for source in blocks():
+        raw = _as_real(source)
         n = raw.size
         stats.zeros += int(np.count_nonzero(np.equal(raw, 0, out=flags[:n])))
         bmin, bmax = raw.min(), raw.max()
@@ -287,9 +322,13 @@ def tensor_stats(values: np.ndarray, block: int = BLOCK_ELEMENTS) -> TensorStats
             bmin, bmax = raw.min(), raw.max()
         lo, hi = min(lo, float(bmin)), max(hi, float(bmax))
         w = work[:n]
-        np.copyto(w, raw, casting="unsafe")
-        m = float(np.dot(w, ones[:n])) / n
-        np.subtract(w, m, out=w)
+        if raw.dtype == work.dtype:  # no copy: the sums read the block itself
+            m = float(np.dot(raw, ones[:n])) / n
+            np.subtract(raw, m, out=w)
+        else:
+            np.copyto(w, raw, casting="unsafe")
+            m = float(np.dot(w, ones[:n])) / n
+            np.subtract(w, m, out=w)
         residual = float(np.dot(w, ones[:n]))  # what float32 rounding lost from the mean
         parts.append((n, m + residual / n, float(np.dot(w, w)) - residual * residual / n))
     finite_n = sum(p[0] for p in parts)
@@ -299,27 +338,34 @@ def tensor_stats(values: np.ndarray, block: int = BLOCK_ELEMENTS) -> TensorStats
     m2 = sum(b_m2 + n * (m - mean) ** 2 for n, m, b_m2 in parts)
     stats.min, stats.max, stats.mean = lo, hi, mean
     stats.std = math.sqrt(max(m2 / finite_n, 0.0))
-    stats.hist = _histogram(values, lo, hi, work, block, has_bad)
+    stats.hist = _histogram(blocks, lo, hi, work, has_bad)
     stats.hist_range = (lo, hi)
     return stats
 
 
 def _histogram(
-    values: np.ndarray, lo: float, hi: float, work: np.ndarray, block: int, has_bad: bool
+    blocks: Callable[[], Iterable[np.ndarray]],
+    lo: float,
+    hi: float,
+    work: np.ndarray,
+    has_bad: bool,
 ) -> list[int]:
     counts = np.zeros(HIST_BINS, dtype=np.int64)
     width = hi - lo
     # A little under HIST_BINS / width, so that ``hi`` itself falls in the last bin.
     scale = HIST_BINS * (1 - 2**-16) / width if width > 0 else 0.0
     index = np.empty(work.size, dtype=np.intp)
-    for start in range(0, values.size, block):
-        raw = values[start : start + block]
+    for source in blocks():
+        raw = _as_real(source)
         if has_bad and raw.dtype.kind == "f":
             raw = raw[np.isfinite(raw)]
         n = raw.size
         w = work[:n]
-        np.copyto(w, raw, casting="unsafe")
-        np.subtract(w, lo, out=w)
+        if raw.dtype == work.dtype:
+            np.subtract(raw, lo, out=w)
+        else:
+            np.copyto(w, raw, casting="unsafe")
+            np.subtract(w, lo, out=w)
         np.multiply(w, scale, out=w)
         idx = index[:n]
         np.copyto(idx, w, casting="unsafe")

@@ -38,7 +38,7 @@ from inspector_app.ui.weights.histogram import HistogramView
 from inspector_app.ui.weights.table_model import COL_ROLE, SORT_ROLE, WeightsTableModel
 
 STATS_BATCH_BYTES = 64 * 1024 * 1024
-MAX_VALUES_BYTES = 512 * 1024 * 1024  # larger tensors: statistics only, no values table
+MAX_VALUES_BYTES = 64 * 1024 * 1024  # larger string tensors: no values table (numbers: mapped)
 ROLE_FILTERS = (("All variables", ""), ("Weights", "weight"),
                 ("Optimizer slots", "optimizer_slot"), ("Bookkeeping", "bookkeeping"))  # fmt: skip
 
@@ -415,11 +415,20 @@ class WeightsPanel(QWidget):
         self._set_axes(0)
 
     def _load_values(self, var: Any) -> None:
-        if var.size_bytes > MAX_VALUES_BYTES:
+        from inspector_app.savedmodel.checkpoint import is_numeric
+
+        numeric = is_numeric(var.dtype) and var.shape is not None
+        if not numeric and var.size_bytes > MAX_VALUES_BYTES:
             self.slice_label.setText(f"{var.size_bytes:,} bytes: too large to show; export it")
             return
         self.slice_label.setText("reading…")
         reader, generation, key = self.reader, self._generation, var.key
+
+        def read() -> np.ndarray:
+            # Numbers through a memory map: only the cells on screen are ever read from disk.
+            if numeric and var.dtype not in ("bfloat16",):
+                return reader.mapped(key).reshape(var.shape)
+            return reader.read(key)
 
         def shown(array: np.ndarray) -> None:
             if generation != self._generation or self.current_variable() is not var:
@@ -431,7 +440,7 @@ class WeightsPanel(QWidget):
             self.values_shown.emit(key)
 
         run_in_background(
-            lambda: reader.read(key),
+            read,
             shown,
             lambda err: self.slice_label.setText(f"cannot read: {err}"),
             receiver=self,
