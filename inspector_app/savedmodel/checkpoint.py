@@ -96,19 +96,24 @@ class CheckpointReader:
     Safe to use from several threads: each read opens its own file handle.
     """
 
-    def __init__(self, prefix: str | Path) -> None:
+    def __init__(
+        self, prefix: str | Path, index: tuple[Any, list[BundleEntry]] | None = None
+    ) -> None:
+        """``index``: (header, entries) when the caller has read ``PREFIX.index`` already."""
         self.prefix = Path(prefix)
-        index = self.prefix.with_name(self.prefix.name + ".index")
+        path = self.prefix.with_name(self.prefix.name + ".index")
         try:
-            header, entries = read_bundle_index(index)
+            header, entries = index if index is not None else read_bundle_index(path)
         except OSError as err:
-            raise CheckpointError(f"{index}: cannot read ({err.strerror or err})") from err
+            raise CheckpointError(f"{path}: cannot read ({err.strerror or err})") from err
         self.num_shards = max(int(header.num_shards) if header is not None else 1, 1)
         self.entries: dict[str, BundleEntry] = {e.key: e for e in entries}
 
     @classmethod
-    def for_model(cls, model_dir: str | Path) -> CheckpointReader:
-        return cls(Path(model_dir) / "variables" / "variables")
+    def for_model(
+        cls, model_dir: str | Path, index: tuple[Any, list[BundleEntry]] | None = None
+    ) -> CheckpointReader:
+        return cls(Path(model_dir) / "variables" / "variables", index)
 
     def keys(self) -> list[str]:
         return list(self.entries)

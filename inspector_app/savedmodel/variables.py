@@ -77,7 +77,7 @@ def read_variables(model_dir: Path, meta_graph: Any | None = None) -> list[Varia
     values = small_values(model_dir / "variables", shards, entries)
     names = checkpoint_names(meta_graph) if meta_graph is not None else {}
     trainable = _trainable(meta_graph) if meta_graph is not None else {}
-    roles = _roles(model_dir)
+    roles = _roles(model_dir, (header, entries))
     by_name: dict[str, VariableInfo] = {}
     for entry in entries:
         if entry.key == OBJECT_GRAPH_KEY:
@@ -99,7 +99,7 @@ def read_variables(model_dir: Path, meta_graph: Any | None = None) -> list[Varia
     return list(by_name.values())
 
 
-def _roles(model_dir: Path) -> Any:
+def _roles(model_dir: Path, index: tuple[Any, list[BundleEntry]]) -> Any:
     from inspector_app.savedmodel.checkpoint import (
         CheckpointError,
         CheckpointReader,
@@ -108,7 +108,7 @@ def _roles(model_dir: Path) -> Any:
     )
 
     try:
-        return checkpoint_roles(CheckpointReader.for_model(model_dir))
+        return checkpoint_roles(CheckpointReader.for_model(model_dir, index))
     except (CheckpointError, OSError, ValueError):
         return ObjectGraphFacts()
 

@@ -148,17 +148,29 @@ class WeightsPanel(QWidget):
         self.row_axis = QComboBox(objectName="weightsRowAxis")
         self.col_axis = QComboBox(objectName="weightsColAxis")
         self.index_spins: list[QSpinBox] = []
+        self.rows_label, self.cols_label = QLabel("rows"), QLabel("columns")
         self.slice_bar.addWidget(self.slice_label)
+        for widget in (self.rows_label, self.row_axis, self.cols_label, self.col_axis):
+            widget.setVisible(False)
+            self.slice_bar.addWidget(widget)
+        self.slice_bar.addStretch(1)
+        for combo in (self.row_axis, self.col_axis):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addLayout(self.slice_bar)
+        self.index_bar = QHBoxLayout()
+        self.index_bar.addStretch(1)
+        right_layout.addLayout(self.index_bar)
         right_layout.addWidget(self.values_table, 1)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(left)
         bottom.addWidget(right)
-        bottom.setSizes([300, 500])
+        left.setMinimumWidth(260)
+        bottom.setStretchFactor(0, 2)
+        bottom.setStretchFactor(1, 3)
         split = QSplitter(Qt.Orientation.Vertical, objectName="weightsSplitter")
         split.addWidget(self.table)
         split.addWidget(bottom)
@@ -179,7 +191,8 @@ class WeightsPanel(QWidget):
         self.layer_table.verticalHeader().setVisible(False)
         self.layer_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.layer_table.horizontalHeader().setStretchLastSection(True)
-        self.layer_table.horizontalHeader().resizeSection(0, 240)
+        self.layer_table.horizontalHeader().resizeSection(0, 220)
+        self.layer_table.horizontalHeader().resizeSection(1, 170)
         self.layer_note = QLabel("", objectName="layerNote")
         self.layer_note.setWordWrap(True)
         layers_tab = QWidget()
@@ -448,14 +461,14 @@ class WeightsPanel(QWidget):
 
     def _set_axes(self, ndim: int) -> None:
         for spin in self.index_spins:
-            self.slice_bar.removeWidget(spin)
+            self.index_bar.removeWidget(spin)
             spin.deleteLater()
         self.index_spins = []
+        for widget in (self.rows_label, self.row_axis, self.cols_label, self.col_axis):
+            widget.setVisible(ndim > 2 and self._values is not None)
         for combo in (self.row_axis, self.col_axis):
             combo.blockSignals(True)
             combo.clear()
-            combo.setVisible(ndim > 2)
-            self.slice_bar.removeWidget(combo)
         if ndim <= 2 or self._values is None:
             for combo in (self.row_axis, self.col_axis):
                 combo.blockSignals(False)
@@ -465,17 +478,14 @@ class WeightsPanel(QWidget):
             combo.addItems([f"axis {a} ({shape[a]})" for a in range(ndim)])
             combo.setCurrentIndex(default)
             combo.blockSignals(False)
-        self.slice_bar.addWidget(QLabel("rows"))
-        self.slice_bar.addWidget(self.row_axis)
-        self.slice_bar.addWidget(QLabel("columns"))
-        self.slice_bar.addWidget(self.col_axis)
         for axis in range(ndim):
             spin = QSpinBox(objectName=f"weightsIndex{axis}")
             spin.setRange(0, max(0, shape[axis] - 1))
-            spin.setPrefix(f"[{axis}]=")
+            spin.setPrefix(f"axis {axis} at ")
+            spin.setMinimumWidth(96)
             spin.valueChanged.connect(self._show_slice)
             self.index_spins.append(spin)
-            self.slice_bar.addWidget(spin)
+            self.index_bar.insertWidget(axis, spin)
 
     def set_slice(self, row_axis: int, col_axis: int, index: dict[int, int]) -> None:
         for axis, pos in index.items():
