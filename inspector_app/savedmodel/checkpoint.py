@@ -404,11 +404,13 @@ def all_stats(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    background: bool = False,
 ) -> dict[str, TensorStats]:
     """Statistics of many tensors in a thread pool (numpy releases the GIL in its loops).
 
     Largest tensors first, so the pool stays busy to the end. A tensor that cannot be read is
-    left out. ``cancelled()`` stops before the next tensor.
+    left out. ``cancelled()`` stops before the next tensor. ``background``: the pool's threads
+    run at a lower scheduling priority (Linux), so that a GUI thread wins a busy CPU.
     """
     wanted = [k for k in (keys if keys is not None else reader.keys()) if k != OBJECT_GRAPH_KEY]
     wanted.sort(key=lambda k: -reader.entries[k].size_bytes if k in reader.entries else 0)
@@ -424,7 +426,9 @@ def all_stats(
             return key, None
 
     workers = workers or min(4, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(
+        max_workers=workers, initializer=_lower_priority if background else None
+    ) as pool:
         for key, stats in pool.map(one, wanted):
             done[0] += 1
             if stats is not None:
@@ -432,6 +436,14 @@ def all_stats(
             if progress is not None:
                 progress(done[0], len(wanted))
     return out
+
+
+def _lower_priority() -> None:
+    import contextlib
+    import threading
+
+    with contextlib.suppress(AttributeError, OSError):  # per-thread nice exists on Linux only
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 # --------------------------------------------------------------------------- roles

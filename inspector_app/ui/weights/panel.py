@@ -329,7 +329,9 @@ class WeightsPanel(QWidget):
         def compute() -> dict[str, Any]:
             from inspector_app.savedmodel.checkpoint import all_stats
 
-            return all_stats(reader, keys, cancelled=lambda: generation != self._generation)
+            return all_stats(
+                reader, keys, cancelled=lambda: generation != self._generation, background=True
+            )
 
         def done(stats: dict[str, Any]) -> None:
             if generation != self._generation:
