@@ -213,3 +213,19 @@ def test_show_variables_and_functions_json(models, capsys) -> None:
     proto = load_model(models["keras"]).meta_graphs[0].proto
     assert len(data["functions"]) == len(proto.graph_def.library.function)
     assert all({"name", "inputs", "outputs", "calls"} <= set(f) for f in data["functions"])
+
+
+def test_tree_counts_weights_apart_and_lists_the_whole_library(models) -> None:
+    from inspector_app.savedmodel import build_tree
+
+    tree = build_tree(load_model(models["keras"]))
+    variables = tree.find(lambda n: n.kind == "variables")
+    variables.ensure_children()
+    assert variables.summary.startswith("10 variables · 157 params · optimizer: 16 slots")
+    assert variables.details["params"] == 157
+    slot = tree.find(lambda n: n.kind == "variable" and n.details.get("role") == "optimizer_slot")
+    assert slot is not None and slot.summary.startswith("[optimizer slot]")
+    library = tree.find(lambda n: n.kind == "library")
+    proto = load_model(models["keras"]).meta_graphs[0].proto
+    assert len(library.ensure_children()) == len(proto.graph_def.library.function)
+    assert all(c.kind == "library_function" and "->" in c.summary for c in library.children)
