@@ -286,11 +286,12 @@ def test_layout_is_remembered(qtbot, window: MainWindow) -> None:
 
 
 def test_shortcuts_close_reload_and_panels(qtbot, window: MainWindow) -> None:
-    assert window.find_action.shortcut() == QKeySequence("Ctrl+F")
+    assert window.find_action.shortcut() == QKeySequence("Ctrl+F")  # Find everything
+    assert window.filter_action.shortcut() == QKeySequence("Ctrl+L")
     assert window.open_action.shortcut() == QKeySequence("Ctrl+O")
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     assert window.reload_action.shortcut() == QKeySequence("F5")
-    window.find_action.trigger()  # the empty window shows its start page, the filter is under it
+    window.filter_action.trigger()  # the empty window shows its start page, the filter is under it
     assert window.habits.showing_start_page() or QGuiApplication.focusObject() in (window.filter_edit, None)  # fmt: skip
     open_and_wait(qtbot, window, "/models/one")
     open_and_wait(qtbot, window, "/models/two")

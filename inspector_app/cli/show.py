@@ -35,9 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from inspector_app.cli.show_graph import add_graph_arguments
 
     add_graph_arguments(parser)
+    parser.add_argument(
+        "--functions", action="store_true", help="also list every function of the library"
+    )
 
 
 def execute(args: argparse.Namespace) -> int:
+    from inspector_app.cli.show_weights import functions_json, variables_json, write_functions
     from inspector_app.savedmodel import load_model
 
     info = load_model(args.path, version=args.version)
@@ -49,11 +53,17 @@ def execute(args: argparse.Namespace) -> int:
         data = info.to_json()
         add_example_features(info, data)
         if args.variables:
-            data["variables"] = _variables_json(info)
+            data["variables"], counts = variables_json(info)
+            data["parameters"] = counts["weight"]
+            data["parameter_counts"] = counts
+        if getattr(args, "functions", False):
+            data["functions"] = functions_json(info)
         text = json.dumps(data, indent=2) + "\n"
     else:
         buf = io.StringIO()
         write_text(info, buf, with_variables=args.variables)
+        if getattr(args, "functions", False):
+            write_functions(info, buf)
         text = buf.getvalue()
     try:
         sys.stdout.write(text)
@@ -85,18 +95,6 @@ def feature_text(feature) -> str:
     if not feature.required and feature.default is None:
         how = "default computed in the graph"
     return f"{feature.name}: {feature.dtype}{shape}, dense, {how}"
-
-
-def _variables_json(info) -> list[dict] | None:
-    from inspector_app.savedmodel.variables import read_variables
-
-    if not (info.model_dir / "variables" / "variables.index").is_file():
-        return None
-    mg = info.meta_graphs[0].proto if info.meta_graphs else None
-    return [
-        {"name": v.name, "dtype": v.dtype, "shape": v.shape, "bytes": v.size_bytes}
-        for v in read_variables(info.model_dir, mg)
-    ]
 
 
 def _shape_cli(shape: list[int] | None) -> str:
@@ -163,15 +161,6 @@ def write_text(info, out: TextIO, *, with_variables: bool = False) -> None:
 
 
 def _write_variables(info, out: TextIO) -> None:
-    from inspector_app.savedmodel.tree_builder import human_bytes
-    from inspector_app.savedmodel.variables import describe, read_variables
+    from inspector_app.cli.show_weights import write_variables
 
-    if not (info.model_dir / "variables" / "variables.index").is_file():
-        out.write("\nVariables: none\n")
-        return
-    mg = info.meta_graphs[0].proto if info.meta_graphs else None
-    variables = read_variables(info.model_dir, mg)
-    total = sum(v.params for v in variables)
-    out.write(f"\nVariables ({len(variables)}, {total:,} params):\n")
-    for v in variables:
-        out.write(f"  {v.name}: {describe(v)}, {v.params:,} params, {human_bytes(v.size_bytes)}\n")
+    write_variables(info, out)

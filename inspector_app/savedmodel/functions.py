@@ -144,3 +144,206 @@ def concrete_functions(meta_graph: Any) -> list[FunctionInfo]:
         out.append(info)
     out.sort(key=lambda f: f.name)
     return out
+
+
+# --------------------------------------------------------------------------- the library
+
+
+@dataclass
+class ArgSpec:
+    name: str
+    dtype: str
+    shape: list[int] | None  # None: unknown rank (or not recorded)
+    user_name: str = ""  # ``_user_specified_name``: the Python argument or variable
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "dtype": self.dtype, "shape": self.shape}
+        if self.user_name:
+            out["user_name"] = self.user_name
+        return out
+
+
+@dataclass
+class LibraryFunction:
+    """One FunctionDef of ``graph_def.library``, with what the object graph adds to it."""
+
+    name: str
+    inputs: list[ArgSpec]
+    outputs: list[ArgSpec]
+    nodes: int
+    calls: list[str]  # library functions its nodes call (PartitionedCall, If/While branches...)
+    stateful: bool
+    attached_to: list[str] = field(default_factory=list)  # "serve", "signatures.x" ...
+    python_args: list[str] = field(default_factory=list)  # from the SavedConcreteFunction
+    python_returns: str = ""
+    has_gradient: str = ""  # the gradient function registered for it, if any
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "inputs": [a.to_json() for a in self.inputs],
+            "outputs": [a.to_json() for a in self.outputs],
+            "nodes": self.nodes,
+            "calls": self.calls,
+            "stateful": self.stateful,
+            "attached_to": self.attached_to,
+            "python_args": self.python_args,
+            "python_returns": self.python_returns,
+            **({"gradient": self.has_gradient} if self.has_gradient else {}),
+        }
+
+
+def _first_shape(attr_map: Any) -> list[int] | None:
+    value = attr_map.get("_output_shapes") if attr_map is not None else None
+    if value is None or not value.list.shape:
+        return None
+    return shape_list(value.list.shape[0])
+
+
+def _arg_dtype(arg: Any, attrs: dict[str, Any]) -> str:
+    if arg.type:
+        return dtype_name(arg.type)
+    if arg.type_attr and arg.type_attr in attrs:  # a polymorphic function: resolved by its attr
+        return dtype_name(attrs[arg.type_attr].type)
+    return arg.type_attr or arg.type_list_attr or "?"
+
+
+def _called_functions(fdef: Any, names: set[str]) -> list[str]:
+    found: list[str] = []
+
+    def note(name: str) -> None:
+        if name in names and name not in found:
+            found.append(name)
+
+    for node in fdef.node_def:
+        if node.op in names:  # a function called as an op
+            note(node.op)
+        for value in node.attr.values():
+            if value.HasField("func"):
+                note(value.func.name)
+            elif value.HasField("list"):
+                for fn in value.list.func:
+                    note(fn.name)
+    return found
+
+
+def _attachments(meta_graph: Any) -> tuple[dict[str, list[str]], dict[str, FunctionOption]]:
+    """Library name -> object-graph attribute paths that call it, and its Python-level specs."""
+    graph = meta_graph.object_graph_def
+    where: dict[str, list[str]] = {}
+    options: dict[str, FunctionOption] = {}
+    if not graph.nodes:
+        return where, options
+    paths: dict[int, str] = {0: ""}
+    queue = [0]
+    while queue:
+        node_id = queue.pop(0)
+        for ref in graph.nodes[node_id].children:
+            if ref.node_id in paths or ref.node_id >= len(graph.nodes):
+                continue
+            prefix = paths[node_id]
+            paths[ref.node_id] = f"{prefix}.{ref.local_name}" if prefix else ref.local_name
+            queue.append(ref.node_id)
+    for node_id, path in paths.items():
+        node = graph.nodes[node_id]
+        kind = node.WhichOneof("kind")
+        if kind == "function":
+            names = list(node.function.concrete_functions)
+        elif kind == "bare_concrete_function":
+            names = [node.bare_concrete_function.concrete_function_name]
+        else:
+            continue
+        for cname in names:
+            where.setdefault(cname, []).append(path or "(root)")
+    for cname, concrete in graph.concrete_functions.items():
+        options[cname] = _option(cname, concrete)
+    return where, options
+
+
+def function_library(meta_graph: Any) -> list[LibraryFunction]:
+    """Every function of ``graph_def.library`` (TF1 and TF2), sorted by name."""
+    library = meta_graph.graph_def.library
+    names = {f.signature.name for f in library.function}
+    gradients = {g.function_name: g.gradient_func for g in library.gradient}
+    where, options = _attachments(meta_graph)
+    out: list[LibraryFunction] = []
+    for fdef in library.function:
+        sig = fdef.signature
+        attrs = dict(fdef.attr)
+        inputs = []
+        for i, arg in enumerate(sig.input_arg):
+            arg_attrs = fdef.arg_attr[i].attr if i in fdef.arg_attr else None
+            shape = _first_shape(arg_attrs)
+            dtype = _arg_dtype(arg, attrs)
+            if arg.handle_data:  # a resource: the variable's own dtype and shape
+                handle = arg.handle_data[0]
+                dtype = f"resource<{dtype_name(handle.dtype)}>"
+                shape = shape_list(handle.shape)
+            user = (
+                arg_attrs["_user_specified_name"].s.decode()
+                if arg_attrs and ("_user_specified_name" in arg_attrs)
+                else ""
+            )
+            inputs.append(ArgSpec(arg.name, dtype, shape, user))
+        node_attrs = {n.name: n.attr for n in fdef.node_def}
+        outputs = []
+        for arg in sig.output_arg:
+            ref = fdef.ret.get(arg.name, "")
+            node_name, _, rest = ref.partition(":")
+            index = (
+                int(rest.rsplit(":", 1)[-1]) if rest and rest.rsplit(":", 1)[-1].isdigit() else 0
+            )
+            shape = None
+            attr_map = node_attrs.get(node_name)
+            if attr_map is not None and "_output_shapes" in attr_map:
+                shapes = attr_map["_output_shapes"].list.shape
+                if index < len(shapes):
+                    shape = shape_list(shapes[index])
+            outputs.append(ArgSpec(arg.name, _arg_dtype(arg, attrs), shape))
+        option = options.get(sig.name)
+        out.append(
+            LibraryFunction(
+                name=sig.name,
+                inputs=inputs,
+                outputs=outputs,
+                nodes=len(fdef.node_def),
+                calls=_called_functions(fdef, names),
+                stateful=bool(sig.is_stateful),
+                attached_to=where.get(sig.name, []),
+                python_args=(option.args + option.kwargs) if option else [],
+                python_returns=option.outputs if option else "",
+                has_gradient=gradients.get(sig.name, ""),
+            )
+        )
+    out.sort(key=lambda f: f.name)
+    return out
+
+
+def arg_text(arg: ArgSpec) -> str:
+    from inspector_app.savedmodel.dtypes import shape_text
+
+    return f"{arg.name}: {arg.dtype} {shape_text(arg.shape)}"
+
+
+def library_nodes(meta_graph: Any) -> list[Any]:
+    """Tree rows (kind ``library_function``) for every function of the library."""
+    from inspector_app.savedmodel.tree import TreeNode
+
+    rows = []
+    for fn in function_library(meta_graph):
+        plain = [a for a in fn.inputs if not a.dtype.startswith("resource")]
+        captured = len(fn.inputs) - len(plain)
+        summary = f"({', '.join(arg_text(a) for a in plain)})"
+        if captured:
+            summary += f" + {captured} captured"
+        summary += " -> " + ", ".join(arg_text(a) for a in fn.outputs)
+        rows.append(
+            TreeNode(
+                "library_function",
+                fn.name,
+                summary,
+                details={"function": fn.name, **fn.to_json()},
+                copy_value=fn.name,
+            )
+        )
+    return rows

@@ -2,7 +2,7 @@
 
 ``build_tree`` (in ``savedmodel.tree_builder``) turns a loaded model into these nodes. Kinds:
 model, version, ignored, meta_graph, signature, inputs, outputs, tensor, assets, asset,
-variables, variable_group, variable, ops, op, functions, function, facts, fact, problem.
+variables, variable_group, variable, ops, op, functions, function, library, library_function, facts, fact, problem.
 """
 
 from __future__ import annotations

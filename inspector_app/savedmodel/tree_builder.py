@@ -287,6 +287,26 @@ def _functions_node(mg: MetaGraphInfo) -> TreeNode | None:
     return TreeNode("functions", "Functions", f"{len(children)}", children=children)
 
 
+def _library_node(mg: MetaGraphInfo) -> TreeNode | None:
+    """Every function of ``graph_def.library`` (read when the row is first expanded)."""
+    count = len(mg.proto.graph_def.library.function)
+    if not count:
+        return None
+
+    def load() -> list[TreeNode]:
+        from inspector_app.savedmodel.functions import library_nodes
+
+        return library_nodes(mg.proto)
+
+    return TreeNode(
+        "library",
+        "Function library",
+        f"{count} function{'' if count == 1 else 's'}",
+        details={"functions": count},
+        load_children=load,
+    )
+
+
 def facts(info: SavedModelInfo, mg: MetaGraphInfo) -> list[tuple[str, str]]:
     """(label, value) pairs: who wrote the model and what it weighs."""
     meta = mg.proto.meta_info_def
@@ -360,6 +380,9 @@ def _meta_graph_node(info: SavedModelInfo, mg: MetaGraphInfo) -> TreeNode:
     functions = _functions_node(mg)
     if functions is not None:
         children.append(functions)
+    library = _library_node(mg)
+    if library is not None:
+        children.append(library)
     children.append(_facts_node(info, mg))
     n = len(mg.signatures)
     return TreeNode(

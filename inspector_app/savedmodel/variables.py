@@ -23,6 +23,8 @@ class VariableInfo:
     params: int  # elements, counted once
     keys: list[str] = field(default_factory=list)  # every key holding it (Keras 3 saves two)
     value: list | None = None  # the values of a small numeric variable (at most 16 elements)
+    role: str = "weight"  # weight | optimizer_slot | bookkeeping (see savedmodel.checkpoint)
+    trainable: bool | None = None  # as the SavedObjectGraph records it (TF2), else None
 
     @property
     def group(self) -> str:
@@ -74,12 +76,18 @@ def read_variables(model_dir: Path, meta_graph: Any | None = None) -> list[Varia
     shards = int(header.num_shards) if header is not None else 1
     values = small_values(model_dir / "variables", shards, entries)
     names = checkpoint_names(meta_graph) if meta_graph is not None else {}
+    trainable = _trainable(meta_graph) if meta_graph is not None else {}
+    roles = _roles(model_dir, (header, entries))
     by_name: dict[str, VariableInfo] = {}
     for entry in entries:
         if entry.key == OBJECT_GRAPH_KEY:
             continue
         var = _variable(entry, names)
         var.value = values.get(entry.key)
+        var.role = roles.roles.get(entry.key, "weight")
+        if not names.get(entry.key) and roles.full_names.get(entry.key):
+            var.name = roles.full_names[entry.key]
+        var.trainable = trainable.get(entry.key)
         same = by_name.get(var.name)
         if same is not None and (same.dtype, same.shape) == (var.dtype, var.shape):
             same.keys.append(var.key)
@@ -89,6 +97,35 @@ def read_variables(model_dir: Path, meta_graph: Any | None = None) -> list[Varia
             var.name = _strip(entry.key)
         by_name[var.name] = var
     return list(by_name.values())
+
+
+def _roles(model_dir: Path, index: tuple[Any, list[BundleEntry]]) -> Any:
+    from inspector_app.savedmodel.checkpoint import (
+        CheckpointError,
+        CheckpointReader,
+        ObjectGraphFacts,
+        checkpoint_roles,
+    )
+
+    try:
+        return checkpoint_roles(CheckpointReader.for_model(model_dir, index))
+    except (CheckpointError, OSError, ValueError):
+        return ObjectGraphFacts()
+
+
+def _trainable(meta_graph: Any) -> dict[str, bool]:
+    """Checkpoint key -> the variable's ``trainable`` flag, from the SavedObjectGraph."""
+    graph = meta_graph.object_graph_def
+    if not graph.nodes:
+        return {}
+    by_name: dict[str, bool] = {}
+    for node in graph.nodes:
+        if node.WhichOneof("kind") == "variable":
+            name = node.variable.name
+            by_name[name[:-2] if name.endswith(":0") else name] = bool(node.variable.trainable)
+    return {
+        key: by_name[name] for key, name in checkpoint_names(meta_graph).items() if name in by_name
+    }
 
 
 def _strip(key: str) -> str:
@@ -121,8 +158,40 @@ def _n(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+ROLE_LABELS = {"optimizer_slot": "optimizer slot", "bookkeeping": "bookkeeping"}
+
+
+def parameter_counts(variables: list[VariableInfo]) -> dict[str, int]:
+    """Values per role: ``weight`` is the model's parameter count (slots and counters apart)."""
+    out = {"weight": 0, "optimizer_slot": 0, "bookkeeping": 0}
+    for var in variables:
+        out[var.role] = out.get(var.role, 0) + var.params
+    return out
+
+
+def totals_text(variables: list[VariableInfo]) -> str:
+    """``4 variables · 12,562 params`` (weights), then the optimizer slots and bookkeeping apart."""
+    weights = [v for v in variables if v.role == "weight"]
+    slots = [v for v in variables if v.role == "optimizer_slot"]
+    books = [v for v in variables if v.role == "bookkeeping"]
+    parts = []
+    if weights or not (slots or books):
+        parts.append(
+            f"{_n(len(weights), 'variable')} · {_n(sum(v.params for v in weights), 'param')}"
+        )
+    if slots:
+        parts.append(
+            f"optimizer: {_n(len(slots), 'slot')} ({sum(v.params for v in slots):,} values)"
+        )
+    if books:
+        parts.append(f"bookkeeping: {len(books)}")
+    return " · ".join(parts)
+
+
 def _var_summary(var: VariableInfo) -> str:
     text = describe(var)
+    if var.role in ROLE_LABELS:
+        text = f"[{ROLE_LABELS[var.role]}] {text}"
     if var.value is not None and len(var.value) == 1:
         text += f" = {var.value[0]:g}" if var.dtype != "bool" else f" = {var.value[0]}"
     text += f" · {_n(var.params, 'param')} · {_bytes(var.size_bytes)}"
@@ -157,6 +226,8 @@ def group_nodes(model_dir: Path, meta_graph: Any | None, parent: Any = None) -> 
                     "shape": var.shape,
                     "params": var.params,
                     "bytes": var.size_bytes,
+                    "role": var.role,
+                    **({"trainable": var.trainable} if var.trainable is not None else {}),
                     **({"value": var.value} if var.value is not None else {}),
                 },
                 copy_value=var.name,
@@ -166,23 +237,29 @@ def group_nodes(model_dir: Path, meta_graph: Any | None, parent: Any = None) -> 
         if not group:
             out.extend(kids)
             continue
-        params = sum(v.params for v in members)
+        params = parameter_counts(members)["weight"]
         nbytes = sum(v.size_bytes for v in members)
         out.append(
             TreeNode(
                 "variable_group",
                 group,
-                f"{_n(len(members), 'variable')} · {_n(params, 'param')} · {_bytes(nbytes)}",
+                f"{totals_text(members)} · {_bytes(nbytes)}",
                 details={"variables": len(members), "params": params, "bytes": nbytes},
                 children=kids,
                 copy_value=group,
             )
         )
     if parent is not None:
-        params = sum(v.params for v in variables)
+        counts = parameter_counts(variables)
         nbytes = sum(v.size_bytes for v in variables)
-        parent.summary = (
-            f"{_n(len(variables), 'variable')} · {_n(params, 'param')} · {_bytes(nbytes)}"
+        parent.summary = f"{totals_text(variables)} · {_bytes(nbytes)}"
+        parent.details.update(
+            {
+                "variables": len(variables),
+                "params": counts["weight"],
+                "optimizer_slot_values": counts["optimizer_slot"],
+                "bookkeeping_values": counts["bookkeeping"],
+                "bytes": nbytes,
+            }
         )
-        parent.details.update({"variables": len(variables), "params": params, "bytes": nbytes})
     return out

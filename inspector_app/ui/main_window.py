@@ -154,6 +154,9 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         self._build_ui()
         self._build_menus()
         self._connect_callbacks()
+        from inspector_app.ui.inspect_controller import InspectController
+
+        self.inspect = InspectController(self)  # Find everything (Ctrl+F) and the Weights tab
         self._read_settings()
         self.habits = window_habits.install(self)  # start page, screen fit, Tab, tooltips...
 
@@ -164,7 +167,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         self.proxy.setSourceModel(self.tree_model)
 
         self.filter_edit = QLineEdit(objectName="filterEdit")
-        self.filter_edit.setPlaceholderText("Filter the tree (Ctrl+F)")
+        self.filter_edit.setPlaceholderText("Filter the tree (Ctrl+L)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAcceptDrops(False)  # a dropped folder opens a model instead
         self.filter_edit.installEventFilter(self)
@@ -241,7 +244,10 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         self.reload_action = self._action("&Reload", self.reload_model, "F5", "actionReload")
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q", "actionQuit")
         self.find_action = self._action(
-            "&Filter the tree", self.focus_filter, "Ctrl+F", "actionFind"
+            "&Find everything...", lambda: self.inspect.open_find(), "Ctrl+F", "actionFind"
+        )
+        self.filter_action = self._action(
+            "F&ilter the tree", self.focus_filter, "Ctrl+L", "actionFilter"
         )
         self.expand_action = self._action("&Expand all", self.tree_view.expandAll, "Ctrl+E")
         self.collapse_action = self._action(
@@ -262,7 +268,8 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         menu.addSeparator()
         menu.addAction(self.quit_action)
         view = self.menuBar().addMenu("&View")
-        for action in (self.find_action, self.expand_action, self.collapse_action):
+        for action in (self.find_action, self.filter_action, self.expand_action,
+                       self.collapse_action):  # fmt: skip
             view.addAction(action)
         self.run_action = self._action("&Run signature", self.run, "Ctrl+R", "actionRun")
         self.cancel_action = self._action("&Cancel run", self.cancel, "Esc", "actionCancel")

@@ -1,0 +1,180 @@
+"""Weight statistics of a 1 GB checkpoint without TensorFlow, against ``tf.train.load_checkpoint``.
+
+Usage: ``python3 benchmarks/bench_weights.py [--dir DIR] [--mb 1024] [--repeat 3]``. Builds (once,
+with TensorFlow, in DIR, default a folder in the temporary directory) a SavedModel whose checkpoint
+holds about ``--mb`` MB of float32 weights in tensors of several sizes, then times, each in a fresh
+process: (a) ours: read the index, stream every tensor and compute min, max, mean, std, zeros,
+NaN/Inf and a 64-bin histogram (``checkpoint.all_stats``), checking that TensorFlow was never
+imported; (b) TensorFlow: ``tf.train.load_checkpoint`` + ``get_tensor`` of every key + numpy
+min/max/mean/std (the import of TensorFlow included, as a user would pay it). Both runs read from
+the page cache (a warm-up read comes first). Writes ``benchmarks/results/weights.json``.
+A third run fills the Weights panel of an offscreen window with the same statistics (off the GUI
+thread) while a 5 ms timer measures the longest gap of the event loop.
+Targets: ours under 3 s for 1 GB; no event-loop gap over 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results" / "weights.json"
+ENV = {
+    **os.environ,
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "CUDA_VISIBLE_DEVICES": "",
+    "PYTHONPATH": str(REPO),
+}
+
+BUILD = """
+import sys, numpy as np, tensorflow as tf
+mb = int(sys.argv[2])
+rng = np.random.default_rng(0)
+module = tf.Module()
+sizes = [256 * 1024 * 1024 // 4] * 3 + [64 * 1024 * 1024 // 4] * 3 + [1024 * 1024 // 4] * 64
+total, i = 0, 0
+module.vars = []
+for n in sizes:
+    if total + n * 4 > mb * 1024 * 1024:
+        continue
+    values = rng.standard_normal(n, dtype=np.float32)
+    values[:: 97] = 0.0
+    module.vars.append(tf.Variable(values.reshape(-1, 256), name=f"w{i}"))
+    total += n * 4
+    i += 1
+module.f = tf.function(lambda x: x * 2.0, input_signature=[tf.TensorSpec([None], tf.float32)])
+tf.saved_model.save(module, sys.argv[1])
+print(total)
+"""
+
+OURS = """
+import sys, time
+t0 = time.perf_counter()
+from inspector_app.savedmodel.checkpoint import CheckpointReader, all_stats
+reader = CheckpointReader.for_model(sys.argv[1])
+stats = all_stats(reader)
+elapsed = time.perf_counter() - t0
+assert "tensorflow" not in sys.modules, "TensorFlow was imported"
+print(elapsed, len(stats), sum(s.count for s in stats.values()))
+"""
+
+GUI = """
+import os, sys, time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from inspector_app.savedmodel import load_model
+from inspector_app.ui.weights import WeightsPanel
+panel = WeightsPanel()
+panel.resize(1024, 700)
+panel.show()
+info = load_model(sys.argv[1])  # the window has the model already; the panel reads the rest
+app.processEvents()
+gaps, last = [], [time.perf_counter()]
+def tick():
+    now = time.perf_counter()
+    gaps.append(now - last[0])
+    last[0] = now
+timer = QTimer(interval=5, timeout=tick)
+timer.start()
+loop = QEventLoop()
+panel.stats_done.connect(loop.quit)
+t0 = time.perf_counter()
+last[0] = t0
+panel.set_model(info)
+QTimer.singleShot(120000, loop.quit)
+loop.exec()
+elapsed = time.perf_counter() - t0
+timer.stop()
+assert "tensorflow" not in sys.modules
+print(elapsed, max(gaps) * 1000, sum(g > 0.05 for g in gaps), len(panel.model.stats))
+"""
+
+THEIRS = """
+import sys, time
+t0 = time.perf_counter()
+import numpy as np, tensorflow as tf
+reader = tf.train.load_checkpoint(sys.argv[1] + "/variables/variables")
+n = 0
+for key in reader.get_variable_to_shape_map():
+    if key == "_CHECKPOINTABLE_OBJECT_GRAPH":
+        continue
+    a = reader.get_tensor(key)
+    if a.dtype.kind in "fiu":
+        a.min(), a.max(), a.mean(), a.std(); n += 1
+print(time.perf_counter() - t0, n)
+"""
+
+
+def _run(code: str, *args: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=ENV, timeout=900
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {proc.stderr[-800:]}")
+    return proc.stdout.split()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench-weights")
+    parser.add_argument("--mb", type=int, default=1024)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-tf", action="store_true", help="skip the TensorFlow comparison")
+    args = parser.parse_args()
+    model = args.dir / f"model-{args.mb}mb"
+    if not (model / "saved_model.pb").is_file():
+        print(f"building {model} with TensorFlow...", flush=True)
+        model.parent.mkdir(parents=True, exist_ok=True)
+        _run(BUILD, str(model), str(args.mb))
+    data = sum(p.stat().st_size for p in (model / "variables").glob("variables.data-*"))
+    for p in (model / "variables").glob("variables.data-*"):  # into the page cache
+        with open(p, "rb") as fh:
+            while fh.read(1 << 24):
+                pass
+    ours, theirs, gui = [], [], []
+    for _ in range(args.repeat):
+        elapsed, max_gap, stalls, tensors = _run(GUI, str(model))
+        gui.append({"stats_s": float(elapsed), "max_gap_ms": float(max_gap),
+                    "gaps_over_50ms": int(stalls)})  # fmt: skip
+        print(f"window: all statistics in {float(elapsed):.2f} s, longest event-loop gap "
+              f"{float(max_gap):.0f} ms, {stalls} gaps over 50 ms", flush=True)  # fmt: skip
+        elapsed, tensors, values = _run(OURS, str(model))
+        ours.append(float(elapsed))
+        print(
+            f"ours: {float(elapsed):.2f} s, {tensors} tensors, {int(values):,} values", flush=True
+        )
+        if not args.no_tf:
+            elapsed, _n = _run(THEIRS, str(model))
+            theirs.append(float(elapsed))
+            print(f"tf.train.load_checkpoint + numpy: {float(elapsed):.2f} s", flush=True)
+    result = {
+        "checkpoint_bytes": data,
+        "ours_s": ours,
+        "ours_median_s": statistics.median(ours),
+        "tensorflow_s": theirs,
+        "tensorflow_median_s": statistics.median(theirs) if theirs else None,
+        "window": gui,
+        "window_max_gap_ms": max(g["max_gap_ms"] for g in gui),
+        "target_s": 3.0,
+        "cpus": os.cpu_count(),
+        "machine": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The variables of one model as a table: name, role, dtype, shape, values, bytes, statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+_Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("Name", "Role", "Dtype", "Shape", "Values", "Bytes", "Min", "Max", "Mean", "Std",
+           "Zeros", "NaN/Inf")  # fmt: skip
+COL_NAME, COL_ROLE, COL_DTYPE, COL_SHAPE, COL_VALUES, COL_BYTES = range(6)
+COL_MIN, COL_MAX, COL_MEAN, COL_STD, COL_ZEROS, COL_BAD = range(6, 12)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+_ROLE_TEXT = {"weight": "weight", "optimizer_slot": "optimizer slot", "bookkeeping": "bookkeeping"}
+
+
+def _shape(shape: list[int] | None) -> str:
+    if shape is None:
+        return "?"
+    return "[" + ", ".join("?" if d < 0 else str(d) for d in shape) + "]" if shape else "scalar"
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+class WeightsTableModel(QAbstractTableModel):
+    """Rows are ``VariableInfo``s; statistics (``TensorStats`` by checkpoint key) arrive later."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.variables: list[Any] = []
+        self.stats: dict[str, Any] = {}
+
+    def set_variables(self, variables: list[Any]) -> None:
+        self.beginResetModel()
+        self.variables = list(variables)
+        self.stats = {}
+        self.endResetModel()
+
+    def add_stats(self, stats: dict[str, Any]) -> None:
+        """Statistics for some keys: only the rows they belong to repaint."""
+        self.stats.update(stats)
+        rows = [i for i, v in enumerate(self.variables) if v.key in stats]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), COL_MIN), self.index(max(rows), COL_BAD))
+
+    def variable(self, row: int) -> Any | None:
+        return self.variables[row] if 0 <= row < len(self.variables) else None
+
+    def row_of(self, name_or_key: str) -> int:
+        for i, v in enumerate(self.variables):
+            if name_or_key == v.name or name_or_key in v.keys:
+                return i
+        return -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.variables)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def _value(self, var: Any, col: int) -> Any:
+        """(display text, sort key) of one cell."""
+        stats = self.stats.get(var.key)
+        if col == COL_NAME:
+            return var.name, var.name
+        if col == COL_ROLE:
+            return _ROLE_TEXT.get(var.role, var.role), var.role
+        if col == COL_DTYPE:
+            return var.dtype, var.dtype
+        if col == COL_SHAPE:
+            return _shape(var.shape), var.params
+        if col == COL_VALUES:
+            return f"{var.params:,}", var.params
+        if col == COL_BYTES:
+            return f"{var.size_bytes:,}", var.size_bytes
+        if stats is None:
+            return "", float("-inf")
+        if col == COL_ZEROS:
+            return f"{stats.zero_share:.1%}", stats.zero_share
+        if col == COL_BAD:
+            bad = stats.nan + stats.inf
+            return (f"{stats.nan}/{stats.inf}" if bad else "0"), bad
+        value = {COL_MIN: stats.min, COL_MAX: stats.max, COL_MEAN: stats.mean, COL_STD: stats.std}[
+            col
+        ]
+        return _num(value), value if value is not None else float("-inf")
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        var = self.variables[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._value(var, col)[0]
+        if role == SORT_ROLE:
+            return self._value(var, col)[1]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            keys = "\n".join(var.keys)
+            return f"{var.name}\ncheckpoint key{'s' if len(var.keys) > 1 else ''}:\n{keys}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= COL_VALUES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and var.role != "weight":
+            from PySide6.QtGui import QPalette
+            from PySide6.QtWidgets import QApplication
+
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_BAD:
+            stats = self.stats.get(var.key)
+            if stats is not None and stats.nan + stats.inf:
+                from PySide6.QtGui import QColor
+
+                return QColor("#e05050")
+        return None
