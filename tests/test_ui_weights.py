@@ -127,6 +127,10 @@ def test_find_a_node_inside_a_function_selects_that_function(qtbot, window: Main
     node = window.current_node()
     assert node.kind == "library_function" and node.name == in_function.function
     assert node.details["inputs"] and node.details["outputs"]
+    graph = window.graph_panel  # the Graph tab opens that function with the node selected
+    assert window.panels.currentWidget() is graph
+    qtbot.waitUntil(lambda: graph._selected_name() == in_function.name, timeout=WAIT_MS)
+    assert graph._stack[-1].name == in_function.function
 
 
 def test_event_loop_keeps_turning_while_statistics_run(qtbot, window: MainWindow) -> None:

@@ -119,8 +119,30 @@ class InspectController(QObject):
             self.window.select_node(node)
         if result.kind == "weight":
             self.show_weights(result.name)
+        if result.kind == "node":
+            self._reveal_in_graph(result)
         self.result_chosen.emit(result)
         return node is not None
+
+    def _reveal_in_graph(self, result: Any) -> None:
+        """A node: its graph in the Graph tab, the node selected. The tree row chosen above led
+        the graph to a node's function; a node of the top-level graph opens that graph."""
+        from inspector_app.ui.graph import graph_target
+
+        panel = self.window.graph_panel
+        if result.function is None:
+            mg = self._meta_graph_node(result)
+            model = self._model_of(result)
+            target = graph_target(model.info, mg) if mg is not None and model else None
+            if target is not None:
+                panel.show_target(*target)
+        self.window.panels.setCurrentWidget(panel)
+        panel.reveal_node(result.name)
+
+    def _model_of(self, result: Any) -> Any:
+        return next(
+            (m for m in self.window.models() if str(m.info.path) == result.model_path), None
+        )
 
     # -- result -> tree row ---------------------------------------------------------------
     def _fetch(self, node: TreeNode) -> list[TreeNode]:
@@ -135,9 +157,7 @@ class InspectController(QObject):
         return node.children
 
     def _meta_graph_node(self, result: Any) -> TreeNode | None:
-        model = next(
-            (m for m in self.window.models() if str(m.info.path) == result.model_path), None
-        )
+        model = self._model_of(result)
         if model is None:
             return None
         version = getattr(model.info, "version", None)

@@ -132,10 +132,11 @@ def graph_target(info: Any, node: Any) -> tuple[Any, str | None, str] | None:
     if sig is not None:
         key = sig.details.get("key", sig.name)
         return mg.proto, key, key
-    fn = next((n for n in reversed(path) if n.kind == "function"), None)
+    fn = next((n for n in reversed(path) if n.kind in ("function", "library_function")), None)
     if fn is not None:
         names = {f.signature.name for f in mg.proto.graph_def.library.function}
-        candidates = [fn.details.get("concrete_function"), fn.details.get("name"), fn.name]
+        candidates = [fn.details.get("function"), fn.details.get("concrete_function")]
+        candidates += [fn.details.get("name"), fn.name]
         candidates += [o.get("concrete_function") for o in fn.details.get("options", [])]
         name = next((c for c in candidates if c in names), None)
         if name is not None:
@@ -434,6 +435,18 @@ class GraphPanel(QWidget):
             return None
         box = item.layout.boxes[item.selected]
         return self.graph.nodes[box.key].name if box.kind == "node" else None
+
+    def reveal_node(self, name: str) -> None:
+        """Select ``name`` in the graph being shown, or in the one about to be shown once its
+        layout is on screen (Find chose it; the tree row it selected leads here)."""
+        if self._pending is not None:
+            meta_graph, target, label = self._pending
+            self._pending = None
+            self.show_target(meta_graph, target, label)
+        if not self._stack:
+            return
+        if not self.select_node(name):  # still being laid out: selected when it is shown
+            self._stack[-1].selected = name
 
     def select_node(self, name: str) -> bool:
         """Select a node by name (its scope opens when it is inside a collapsed one)."""
