@@ -15,6 +15,7 @@ import sys
 import time
 from typing import Any
 
+from inspector_app.cli.options import add_model_version
 from inspector_app.errors import UserError
 
 
@@ -24,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="signature to run (default: serving_default)")  # fmt: skip
     parser.add_argument("--tag-set", "--tag_set", dest="tag_set", metavar="TAGS",
                         help="comma-separated tags of the MetaGraphDef (default: the only one, or serve)")  # fmt: skip
-    parser.add_argument("--version", type=int, metavar="N", help="version of a base folder")
+    add_model_version(parser)
     parser.add_argument("--device", metavar="DEV", help="cpu, gpu:0 ... (default: GPU:0 if any)")
     items = parser.add_mutually_exclusive_group(required=True)
     items.add_argument("--images", metavar="DIR", help="a folder of images (searched recursively)")

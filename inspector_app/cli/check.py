@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 
+from inspector_app.cli.options import add_model_version
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -19,15 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help='print {"findings": [{id, severity, ...}]}'
     )
-    parser.add_argument(
-        "--model-version",
-        "--version",
-        dest="version",
-        type=int,
-        metavar="N",
-        help="version of a TF Serving base folder (default: highest); --version N is the "
-        "same (the app's own version: savedmodel-inspector --version)",
-    )
+    add_model_version(parser)
     parser.add_argument(
         "--denylist",
         metavar="OP,OP",

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from inspector_app.cli.options import add_model_version
 from inspector_app.errors import UserError
 from inspector_app.fileio import apply_user_mode
 
@@ -32,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="signature to run (default: serving_default)")  # fmt: skip
     parser.add_argument("--tag-set", "--tag_set", dest="tag_set", metavar="TAGS",
                         help="comma-separated tags of the MetaGraphDef (default: the only one, or serve)")  # fmt: skip
-    parser.add_argument("--model-version", "--version", dest="version", type=int, metavar="N", help="version of a TF Serving base folder (default: highest; --version N is the same)")  # fmt: skip
+    add_model_version(parser)
     parser.add_argument(
         "--device", metavar="DEV", help="cpu, gpu:0, cpu:1 ... (default: GPU:0 if any)"
     )

@@ -8,6 +8,7 @@ import json
 import sys
 from typing import TextIO
 
+from inspector_app.cli.options import add_model_version
 from inspector_app.savedmodel.dtypes import tf_dtype_name
 
 
@@ -20,15 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object (fields: docs/cli.md)"
     )
-    parser.add_argument(
-        "--model-version",
-        "--version",
-        dest="version",
-        type=int,
-        metavar="N",
-        help="version of a TF Serving base folder (default: highest); --version N is the "
-        "same (the app's own version: savedmodel-inspector --version)",
-    )
+    add_model_version(parser)
     parser.add_argument(
         "--variables", action="store_true", help="also list variables (reads variables.index)"
     )
