@@ -62,8 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return int(module.execute(args))
         except UserError as err:
-            if args.debug:
-                raise
+            if args.debug:  # the tracebacks (the worker's too), then the same line and status
+                import traceback
+
+                traceback.print_exc()
+                details = getattr(err, "details", "")
+                if details:
+                    print(f"worker traceback:\n{details.rstrip()}", file=sys.stderr)
             print(f"error: {err}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:

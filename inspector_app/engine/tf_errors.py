@@ -44,6 +44,8 @@ _NODE_PATTERNS = (
 )
 _FUNCTION_OP = re.compile(r"\s*\[Op:[^\]]*\]\s*$")
 _STATUS_PREFIX = re.compile(r"^\(\d+\)\s+[A-Z_]+:\s*")
+# the op's whole NodeDef, which graph-construction errors quote: "for '{{node X}} = Op[...](...)'"
+_NODE_DEF = re.compile(r" for '\{\{node [^}]+\}\} = [^']*'")
 
 # (pattern over the message, hint); the first that matches gives the hint. Other modules add
 # theirs with ``add_hint`` (damaged variables, for one).
@@ -53,7 +55,9 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
         "every tf.Example must carry feature '{0}' (the model parses it without a default)",
     ),
     (
-        re.compile(r"Could not parse example input|Failed to parse example|ParseExample", re.I),
+        re.compile(
+            r"Could not parse example input|Failed to parse example|not a valid Example", re.I
+        ),
         "the input must hold serialized tf.train.Example records (give them with "
         "--input-examples or the window's tf.Example editor)",
     ),
@@ -112,7 +116,7 @@ def first_line(message: str) -> str:
     for line in lines:
         if any(p.search(line) for p in _NOISE):
             continue
-        line = _STATUS_PREFIX.sub("", _FUNCTION_OP.sub("", line)).strip()
+        line = _NODE_DEF.sub("", _STATUS_PREFIX.sub("", _FUNCTION_OP.sub("", line))).strip()
         if line:
             return line
     return lines[0] if lines else ""
