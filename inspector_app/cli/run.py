@@ -248,6 +248,7 @@ def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -
     from inspector_app.savedmodel.signature_graph import feed_dtype
 
     specs = {t.name: t for t in signature.inputs}
+    strict_shapes = meta_graph is None or bool(meta_graph.object_graph_def.nodes)
     out: dict[str, Any] = {}
     for name, value in feeds.items():
         spec = specs[name]
@@ -263,10 +264,12 @@ def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -
             arr = coerce_value(name, arr, dtype)
         except UserError as err:
             raise UserError(f"{err} (signature {signature.key!r})") from None
-        declared = proto is None or proto.HasField("tensor_shape")  # TF 1.0 exports leave it out
-        if declared and not shape_matches(arr.shape, spec.shape):
+        # TF2 signature functions refuse another shape; TF1 graphs run what their placeholders
+        # take (half_plus_two's x, declared [-1, 1], runs on [3] in saved_model_cli too)
+        shape = spec.shape if strict_shapes else None
+        if not shape_matches(arr.shape, shape):
             raise UserError(
-                f"input {name!r} of {signature.key!r} takes {describe(dtype, spec.shape)}, "
+                f"input {name!r} of {signature.key!r} takes {describe(dtype, shape)}, "
                 f"got {describe(dtype_name(arr), list(arr.shape))}"
             )
         out[name] = arr
@@ -377,6 +380,8 @@ def _to_json(result: Any) -> dict:
 
 
 def _print_text(result: Any, saved: bool, outdir: Path) -> None:
+    from inspector_app.engine.composites import text as composite_text
+
     composites = getattr(result, "composites", None) or {}
     for key in sorted({**result.outputs, **composites}):
         value = result.outputs.get(key)
@@ -391,7 +396,7 @@ def _print_text(result: Any, saved: bool, outdir: Path) -> None:
             print(np.array2string(value, threshold=1000))
         else:
             print(f"Result for output key {key} ({composites[key].kind}):")
-            print(_composite_text(composites[key]))
+            print(composite_text(composites[key]))
     t = result.timing
     line = f"Ran on {result.device} in {t['run_ms']:.2f} ms"
     if getattr(result, "load_path", "function") == "session":
@@ -402,16 +407,3 @@ def _print_text(result: Any, saved: bool, outdir: Path) -> None:
             f"min {t['min_ms']:.2f} ms, {t['throughput_per_s']:.1f} runs/s"
         )
     print(line, file=sys.stderr)
-
-
-def _composite_text(value: Any) -> str:
-    if value.kind == "ragged":
-        rows = value.to_list()
-        text = repr(_jsonable(rows) if len(rows) <= 100 else _jsonable(rows[:100]) + ["..."])
-        return f"{text}\nrow lengths: {value.row_lengths()[0] if value.row_lengths() else []}"
-    lines = [f"dense_shape: {value.shape}"]
-    for index, v in zip(value.indices[:100].tolist(), value.values[:100].tolist(), strict=True):
-        lines.append(f"  {index}: {_jsonable(v)!r}")
-    if len(value.values) > 100:
-        lines.append(f"  ... {len(value.values) - 100} more")
-    return "\n".join(lines)

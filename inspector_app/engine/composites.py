@@ -76,8 +76,9 @@ class RaggedValue:
         out = np.full(shape, fill, dtype=self.flat_values.dtype)
 
         def put(prefix: tuple[int, ...], value: Any, depth: int) -> None:
-            if depth == len(self.nested_row_splits):
-                out[prefix] = value
+            if depth == len(self.nested_row_splits):  # the innermost ragged row
+                if len(value):
+                    out[(*prefix, slice(0, len(value)))] = np.asarray(value, dtype=out.dtype)
                 return
             for i, item in enumerate(value):
                 put((*prefix, i), item, depth + 1)
@@ -154,6 +155,43 @@ class SparseValue:
 
 
 Composite = RaggedValue | SparseValue
+TEXT_ROWS = 200  # rows of a ragged tensor, entries of a sparse one, that ``text`` lists
+
+
+def _plain(value: Any) -> Any:
+    """Bytes as text where they are UTF-8, inside nested lists too."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    return value
+
+
+def text(value: Composite, rows: int = TEXT_ROWS) -> str:
+    """A composite as text: a ragged tensor row by row with its length; a sparse one as a table
+    of indices and values, then densified when small."""
+    if isinstance(value, RaggedValue):
+        lines = [f"ragged {value.dtype} {value.shape} (-1: ragged dimension)"]
+        listed = value.to_list()
+        for i, row in enumerate(listed[:rows]):
+            lines.append(f"row {i} ({len(row)}): {_plain(row)!r}")
+        if len(listed) > rows:
+            lines.append(f"... {len(listed) - rows} more rows")
+        return "\n".join(lines)
+    lines = [f"sparse {value.dtype} dense_shape {value.shape}, {len(value.values)} values"]
+    lines.append("index -> value")
+    for index, v in zip(value.indices[:rows].tolist(), value.values[:rows].tolist(), strict=True):
+        lines.append(f"{index} -> {_plain(v)!r}")
+    if len(value.values) > rows:
+        lines.append(f"... {len(value.values) - rows} more values")
+    dense = value.dense()
+    if dense is not None and dense.size <= 400:
+        with np.printoptions(threshold=400, linewidth=100):
+            lines += ["", "densified:", np.array2string(dense)]
+    return "\n".join(lines)
 
 
 def is_composite(value: Any) -> bool:

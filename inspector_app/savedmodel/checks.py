@@ -338,6 +338,20 @@ def check_ops(info: SavedModelInfo, options: CheckOptions) -> list[Finding]:
         if known is not None:
             for op in graph.unknown_ops(scan, known):
                 package = registry.op_package(op)
+                installed = _installed_module(op)
+                if installed:
+                    out.append(
+                        Finding(
+                            "ops.custom_installed",
+                            "warning",
+                            f"op '{op}' (×{scan.ops[op]}) comes from {package}, installed here: "
+                            f"the inspector imports {installed} before it loads the model",
+                            _mg_where(mg, op=op),
+                            f"Serve it with a TF Serving build that links {package} ops (or "
+                            f"import {installed} before loading the model in your own code).",
+                        )
+                    )
+                    continue
                 out.append(
                     Finding(
                         "ops.unknown",
@@ -381,6 +395,21 @@ def check_ops(info: SavedModelInfo, options: CheckOptions) -> list[Finding]:
             )
         )
     return out
+
+
+def _installed_module(op: str) -> str | None:
+    """The module of the package providing ``op`` when it is installed here (not imported)."""
+    import importlib.util
+
+    from inspector_app.savedmodel.op_packages import package_of
+
+    package = package_of(op)
+    if package is None or not package.module:
+        return None
+    try:
+        return package.module if importlib.util.find_spec(package.module) is not None else None
+    except (ImportError, ValueError):
+        return None
 
 
 def _training_leftovers(mg: MetaGraphInfo, scan: graph.GraphScan) -> list[Finding]:

@@ -115,3 +115,21 @@ def load_bytes(key: str) -> QByteArray | None:
     if isinstance(value, (bytes, bytearray)) and value:
         return QByteArray(bytes(value))
     return None
+
+
+_CUSTOM_OPS_KEY = "engine/custom_ops"
+
+
+def custom_ops() -> list[str]:
+    """Python modules and op libraries (.so) the engine loads before a model (Run > Custom ops)."""
+    return _as_list(open_settings().value(_CUSTOM_OPS_KEY))
+
+
+def set_custom_ops(items: list[str]) -> None:
+    store = open_settings()
+    items = [i.strip() for i in items if i.strip()]
+    if items:
+        store.setValue(_CUSTOM_OPS_KEY, items)
+    else:
+        store.remove(_CUSTOM_OPS_KEY)
+    store.sync()
