@@ -49,6 +49,8 @@ class WindowActionsMixin:
             self.statusBar().showMessage(f"Run finished: {timing}", 8000)
         else:
             self.statusBar().showMessage(" ".join(str(value).split()), 8000)
+            # the Run tab holds the whole message and the worker's traceback, to copy
+            self.panels.setCurrentWidget(self._runner.run_tab)
         self.run_finished.emit(value)
 
     def _confirm_current_run(self) -> bool:
