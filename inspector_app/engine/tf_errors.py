@@ -167,5 +167,5 @@ def describe(
     hint = hint_for(text)
     message = f"{type(exc).__name__}{where}: {line}"
     if hint and hint not in message:
-        message += f"; hint: {hint}"
+        message = f"{message.rstrip(' .')}; hint: {hint}"
     return message

@@ -67,7 +67,9 @@ class RunRecord:
 
     def title(self) -> str:
         when = time.strftime("%H:%M:%S", time.localtime(self.started))
-        what = self.error or f"{self.result.timing.get('run_ms', 0):.1f} ms" if self.result else ""
+        run_ms = f"{self.result.timing.get('run_ms', 0):.1f} ms" if self.result else ""
+        error = self.error or ""
+        what = (error[:80] + "…" if len(error) > 80 else error) or run_ms
         return f"{when}  {self.target.signature} on {self.device}  [{self.inputs}]  {what}"
 
 
