@@ -122,7 +122,7 @@ def missing_message(missing: Iterable[str]) -> str:
     if unknown:
         parts.append(
             f"{', '.join(unknown[:4])}{' …' if len(unknown) > 4 else ''} from an unknown library "
-            "(load it with --load-ops MODULE_OR_SO, or Settings > Custom ops in the window)"
+            "(load it with --load-ops MODULE_OR_SO, or Run > Custom ops in the window)"
         )
     return "the model uses ops this TensorFlow does not register: " + "; ".join(parts)
 

@@ -44,6 +44,8 @@ _NODE_PATTERNS = (
 )
 _FUNCTION_OP = re.compile(r"\s*\[Op:[^\]]*\]\s*$")
 _STATUS_PREFIX = re.compile(r"^\(\d+\)\s+[A-Z_]+:\s*")
+# TensorFlow's advice for unregistered ops (tf.contrib is long gone): the hint replaces it
+_OUTDATED = re.compile(r"\s*Make sure the Op and Kernel are registered.*$")
 # the op's whole NodeDef, which graph-construction errors quote: "for '{{node X}} = Op[...](...)'"
 _NODE_DEF = re.compile(r" for '\{\{node [^}]+\}\} = [^']*'")
 
@@ -64,7 +66,7 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"Op type not registered '([^']+)'"),
         "op '{0}' comes from a custom-op package or library: install it, or load it with "
-        "--load-ops MODULE_OR_SO (Settings > Custom ops in the window)",
+        "--load-ops MODULE_OR_SO (Run > Custom ops in the window)",
     ),
     (
         re.compile(
@@ -117,6 +119,7 @@ def first_line(message: str) -> str:
         if any(p.search(line) for p in _NOISE):
             continue
         line = _NODE_DEF.sub("", _STATUS_PREFIX.sub("", _FUNCTION_OP.sub("", line))).strip()
+        line = _OUTDATED.sub("", line).strip()
         if line:
             return line
     return lines[0] if lines else ""
@@ -134,7 +137,21 @@ def node_name(message: str) -> str | None:
     return None
 
 
+def _unregistered_op_hint(message: str) -> str | None:
+    match = re.search(r"Op type not registered '([^']+)'", message)
+    if not match:
+        return None
+    from inspector_app.engine.custom_ops import missing_message
+
+    return missing_message([match.group(1)]).replace(
+        "the model uses ops this TensorFlow does not register: ", "the op is "
+    )
+
+
 def hint_for(message: str) -> str | None:
+    special = _unregistered_op_hint(message)
+    if special:
+        return special
     for pattern, hint in _HINTS:
         match = pattern.search(message)
         if match:
