@@ -140,3 +140,29 @@ def build_ref_model(folder: Path) -> Path:
             )
             builder.save()
     return folder
+
+
+def build_tf1_sparse_model(folder: Path) -> Path:
+    """A TF1 export with a sparse input ``sp`` (float32 [-1, 4], a COO TensorInfo) and outputs
+    ``total`` (row sums, dense) and ``doubled`` (sparse)."""
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        sp = v1.sparse_placeholder(tf.float32, [None, 4], name="sp")
+        total = tf.sparse.reduce_sum(sp, axis=1, name="total")
+        doubled = tf.sparse.SparseTensor(sp.indices, sp.values * 2.0, sp.dense_shape)
+        with v1.Session(graph=graph) as sess:
+            builder = v1.saved_model.Builder(str(folder))
+            info = v1.saved_model.utils.build_tensor_info
+            sig = v1.saved_model.signature_def_utils.build_signature_def(
+                inputs={"sp": info(sp)},
+                outputs={"total": info(total), "doubled": info(doubled)},
+                method_name="tensorflow/serving/predict",
+            )
+            builder.add_meta_graph_and_variables(
+                sess, ["serve"], signature_def_map={"serving_default": sig}
+            )
+            builder.save()
+    return folder

@@ -7,7 +7,12 @@ import json
 
 import numpy as np
 import pytest
-from models_issue12 import build_composite_model, build_ref_model, build_slot_failure_model
+from models_issue12 import (
+    build_composite_model,
+    build_ref_model,
+    build_slot_failure_model,
+    build_tf1_sparse_model,
+)
 
 from inspector_app.cli import build_parser
 from inspector_app.engine import Engine
@@ -32,6 +37,7 @@ def models(tmp_path_factory):
         "slot": build_slot_failure_model(root / "slot"),
         "composite": build_composite_model(root / "composite"),
         "ref": build_ref_model(root / "ref"),
+        "tf1_sparse": build_tf1_sparse_model(root / "tf1_sparse"),
     }
 
 
@@ -168,3 +174,22 @@ def test_half_plus_three_regress_runs_like_saved_model_cli(engine, real_models, 
     feeds = parse_input_examples(examples)
     want = saved_model_cli_run(path / "00000123", feeds, "tensorflow/serving/regress")
     assert want["outputs"].tolist() == [[3.5], [4.5]]
+
+
+def test_tf1_sparse_input_and_output(engine, models, capsys) -> None:
+    path = models["tf1_sparse"]
+    sig = load_model(path).meta_graphs[0].signature("serving_default")
+    assert sig.inputs[0].to_json()["kind"] == "sparse"
+    engine.load(path).result(T)
+    value = SparseValue(np.array([[0, 1], [1, 3]]), np.array([1.0, 2.0], np.float32),
+                        np.array([2, 4]))  # fmt: skip
+    result = engine.run("serving_default", {"sp": value}).result(T)
+    assert result.outputs["total"].tolist() == [1.0, 2.0]
+    assert result.composites["doubled"].values.tolist() == [2.0, 4.0]
+    # a dense array for a sparse input: its non-zero entries are fed
+    assert (
+        run_cli(engine, path, "--input-exprs", "sp=[[0, 1.0, 0, 0], [0, 0, 0, 2.0]]", "--json") == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["outputs"]["doubled"]["indices"] == [[0, 1], [1, 3]]
+    assert data["outputs"]["total"]["values"] == [1.0, 2.0]

@@ -253,7 +253,7 @@ def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -
     for name, value in feeds.items():
         spec = specs[name]
         if is_composite(value) or getattr(spec, "kind", "dense") != "dense":
-            out[name] = value
+            out[name] = value if is_composite(value) else np.asarray(value)  # dense: densified
             continue
         proto = getattr(spec, "proto", None)
         dtype = spec.dtype

@@ -129,21 +129,22 @@ def missing_message(missing: Iterable[str]) -> str:
 
 def prepare(
     tf: Any, meta_graph: Any | None, registered: frozenset[str], user_items: Sequence[str]
-) -> tuple[frozenset[str], list[str]]:
+) -> tuple[frozenset[str], list[str], set[str]]:
     """Make the model's ops available before it loads.
 
-    Loads ``user_items`` first, then imports the installed package of each op still unregistered.
-    Returns the registered ops afterwards and notes of what was loaded; raises EngineError with
-    ``missing_message`` when ops remain unregistered.
+    Loads ``user_items`` first (EngineError for one that cannot be loaded), then imports the
+    installed package of each op still unregistered. Returns the registered ops afterwards,
+    notes of what was loaded, and the ops still unregistered: should the load fail,
+    ``missing_message`` of those says why in one line.
     """
     notes = [f"loaded {item}" for item in load_user_ops(tf, user_items)]
     if notes:
         registered = registered_ops()
     if meta_graph is None:
-        return registered, notes
+        return registered, notes, set()
     missing = graph_ops(meta_graph) - registered
     if not missing:
-        return registered, notes
+        return registered, notes, set()
     known, _ = op_packages.group_by_package(missing)
     for package in known:
         if not package.module:
@@ -160,7 +161,4 @@ def prepare(
             ) from None
         notes.append(f"imported {package.module} for its ops")
     registered = registered_ops()
-    still = missing - registered
-    if still:
-        raise EngineError(missing_message(still))
-    return registered, notes
+    return registered, notes, missing - registered

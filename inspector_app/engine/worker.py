@@ -219,7 +219,7 @@ class _Server:
         meta_graphs = custom_ops.read_meta_graphs(path)
         self.meta_graph = custom_ops.choose_meta_graph(meta_graphs, tags)
         # ops from other packages (tensorflow-text...) and the user's libraries, before loading
-        self.registered, notes = custom_ops.prepare(
+        self.registered, notes, unregistered = custom_ops.prepare(
             tf, self.meta_graph, self.registered, load_ops or []
         )
         tf1 = not any(mg.object_graph_def.nodes for mg in meta_graphs) if meta_graphs else True
@@ -240,6 +240,8 @@ class _Server:
                     specs = self._load_session(path, tags)
             except Exception as session_exc:
                 self.session = None
+                if unregistered:  # what to install or load, in one line
+                    raise EngineError(custom_ops.missing_message(unregistered)) from exc
                 if tf1:
                     raise
                 raise exc from session_exc
@@ -324,6 +326,8 @@ class _Server:
         repeat = max(1, int(repeat))
         spec = self.info.signatures[signature]
         t0 = time.perf_counter()
+        if self.session is None:
+            feeds = _split_sparse_feeds(spec, feeds)
         kept = {n: self._kept(signature, n, v) for n, v in feeds.items() if isinstance(v, KeptFeed)}
         feeds = coerce_feeds(spec, {**feeds, **{n: k[1] for n, k in kept.items()}})
         tensors = self._tensors(spec, feeds, kept, dev) if self.session is None else {}
@@ -482,6 +486,26 @@ def _session_value(info: Any, fetched: Any) -> Any:
             return SparseValue(*parts)
         raise EngineError(f"outputs of type {name or 'unknown'} cannot be shown yet")
     return np.asarray(fetched)
+
+
+_SPARSE_PARTS = ("indices", "values", "dense_shape")
+
+
+def _split_sparse_feeds(spec: SignatureSpec, feeds: dict[str, Any]) -> dict[str, Any]:
+    """A TF1 sparse input ``sp`` is taken by the loaded signature function as ``sp_indices``,
+    ``sp_values`` and ``sp_dense_shape``: a SparseValue (or a dense array) fed as ``sp`` is
+    split into them."""
+    names = {t.name for t in spec.inputs}
+    out = dict(feeds)
+    for name, value in feeds.items():
+        parts = [f"{name}_{p}" for p in _SPARSE_PARTS]
+        if name in names or not all(p in names for p in parts):
+            continue
+        if not isinstance(value, SparseValue):
+            value = _sparse_from_dense(np.asarray(value))
+        del out[name]
+        out.update(dict(zip(parts, (value.indices, value.values, value.dense_shape), strict=True)))
+    return out
 
 
 def _sparse_from_dense(arr: np.ndarray) -> SparseValue:
