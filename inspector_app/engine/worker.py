@@ -193,9 +193,6 @@ class _Server:
             self._node_ops = custom_ops.node_ops(self.meta_graph)
         return self._node_ops.get(node) or self._node_ops.get(node.split("/")[-1])
 
-    def op_registered_ops(self) -> list[str]:
-        return sorted(self.registered)
-
     def op_unload(self) -> None:
         self.model = self.info = self.session = None
         self.meta_graph = self._node_ops = None
