@@ -334,7 +334,10 @@ class RunPanel(QWidget):
     def _on_loaded(self, info: ModelInfo) -> None:
         self._phase = "Running" if self.busy else ""
         if not self.busy:
-            self.status_label.setText(f"Model loaded in {info.load_ms:.0f} ms")
+            notes = "; ".join([*getattr(info, "custom_ops", []), *info.warnings])
+            self.status_label.setText(
+                f"Model loaded in {info.load_ms:.0f} ms" + (f" ({notes})" if notes else "")
+            )
 
     def _on_run_done(self, result: RunResult) -> None:
         record = self._current
