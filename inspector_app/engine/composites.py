@@ -10,7 +10,7 @@ Nothing here imports TensorFlow.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -27,7 +27,7 @@ class RaggedValue:
 
     flat_values: np.ndarray
     nested_row_splits: list[np.ndarray] = field(default_factory=list)
-    kind: str = "ragged"
+    kind: ClassVar[str] = "ragged"
 
     @property
     def dtype(self) -> str:
@@ -78,7 +78,8 @@ class RaggedValue:
         def put(prefix: tuple[int, ...], value: Any, depth: int) -> None:
             if depth == len(self.nested_row_splits):  # the innermost ragged row
                 if len(value):
-                    out[(*prefix, slice(0, len(value)))] = np.asarray(value, dtype=out.dtype)
+                    where: Any = (*prefix, slice(0, len(value)))
+                    out[where] = np.asarray(value, dtype=out.dtype)
                 return
             for i, item in enumerate(value):
                 put((*prefix, i), item, depth + 1)
@@ -110,7 +111,7 @@ class SparseValue:
     indices: np.ndarray
     values: np.ndarray
     dense_shape: np.ndarray
-    kind: str = "sparse"
+    kind: ClassVar[str] = "sparse"
 
     @property
     def dtype(self) -> str:

@@ -397,11 +397,10 @@ class _Server:
             if info is None:
                 continue
             if info.WhichOneof("encoding") == "coo_sparse":
-                if not isinstance(value, SparseValue):
-                    value = _sparse_from_dense(np.asarray(value))
-                feed_dict[info.coo_sparse.indices_tensor_name] = value.indices
-                feed_dict[info.coo_sparse.values_tensor_name] = value.values
-                feed_dict[info.coo_sparse.dense_shape_tensor_name] = value.dense_shape
+                sparse = value if isinstance(value, SparseValue) else _sparse_from_dense(value)
+                feed_dict[info.coo_sparse.indices_tensor_name] = sparse.indices
+                feed_dict[info.coo_sparse.values_tensor_name] = sparse.values
+                feed_dict[info.coo_sparse.dense_shape_tensor_name] = sparse.dense_shape
             else:
                 feed_dict[info.name] = value
         fetches = {k: _fetch_names(t) for k, t in sig.outputs.items()}
@@ -473,14 +472,15 @@ def _fetch_names(info: Any) -> Any:
 def _session_value(info: Any, fetched: Any) -> Any:
     encoding = info.WhichOneof("encoding")
     if encoding == "coo_sparse":
-        return SparseValue(*(np.asarray(v) for v in fetched))
+        indices, values, dense_shape = (np.asarray(v) for v in fetched)
+        return SparseValue(indices, values, dense_shape)
     if encoding == "composite_tensor":
         parts = [np.asarray(v) for v in fetched]
         name = info.composite_tensor.type_spec.type_spec_class_name
         if name == "RaggedTensorSpec" and parts:
             return RaggedValue(parts[0], parts[1:])
         if name == "SparseTensorSpec" and len(parts) == 3:
-            return SparseValue(*parts)
+            return SparseValue(parts[0], parts[1], parts[2])
         raise EngineError(f"outputs of type {name or 'unknown'} cannot be shown yet")
     return np.asarray(fetched)
 
@@ -505,7 +505,8 @@ def _split_sparse_feeds(spec: SignatureSpec, feeds: dict[str, Any]) -> dict[str,
     return out
 
 
-def _sparse_from_dense(arr: np.ndarray) -> SparseValue:
+def _sparse_from_dense(value: Any) -> SparseValue:
+    arr = np.asarray(value)
     indices = np.argwhere(arr != (b"" if arr.dtype.kind in "OSU" else 0)).astype(np.int64)
     return SparseValue(indices, arr[tuple(indices.T)], np.asarray(arr.shape, dtype=np.int64))
 
