@@ -447,12 +447,32 @@ def op_counts(meta_graph: Any) -> dict[str, int]:
 
 
 def _meta_graph(mg: Any) -> MetaGraphInfo:
-    return MetaGraphInfo(
+    info = MetaGraphInfo(
         tags=list(mg.meta_info_def.tags),
         signatures=[_signature(k, mg.signature_def[k]) for k in sorted(mg.signature_def)],
         proto=mg,
         op_counts=op_counts(mg),
     )
+    if not mg.object_graph_def.nodes:  # TF1: a TensorInfo may declare another dtype
+        _feed_graph_dtypes(info)
+    return info
+
+
+def _feed_graph_dtypes(info: MetaGraphInfo) -> None:
+    """Inputs take the graph tensor's dtype where the signature declares another (TF Serving's
+    half_plus_three: DT_FLOAT on a string placeholder), as saved_model_cli feeds them;
+    ``written_dtype`` keeps the declared one for show."""
+    from inspector_app.savedmodel.signature_graph import mismatches
+
+    found = {(m.signature, m.name): m for m in mismatches(info.proto) if m.side == "inputs"}
+    if not found:
+        return
+    for sig in info.signatures:
+        for t in sig.inputs:
+            m = found.get((sig.key, t.name))
+            if m is not None:
+                t.written_dtype = t.written_dtype or t.dtype
+                t.dtype = dtype_name(m.graph)
 
 
 def _has_variables(meta_graphs: list[MetaGraphInfo]) -> bool:
