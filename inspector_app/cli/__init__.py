@@ -112,10 +112,13 @@ def _check_paths(paths: list[str]) -> None:
 
 def _fail(err: BaseException, debug: bool) -> int:
     """One line on stderr (and the traceback with --debug); the exit status stays 2."""
-    if debug:
+    if debug:  # the tracebacks (the worker's too), then the same line and status
         import traceback
 
         traceback.print_exception(err)
+        details = getattr(err, "details", "")
+        if details:
+            print(f"worker traceback:\n{details.rstrip()}", file=sys.stderr)
     print(f"error: {err}", file=sys.stderr)
     return 2
 

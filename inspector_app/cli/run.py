@@ -1,8 +1,10 @@
 """``run PATH --signature KEY ...``: run a signature in the engine worker, print or save outputs.
 
 The flags of ``saved_model_cli run`` (underscore spellings accepted too), evaluated safely. This
-process never imports TensorFlow: the worker does, and it is started first thing, so that it
-imports TensorFlow while the model metadata is read and the inputs are built here.
+process never imports TensorFlow: the worker does. The model metadata is read and the feeds are
+checked against the signature (names, dtypes, shapes, ``--outdir`` conflicts) first, in a
+fraction of a second, so that such mistakes exit 2 before the worker spends seconds importing
+TensorFlow.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image-values", choices=("raw", "unit", "signed", "imagenet"),
                         default=None, help="value preset: raw 0-255, unit 0-1, signed -1..1, "
                         "imagenet mean/std (default: raw for integer inputs, unit for float)")  # fmt: skip
+    parser.add_argument("--load-ops", "--load_ops", dest="load_ops", action="append",
+                        metavar="MODULE_OR_SO", help="a Python module to import or an op library "
+                        "(.so) to load in the worker first, for custom ops (repeatable)")  # fmt: skip
     parser.add_argument("--outdir", metavar="DIR", help="write one .npy per output here")
     parser.add_argument("--overwrite", action="store_true", help="replace files in --outdir")
     parser.add_argument("--timeout", type=float, metavar="S", help="stop the worker after S seconds (exit 2)")  # fmt: skip
@@ -66,15 +71,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace, engine: Any = None) -> int:
-    """Run and print. ``engine``: an ``Engine`` to use (tests); by default one is started here."""
+    """Run and print. ``engine``: an ``Engine`` to use (tests); by default one is started here,
+    once the feeds have passed the checks that need no TensorFlow."""
     start = time.monotonic()
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError("--timeout must be more than 0 seconds")
+    plan = _plan(args)
     own = engine is None
-    if own:  # at once: the worker imports TensorFlow while we read the model and the inputs
+    if own:
         from inspector_app.engine import Engine, EngineOptions
 
         engine = Engine(EngineOptions(capture_stderr=not getattr(args, "debug", False)))
     try:
-        return _execute(args, engine, start)
+        return _execute(args, engine, start, plan)
     finally:
         if own:
             engine.close(graceful=False)  # nothing to flush: skip TensorFlow's teardown
@@ -86,25 +95,40 @@ def _deadline_left(args: argparse.Namespace, start: float) -> float | None:
     return max(0.0, args.timeout - (time.monotonic() - start))
 
 
-def _execute(args: argparse.Namespace, engine: Any, start: float) -> int:
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    if args.timeout is not None and args.timeout <= 0:
-        raise UserError("--timeout must be more than 0 seconds")
-    model_dir, tags, signature = _choose(args)
+def _plan(args: argparse.Namespace) -> tuple[Path, list[str], Any, dict[str, Any]]:
+    """Everything that needs no TensorFlow: the model, the signature, the feeds checked
+    against it, and ``--outdir`` (UserError, exit 2, for any mistake)."""
+    model_dir, tags, signature, meta_graph = _choose(args)
     feeds = _feeds(args)
     _add_images(args, signature, feeds)
     _check_inputs(signature, feeds)
-    loading = engine.load(model_dir, tags, args.device)
+    feeds = check_feeds(signature, feeds, meta_graph)
+    if args.outdir:
+        _check_outdir(Path(args.outdir), signature, args.overwrite)
+    return model_dir, tags, signature, feeds
+
+
+def _execute(args: argparse.Namespace, engine: Any, start: float, plan: tuple) -> int:
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    model_dir, tags, signature, feeds = plan
+    load_ops = list(getattr(args, "load_ops", None) or [])
+    if load_ops:
+        loading = engine.load(model_dir, tags, args.device, load_ops=load_ops)
+    else:
+        loading = engine.load(model_dir, tags, args.device)
     fut = engine.run(signature.key, feeds, device=args.device, repeat=max(1, args.repeat))
     try:
-        loading.result(_deadline_left(args, start))  # its error, if any, is the one to show
+        info = loading.result(_deadline_left(args, start))  # its error is the one to show
         result = fut.result(_deadline_left(args, start))
     except FutureTimeout:
         engine.cancel(reload=False)
         raise UserError(f"timed out after {args.timeout:g} s; the worker was stopped") from None
+    for warning in getattr(info, "warnings", None) or []:
+        print(f"warning: {warning}", file=sys.stderr)
+    composites = getattr(result, "composites", None) or {}
     if args.outdir:
-        _save(result.outputs, Path(args.outdir), args.overwrite)
+        _save({**result.outputs, **_components(composites)}, Path(args.outdir), args.overwrite)
     if args.json:
         from inspector_app.results.interpret import add_view_fields
 
@@ -118,7 +142,8 @@ def _execute(args: argparse.Namespace, engine: Any, start: float) -> int:
     return 0
 
 
-def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
+def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any, Any]:
+    """The model folder, the tag set, the signature and its MetaGraphDef (protobuf)."""
     from inspector_app.savedmodel import load_model
 
     info = load_model(args.path, version=args.version)
@@ -146,7 +171,7 @@ def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
         from inspector_app.inputs.examples import check_input_examples
 
         check_input_examples(args.input_examples, mg.proto, sig, lambda m: print(f"warning: {m}", file=sys.stderr))  # fmt: skip
-    return Path(info.model_dir), list(mg.tags), sig
+    return Path(info.model_dir), list(mg.tags), sig, mg.proto
 
 
 def _feeds(args: argparse.Namespace) -> dict[str, np.ndarray]:
@@ -227,6 +252,83 @@ def _check_inputs(signature: Any, feeds: dict[str, np.ndarray]) -> None:
         )
 
 
+def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -> dict[str, Any]:
+    """Each feed converted to the dtype its input takes (the graph's where the signature
+    declares another, as saved_model_cli feeds) and checked against the declared shape.
+    UserError names the input, what it takes and what it got."""
+    from inspector_app.engine.composites import is_composite
+    from inspector_app.engine.feeds import coerce_value
+    from inspector_app.inputs.validate import describe, dtype_name, shape_matches
+    from inspector_app.savedmodel.signature_graph import feed_dtype
+
+    specs = {t.name: t for t in signature.inputs}
+    strict_shapes = meta_graph is None or bool(meta_graph.object_graph_def.nodes)
+    out: dict[str, Any] = {}
+    for name, value in feeds.items():
+        spec = specs[name]
+        if is_composite(value) or getattr(spec, "kind", "dense") != "dense":
+            out[name] = value if is_composite(value) else np.asarray(value)  # dense: densified
+            continue
+        proto = getattr(spec, "proto", None)
+        dtype = spec.dtype
+        if proto is not None and meta_graph is not None:
+            dtype = feed_dtype(meta_graph, proto)
+        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        try:
+            arr = coerce_value(name, arr, dtype)
+        except UserError as err:
+            raise UserError(f"{err} (signature {signature.key!r})") from None
+        # TF2 signature functions refuse another shape; TF1 graphs run what their placeholders
+        # take (half_plus_two's x, declared [-1, 1], runs on [3] in saved_model_cli too)
+        shape = spec.shape if strict_shapes else None
+        if not shape_matches(arr.shape, shape):
+            raise UserError(
+                f"input {name!r} of {signature.key!r} takes {describe(dtype, shape)}, "
+                f"got {describe(dtype_name(arr), list(arr.shape))}"
+            )
+        out[name] = arr
+    return out
+
+
+def _output_files(signature: Any) -> list[str]:
+    """The file names ``--outdir`` gets for a signature's outputs (composites: components)."""
+    names = []
+    for t in signature.outputs:
+        kind = getattr(t, "kind", "dense")
+        if kind == "ragged":
+            # one ragged dimension is the common case; deeper ones add row_splits_N files
+            names += [
+                f"{_file_name(t.name)}.flat_values.npy",
+                f"{_file_name(t.name)}.row_splits.npy",
+            ]
+        elif kind == "sparse":
+            names += [
+                f"{_file_name(t.name)}.{part}.npy" for part in ("indices", "values", "dense_shape")
+            ]
+        else:
+            names.append(f"{_file_name(t.name)}.npy")
+    return names
+
+
+def _check_outdir(outdir: Path, signature: Any, overwrite: bool) -> None:
+    if outdir.exists() and not outdir.is_dir():
+        raise UserError(f"--outdir {outdir} exists and is not a folder; name a folder")
+    if overwrite or not outdir.is_dir():
+        return
+    existing = [outdir / n for n in _output_files(signature) if (outdir / n).exists()]
+    if existing:
+        raise UserError(f"{existing[0]} exists; pass --overwrite to replace it")
+
+
+def _components(composites: dict[str, Any]) -> dict[str, np.ndarray]:
+    """``words`` ragged -> ``words.flat_values``, ``words.row_splits`` (files of --outdir)."""
+    out = {}
+    for key, value in composites.items():
+        for part, arr in value.components().items():
+            out[f"{key}.{part}"] = arr
+    return out
+
+
 def _file_name(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", key).lstrip(".") or "output"
 
@@ -279,19 +381,41 @@ def _to_json(result: Any) -> dict:
         else:
             entry["values"] = _jsonable(arr.tolist())
         outputs[key] = entry
+    for key, value in sorted((getattr(result, "composites", None) or {}).items()):
+        outputs[key] = value.to_json(_jsonable, JSON_MAX_VALUES)
     timing = {k: round(v, 3) for k, v in result.timing.items()}
-    return {"outputs": outputs, "timing_ms": timing, "device": result.device}
+    return {
+        "outputs": dict(sorted(outputs.items())),
+        "timing_ms": timing,
+        "device": result.device,
+        # "function": tf.saved_model.load; "session": the MetaGraphDef in a TF1 Session, as
+        # saved_model_cli run does, when the object graph could not be loaded
+        "load_path": getattr(result, "load_path", "function"),
+    }
 
 
 def _print_text(result: Any, saved: bool, outdir: Path) -> None:
-    for key, arr in sorted(result.outputs.items()):
+    from inspector_app.engine.composites import text as composite_text
+
+    composites = getattr(result, "composites", None) or {}
+    for key in sorted({**result.outputs, **composites}):
+        value = result.outputs.get(key)
         if saved:
-            print(f"Output {key} is saved to {outdir / (_file_name(key) + '.npy')}")
-        else:
+            parts = (
+                [key] if value is not None else [f"{key}.{p}" for p in composites[key].components()]
+            )
+            for part in parts:
+                print(f"Output {key} is saved to {outdir / (_file_name(part) + '.npy')}")
+        elif value is not None:
             print(f"Result for output key {key}:")
-            print(np.array2string(arr, threshold=1000))
+            print(np.array2string(value, threshold=1000))
+        else:
+            print(f"Result for output key {key} ({composites[key].kind}):")
+            print(composite_text(composites[key]))
     t = result.timing
     line = f"Ran on {result.device} in {t['run_ms']:.2f} ms"
+    if getattr(result, "load_path", "function") == "session":
+        line += " (MetaGraphDef loaded into a TF1 session, as saved_model_cli run does)"
     if t.get("repeat", 1) > 1:
         line += (
             f"; {int(t['repeat'])} runs: p50 {t['p50_ms']:.2f} ms, p95 {t['p95_ms']:.2f} ms, "

@@ -9,7 +9,7 @@ import sys
 from typing import TextIO
 
 from inspector_app.cli.options import add_model_version
-from inspector_app.savedmodel.dtypes import tf_dtype_name
+from inspector_app.savedmodel.dtypes import enum_of, tf_dtype_name
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -122,6 +122,10 @@ def write_text(info, out: TextIO, *, with_variables: bool = False) -> None:
                 w(f"  The given SavedModel SignatureDef contains the following {label}(s):\n")
                 for t in tensors:
                     dtype = tf_dtype_name(t.proto.dtype) if t.proto is not None else t.dtype
+                    if t.encoding == "composite_tensor":  # DT_INVALID in the TensorInfo itself
+                        dtype = tf_dtype_name(enum_of(t.dtype))
+                    if t.kind != "dense":
+                        dtype += f" ({t.kind})"
                     w(f"    {label}s['{t.name}'] tensor_info:\n")
                     w(f"        dtype: {dtype}\n")
                     w(f"        shape: {_shape_cli(t.shape)}\n")

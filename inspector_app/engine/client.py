@@ -41,7 +41,7 @@ from inspector_app.engine.protocol import (
     recv_message,
     send_message,
 )
-from inspector_app.engine.worker import WorkerOptions, worker_main
+from inspector_app.engine.worker import OPS_REPLY_ID, WorkerOptions, worker_main
 from inspector_app.errors import UserError
 
 LOGICAL_CPUS_ENV = "INSPECTOR_LOGICAL_CPUS"
@@ -102,6 +102,7 @@ class _Worker:
         self.conn = parent
         self.options = options
         self.ready: Future[list[DeviceInfo]] = Future()
+        self.ops: Future[frozenset[str]] = Future()  # registered op names, sent after ready
         self.pending: dict[int, tuple[Future, Callable[[Any], Any]]] = {}
         self.lock = threading.Lock()
         self.stopping = False
@@ -210,6 +211,9 @@ class _Worker:
                 reply: Reply = recv_message(self.conn, self.spares.take)
             except (EOFError, OSError, ValueError):
                 break
+            if reply.id == OPS_REPLY_ID:  # the op names this worker's TensorFlow registers
+                _resolve(self.ops, frozenset(reply.value or ()))
+                continue
             if reply.id == 0:
                 if reply.error is None:
                     _resolve(self.ready, reply.value)
@@ -255,6 +259,7 @@ class _Worker:
         for fut, _ in pending:
             _fail(fut, exc)
         _fail(self.ready, exc)
+        _fail(self.ops, exc)
 
     def stop(self, graceful: bool) -> None:
         """Stop the process (blocks up to about a second; call from a helper thread)."""
@@ -323,6 +328,7 @@ class Engine:
         self._loading: Future | None = None
         self._lost: WorkerDied | None = None
         self._closed = False
+        self._registered_ops: frozenset[str] | None = None
         self._worker = self._spawn()
 
     # ------------------------------------------------------------------ worker life
@@ -332,7 +338,17 @@ class Engine:
         worker.ready.add_done_callback(
             lambda f: None if f.exception() else self._emit("ready", f.result())
         )
+        worker.ops.add_done_callback(self._on_ops)
         return worker
+
+    def _on_ops(self, fut: Future) -> None:
+        if fut.exception() is not None or not fut.result():
+            return
+        self._registered_ops = fut.result()
+        from inspector_app.savedmodel.checks_registry import store_registered_ops
+
+        store_registered_ops(self._registered_ops)  # for later checks, the command line's too
+        self._emit("registered_ops", self._registered_ops)
 
     def _replace_worker(self, exc: EngineError, graceful: bool = False) -> _Worker:
         """Start a fresh worker; the old one is failed with ``exc`` and stopped in the background."""
@@ -388,6 +404,11 @@ class Engine:
         """The devices of the (current) worker, once it has warmed up."""
         return self._live_worker().ready
 
+    def registered_ops(self) -> Future[frozenset[str]]:
+        """The op names the worker's TensorFlow registers, sent by the worker when it starts
+        (the unknown-op check uses them; also written to the registry cache)."""
+        return self._live_worker().ops
+
     def wait_ready(self, timeout: float | None = None) -> list[DeviceInfo]:
         """Block until the worker has imported TensorFlow; its devices."""
         return self.devices().result(timeout)
@@ -402,19 +423,28 @@ class Engine:
         return self._worker.pid
 
     def load(
-        self, path: str | os.PathLike, tags: list[str] | None = None, device: str | None = None
+        self,
+        path: str | os.PathLike,
+        tags: list[str] | None = None,
+        device: str | None = None,
+        load_ops: list[str] | None = None,
     ) -> Future[ModelInfo]:
         """Load the SavedModel in folder ``path`` (the one holding saved_model.pb) with ``tags``.
 
         A model already loaded is dropped first by starting a fresh worker, which gives its
         memory back and keeps models from sharing TensorFlow state. ``device`` matters for TF1
         exports only, whose variables stay where they were loaded (a run elsewhere reloads).
+        ``load_ops``: Python modules to import and op libraries (``.so``) to load first, for
+        custom ops; the installed package of a known custom op (tensorflow-text...) is
+        imported without asking.
         """
         args = {
             "path": os.fspath(Path(path).resolve()),
             "tags": list(tags) if tags else None,
             "device": device,
         }
+        if load_ops:
+            args["load_ops"] = list(load_ops)
         with self._lock:
             worker = self._live_worker()
             if worker.has_model:
@@ -438,6 +468,9 @@ class Engine:
         fut = worker.submit("load", args, loaded)
         self._loading = fut
         return fut
+
+    def _model_args_ops(self) -> list[str] | None:
+        return (self._model_args or {}).get("load_ops")
 
     def reload(self) -> Future[ModelInfo]:
         """Load the last model again in a fresh worker (after a crash, or to reset its state)."""
@@ -472,7 +505,7 @@ class Engine:
                 except EngineError as exc:
                     return _failed(exc)
                 if wanted != model.device:  # a TF1 model: load it again on that device
-                    self.load(model.path, model.tags, wanted)
+                    self.load(model.path, model.tags, wanted, self._model_args_ops())
                     worker = self._worker
         sent = time.perf_counter()
 

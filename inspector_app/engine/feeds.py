@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from inspector_app.engine.composites import is_composite
 from inspector_app.engine.protocol import EngineError, SignatureSpec
 
 
@@ -28,7 +29,10 @@ def coerce_feeds(spec: SignatureSpec, feeds: Mapping[str, Any]) -> dict[str, np.
         raise EngineError(
             f"signature {spec.key!r} needs a value for input {missing[0]!r} (inputs: {valid})"
         )
-    return {name: coerce_value(name, value, wanted[name].dtype) for name, value in feeds.items()}
+    return {
+        name: value if is_composite(value) else coerce_value(name, value, wanted[name].dtype)
+        for name, value in feeds.items()
+    }
 
 
 def coerce_value(name: str, value: Any, dtype: str) -> np.ndarray:

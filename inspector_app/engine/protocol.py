@@ -79,6 +79,7 @@ class TensorSpecInfo:
     name: str
     dtype: str  # numpy-style name; "string" for tf.string
     shape: list[int] | None  # -1 unknown dimension, None unknown rank
+    kind: str = "dense"  # "dense", "ragged" or "sparse"
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class ModelInfo:
     device: str = "CPU:0"  # the device it was loaded on
     # TF1 exports keep their variables on the load device: running elsewhere needs a reload
     device_bound: bool = False
+    custom_ops: list[str] = field(
+        default_factory=list
+    )  # e.g. "imported tensorflow_text for its ops"
 
 
 @dataclass
@@ -113,9 +117,15 @@ class RunResult:
     """
 
     signature: str
-    outputs: dict[str, np.ndarray]
+    outputs: dict[str, np.ndarray]  # the plain tensors
     timing: dict[str, float]
     device: str  # where the outputs were computed, e.g. "CPU:0"
+    # "function" (tf.saved_model.load) or "session" (the MetaGraphDef in a TF1 Session, as
+    # saved_model_cli run does, when the object graph cannot be loaded)
+    load_path: str = "function"
+    # ragged and sparse outputs (engine.composites.RaggedValue / SparseValue), apart so that
+    # code that expects arrays in ``outputs`` keeps working
+    composites: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

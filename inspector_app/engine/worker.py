@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from inspector_app.engine import custom_ops, tf_errors
+from inspector_app.engine.composites import RaggedValue, SparseValue, is_composite
 from inspector_app.engine.feeds import coerce_feeds
 from inspector_app.engine.protocol import (
     DeviceInfo,
@@ -63,6 +65,8 @@ def worker_main(conn: Any, options: WorkerOptions) -> None:
     except BaseException as exc:  # TensorFlow missing or broken: say so, then leave
         send_message(conn, Reply(0, error=_error_tuple(exc)))
         return
+    # the op names this TensorFlow registers, for the unknown-op check (window, bundle)
+    send_message(conn, Reply(OPS_REPLY_ID, value=sorted(server.registered)))
     while True:
         try:
             request: Request = recv_message(conn)
@@ -75,30 +79,23 @@ def worker_main(conn: Any, options: WorkerOptions) -> None:
             value = server.handle(request)
             reply = Reply(request.id, value=value)
         except BaseException as exc:
-            reply = Reply(request.id, error=_error_tuple(exc))
+            reply = Reply(request.id, error=_error_tuple(exc, server.op_of))
         send_message(conn, reply)
         # Outputs (and the request's inputs) go now, not when the next request has run: their
         # memory is then free for that run, as in a plain script that drops its results.
         value = reply = request = None
 
 
-def _error_tuple(exc: BaseException) -> tuple[str, str, str]:
+OPS_REPLY_ID = -1  # the worker's second unsolicited message: its registered op names
+
+
+def _error_tuple(exc: BaseException, op_of: Any = None) -> tuple[str, str, str]:
+    """(class name, one line, traceback): TensorFlow's own message, the node and op it names,
+    and a hint (``tf_errors.describe``)."""
     details = "".join(traceback.format_exception(exc))
     if isinstance(exc, EngineError):
         return (type(exc).__name__, str(exc), details)
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
-    first = lines[0] if lines else type(exc).__name__
-    # TensorFlow's graph errors start with "Graph execution error:"; the cause is further down
-    if (
-        first.rstrip(":").lower() in ("graph execution error", "detected at node")
-        and len(lines) > 1
-    ):
-        first = next(
-            (ln for ln in lines[1:] if not ln.startswith(("Detected", "File ", "<stack traces"))),
-            first,
-        )
-    return ("EngineError", f"{type(exc).__name__}: {first}", details)
+    return ("EngineError", tf_errors.describe(exc, op_of), details)
 
 
 class _Server:
@@ -124,6 +121,12 @@ class _Server:
             (tf.constant(1.0) + 1.0).numpy()
         self.model: Any = None
         self.info: ModelInfo | None = None
+        self.meta_graph: Any = None  # the loaded MetaGraphDef (protobuf), for error messages
+        self._node_ops: dict[str, str] | None = None
+        try:
+            self.registered = custom_ops.registered_ops()
+        except Exception:  # noqa: BLE001 - private API; the check then waits for another source
+            self.registered = frozenset()
         self.session: Any = None
         self.signatures: dict[str, Any] = {}
         # (signature, input) -> (id of the request that sent it, array, device, tensor): the
@@ -182,34 +185,67 @@ class _Server:
     def op_ping(self) -> dict:
         return {"pid": os.getpid(), "model": self.info.path if self.info else None}
 
+    def op_of(self, node: str) -> str | None:
+        """The op type of node ``node`` of the loaded model (for error messages)."""
+        if self.meta_graph is None:
+            return None
+        if self._node_ops is None:
+            self._node_ops = custom_ops.node_ops(self.meta_graph)
+        return self._node_ops.get(node) or self._node_ops.get(node.split("/")[-1])
+
     def op_unload(self) -> None:
         self.model = self.info = self.session = None
+        self.meta_graph = self._node_ops = None
         self.signatures = {}
         self.kept = {}
         gc.collect()
 
-    def op_load(self, path: str, tags: list[str] | None, device: str | None = None) -> ModelInfo:
+    def op_load(
+        self,
+        path: str,
+        tags: list[str] | None,
+        device: str | None = None,
+        load_ops: list[str] | None = None,
+    ) -> ModelInfo:
         if self.info is not None:
             self.op_unload()
         dev = self._device(device)
         start = time.perf_counter()
         tf = self.tf
         warnings: list[str] = []
-        tf1 = _is_tf1_export(path)
+        meta_graphs = custom_ops.read_meta_graphs(path)
+        self.meta_graph = custom_ops.choose_meta_graph(meta_graphs, tags)
+        # ops from other packages (tensorflow-text...) and the user's libraries, before loading
+        self.registered, notes, unregistered = custom_ops.prepare(
+            tf, self.meta_graph, self.registered, load_ops or []
+        )
+        tf1 = not any(mg.object_graph_def.nodes for mg in meta_graphs) if meta_graphs else True
         try:
             with tf.device(dev):  # TF1 variables are created and restored on this device
                 self.model = tf.saved_model.load(path, tags=tags)
             self.signatures = dict(self.model.signatures)
             specs = {k: self._function_spec(k, f) for k, f in self.signatures.items()}
             backend = "function"
-        except Exception as exc:  # TF1 exports that tf.saved_model.load cannot prune
-            if not tf1:
-                raise
+        except Exception as exc:
+            # TF1 exports tf.saved_model.load cannot prune, and object graphs it cannot revive
+            # (Keras 2.4-era optimizer slots: "'_UserObject' object has no attribute 'add_slot'")
+            # while the MetaGraphDef is sound: load that into a Session, as saved_model_cli does.
+            self.model = None
+            first = _error_tuple(exc, self.op_of)[1]
+            try:
+                with tf.device(dev):
+                    specs = self._load_session(path, tags)
+            except Exception as session_exc:
+                self.session = None
+                if unregistered:  # what to install or load, in one line
+                    raise EngineError(custom_ops.missing_message(unregistered)) from exc
+                if tf1:
+                    raise
+                raise exc from session_exc
             warnings.append(
-                f"tf.saved_model.load failed ({_error_tuple(exc)[1]}); using a TF1 Session"
+                f"tf.saved_model.load failed ({first}); loaded the MetaGraphDef into a TF1 "
+                "session instead, as saved_model_cli run does"
             )
-            with tf.device(dev):
-                specs = self._load_session(path, tags)
             backend = "session"
         self.info = ModelInfo(
             path=path,
@@ -219,7 +255,8 @@ class _Server:
             load_ms=(time.perf_counter() - start) * 1000,
             warnings=warnings,
             device=dev,
-            device_bound=tf1,
+            device_bound=tf1 or backend == "session",
+            custom_ops=notes,
         )
         return self.info
 
@@ -239,7 +276,12 @@ class _Server:
         shape = spec.shape.as_list() if spec.shape.rank is not None else None
         if shape is not None:
             shape = [-1 if d is None else int(d) for d in shape]
-        return TensorSpecInfo(name, dtype, shape)
+        kind = "dense"
+        if isinstance(spec, (self.tf.RaggedTensor, self.tf.RaggedTensorSpec)):
+            kind = "ragged"
+        elif isinstance(spec, (self.tf.SparseTensor, self.tf.SparseTensorSpec)):
+            kind = "sparse"
+        return TensorSpecInfo(name, dtype, shape, kind)
 
     def _load_session(self, path: str, tags: list[str] | None) -> dict[str, SignatureSpec]:
         tf = self.tf
@@ -254,8 +296,8 @@ class _Server:
             self.signatures[key] = sig
             specs[key] = SignatureSpec(
                 key,
-                [_proto_spec(n, t) for n, t in sorted(sig.inputs.items())],
-                [_proto_spec(n, t) for n, t in sorted(sig.outputs.items())],
+                [_proto_spec(n, t, graph) for n, t in sorted(sig.inputs.items())],
+                [_proto_spec(n, t, graph) for n, t in sorted(sig.outputs.items())],
             )
         return specs
 
@@ -281,12 +323,16 @@ class _Server:
         repeat = max(1, int(repeat))
         spec = self.info.signatures[signature]
         t0 = time.perf_counter()
+        if self.session is None:
+            feeds = _split_sparse_feeds(spec, feeds)
         kept = {n: self._kept(signature, n, v) for n, v in feeds.items() if isinstance(v, KeptFeed)}
         feeds = coerce_feeds(spec, {**feeds, **{n: k[1] for n, k in kept.items()}})
         tensors = self._tensors(spec, feeds, kept, dev) if self.session is None else {}
         sent_in = {n: k[0] for n, k in kept.items()}
         self.kept = {k: v for k, v in self.kept.items() if k[0] != signature}
         for name, value in feeds.items():
+            if is_composite(value):
+                continue
             made_in = sent_in.get(name, request_id)
             self.kept[(signature, name)] = (made_in, value, dev, tensors.get(name))
         if self.session is not None:
@@ -302,13 +348,14 @@ class _Server:
             for _ in range(repeat):
                 t0 = time.perf_counter()
                 raw = fn(**tensors)
-                outputs = {k: v.numpy() for k, v in _flat_outputs(raw).items()}
+                outputs = {k: _host(v) for k, v in _flat_outputs(raw).items()}
                 times.append((time.perf_counter() - t0) * 1000)
         used = dev
         for value in _flat_outputs(raw).values():
-            used = getattr(value, "device", "").split("device:")[-1] or dev
-            break
-        return RunResult(signature, outputs, _timing(times, feed_ms), used)
+            if hasattr(value, "device"):
+                used = str(value.device).split("device:")[-1] or dev
+                break
+        return _result(signature, outputs, _timing(times, feed_ms), used, "function")
 
     def _tensors(self, spec: SignatureSpec, feeds: dict, kept: dict, dev: str) -> dict[str, Any]:
         tf = self.tf
@@ -323,6 +370,11 @@ class _Server:
             for name, value in feeds.items():
                 if name in tensors:
                     continue
+                if is_composite(value):
+                    raise EngineError(
+                        f"input {name!r} takes a plain tensor; this signature feeds ragged and "
+                        "sparse values through their components (see its inputs)"
+                    )
                 tensor = tf.constant(value)
                 if any(t.name == name and t.dtype == "bfloat16" for t in spec.inputs):
                     tensor = tf.cast(tensor, tf.bfloat16)  # numpy has no bfloat16: fed as float32
@@ -339,17 +391,28 @@ class _Server:
         self, signature: str, feeds: dict[str, np.ndarray], dev: str, repeat: int
     ) -> RunResult:
         sig = self.signatures[signature]
-        feed_dict = {sig.inputs[k].name: v for k, v in feeds.items() if k in sig.inputs}
-        fetches = {k: t.name for k, t in sig.outputs.items()}
+        feed_dict: dict[str, Any] = {}
+        for key, value in feeds.items():
+            info = sig.inputs.get(key)
+            if info is None:
+                continue
+            if info.WhichOneof("encoding") == "coo_sparse":
+                sparse = value if isinstance(value, SparseValue) else _sparse_from_dense(value)
+                feed_dict[info.coo_sparse.indices_tensor_name] = sparse.indices
+                feed_dict[info.coo_sparse.values_tensor_name] = sparse.values
+                feed_dict[info.coo_sparse.dense_shape_tensor_name] = sparse.dense_shape
+            else:
+                feed_dict[info.name] = value
+        fetches = {k: _fetch_names(t) for k, t in sig.outputs.items()}
         times = []
-        outputs: dict[str, Any] = {}
+        fetched: dict[str, Any] = {}
         for _ in range(repeat):
             t0 = time.perf_counter()
-            outputs = self.session.run(fetches, feed_dict=feed_dict)
+            fetched = self.session.run(fetches, feed_dict=feed_dict)
             times.append((time.perf_counter() - t0) * 1000)
-        outputs = {k: np.asarray(v) for k, v in outputs.items()}
+        outputs = {k: _session_value(sig.outputs[k], v) for k, v in fetched.items()}
         # a Session places ops when the graph loads (soft placement); the device cannot change
-        return RunResult(signature, outputs, _timing(times, 0.0), dev)
+        return _result(signature, outputs, _timing(times, 0.0), dev, "session")
 
 
 def _flat_outputs(raw: Any) -> dict[str, Any]:
@@ -379,20 +442,93 @@ def _timing(times: list[float], feed_ms: float) -> dict[str, float]:
     }
 
 
-def _proto_spec(name: str, info: Any) -> TensorSpecInfo:
+def _host(value: Any) -> Any:
+    """An output as numpy: an array, or a RaggedValue / SparseValue of arrays."""
+    if hasattr(value, "nested_row_splits") and hasattr(value, "flat_values"):
+        return RaggedValue(value.flat_values.numpy(), [s.numpy() for s in value.nested_row_splits])
+    if hasattr(value, "indices") and hasattr(value, "dense_shape"):
+        return SparseValue(value.indices.numpy(), value.values.numpy(), value.dense_shape.numpy())
+    return value.numpy()
+
+
+def _result(
+    signature: str, outputs: dict[str, Any], timing: dict, device: str, load_path: str
+) -> RunResult:
+    dense = {k: v for k, v in outputs.items() if not is_composite(v)}
+    composites = {k: v for k, v in outputs.items() if is_composite(v)}
+    return RunResult(signature, dense, timing, device, load_path=load_path, composites=composites)
+
+
+def _fetch_names(info: Any) -> Any:
+    encoding = info.WhichOneof("encoding")
+    if encoding == "coo_sparse":
+        c = info.coo_sparse
+        return [c.indices_tensor_name, c.values_tensor_name, c.dense_shape_tensor_name]
+    if encoding == "composite_tensor":
+        return [c.name for c in info.composite_tensor.components]
+    return info.name
+
+
+def _session_value(info: Any, fetched: Any) -> Any:
+    encoding = info.WhichOneof("encoding")
+    if encoding == "coo_sparse":
+        indices, values, dense_shape = (np.asarray(v) for v in fetched)
+        return SparseValue(indices, values, dense_shape)
+    if encoding == "composite_tensor":
+        parts = [np.asarray(v) for v in fetched]
+        name = info.composite_tensor.type_spec.type_spec_class_name
+        if name == "RaggedTensorSpec" and parts:
+            return RaggedValue(parts[0], parts[1:])
+        if name == "SparseTensorSpec" and len(parts) == 3:
+            return SparseValue(parts[0], parts[1], parts[2])
+        raise EngineError(f"outputs of type {name or 'unknown'} cannot be shown yet")
+    return np.asarray(fetched)
+
+
+_SPARSE_PARTS = ("indices", "values", "dense_shape")
+
+
+def _split_sparse_feeds(spec: SignatureSpec, feeds: dict[str, Any]) -> dict[str, Any]:
+    """A TF1 sparse input ``sp`` is taken by the loaded signature function as ``sp_indices``,
+    ``sp_values`` and ``sp_dense_shape``: a SparseValue (or a dense array) fed as ``sp`` is
+    split into them."""
+    names = {t.name for t in spec.inputs}
+    out = dict(feeds)
+    for name, value in feeds.items():
+        parts = [f"{name}_{p}" for p in _SPARSE_PARTS]
+        if name in names or not all(p in names for p in parts):
+            continue
+        if not isinstance(value, SparseValue):
+            value = _sparse_from_dense(np.asarray(value))
+        del out[name]
+        out.update(dict(zip(parts, (value.indices, value.values, value.dense_shape), strict=True)))
+    return out
+
+
+def _sparse_from_dense(value: Any) -> SparseValue:
+    arr = np.asarray(value)
+    indices = np.argwhere(arr != (b"" if arr.dtype.kind in "OSU" else 0)).astype(np.int64)
+    return SparseValue(indices, arr[tuple(indices.T)], np.asarray(arr.shape, dtype=np.int64))
+
+
+def _proto_spec(name: str, info: Any, graph: Any = None) -> TensorSpecInfo:
+    """A SignatureDef TensorInfo as a spec; for plain tensors the dtype is the graph tensor's
+    (TF Serving's half_plus_three declares DT_FLOAT on a string placeholder: feed a string)."""
     from inspector_app.savedmodel.dtypes import dtype_name  # noqa: PLC0415
+    from inspector_app.savedmodel.loader import composite_spec  # noqa: PLC0415
 
+    encoding = info.WhichOneof("encoding")
     shape = None if info.tensor_shape.unknown_rank else [int(d.size) for d in info.tensor_shape.dim]
-    return TensorSpecInfo(name, dtype_name(info.dtype), shape)
-
-
-def _is_tf1_export(path: str) -> bool:
-    from inspector_app.savedmodel import protos  # noqa: PLC0415
-
-    pb = os.path.join(path, "saved_model.pb")
-    if not os.path.exists(pb):
-        return True  # a .pbtxt export: TF1 tooling wrote it
-    model = protos.saved_model_pb2().SavedModel()
-    with open(pb, "rb") as f:
-        model.ParseFromString(f.read())
-    return not any(mg.object_graph_def.nodes for mg in model.meta_graphs)
+    dtype, kind = dtype_name(info.dtype), "dense"
+    if encoding == "coo_sparse":
+        kind = "sparse"
+    elif encoding == "composite_tensor":
+        kind, dtype, shape = composite_spec(info.composite_tensor)
+    elif graph is not None:
+        try:
+            tensor = graph.get_tensor_by_name(info.name)
+            real = "string" if tensor.dtype.name == "string" else tensor.dtype.base_dtype.name
+            dtype = real or dtype
+        except (KeyError, ValueError, TypeError):
+            pass
+    return TensorSpecInfo(name, dtype, shape, kind)

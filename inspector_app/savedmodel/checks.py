@@ -338,6 +338,20 @@ def check_ops(info: SavedModelInfo, options: CheckOptions) -> list[Finding]:
         if known is not None:
             for op in graph.unknown_ops(scan, known):
                 package = registry.op_package(op)
+                installed = _installed_module(op)
+                if installed:
+                    out.append(
+                        Finding(
+                            "ops.custom_installed",
+                            "warning",
+                            f"op '{op}' (×{scan.ops[op]}) comes from {package}, installed here: "
+                            f"the inspector imports {installed} before it loads the model",
+                            _mg_where(mg, op=op),
+                            f"Serve it with a TF Serving build that links {package} ops (or "
+                            f"import {installed} before loading the model in your own code).",
+                        )
+                    )
+                    continue
                 out.append(
                     Finding(
                         "ops.unknown",
@@ -381,6 +395,21 @@ def check_ops(info: SavedModelInfo, options: CheckOptions) -> list[Finding]:
             )
         )
     return out
+
+
+def _installed_module(op: str) -> str | None:
+    """The module of the package providing ``op`` when it is installed here (not imported)."""
+    import importlib.util
+
+    from inspector_app.savedmodel.op_packages import package_of
+
+    package = package_of(op)
+    if package is None or not package.module:
+        return None
+    try:
+        return package.module if importlib.util.find_spec(package.module) is not None else None
+    except (ImportError, ValueError):
+        return None
 
 
 def _training_leftovers(mg: MetaGraphInfo, scan: graph.GraphScan) -> list[Finding]:
@@ -701,6 +730,30 @@ def check_versions(info: SavedModelInfo) -> list[Finding]:
 _ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 
 
+def check_signature_dtypes(info: SavedModelInfo) -> list[Finding]:
+    """Signature tensors whose TensorInfo dtype is not the graph tensor's (half_plus_three)."""
+    from inspector_app.savedmodel.dtypes import tf_dtype_name
+    from inspector_app.savedmodel.signature_graph import mismatches
+
+    out = []
+    for mg in info.meta_graphs:
+        for m in mismatches(mg.proto):
+            declared, real = tf_dtype_name(m.declared), tf_dtype_name(m.graph)
+            out.append(
+                Finding(
+                    "signatures.dtype_mismatch",
+                    "warning",
+                    f"{m.side[:-1]} '{m.name}' of '{m.signature}' is declared {declared} but "
+                    f"graph tensor {m.tensor_name} is {real}; clients that follow the signature "
+                    f"send the wrong type (run feeds {real}, as saved_model_cli does)",
+                    _mg_where(mg, signature=m.signature, side=m.side, tensor=m.name),
+                    f"Export the signature with dtype {real} for '{m.name}' (build the "
+                    "TensorInfo from the tensor itself).",
+                )
+            )
+    return out
+
+
 def run_checks(info: SavedModelInfo, options: CheckOptions | None = None) -> list[Finding]:
     """All checks of a loaded model, errors first."""
     options = options or CheckOptions()
@@ -708,6 +761,7 @@ def run_checks(info: SavedModelInfo, options: CheckOptions | None = None) -> lis
         check_serving_folder(info)
         + check_tags(info)
         + check_signatures(info)
+        + check_signature_dtypes(info)
         + check_ops(info, options)
         + check_leftover_files(info)
         + (check_versions(info) if options.compare_versions else [])

@@ -22,6 +22,8 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from inspector_app.savedmodel import op_packages
+
 # saved_model_cli's _OP_DENYLIST in TF 2.x, used when the installed file cannot be read.
 _SCAN_DENYLIST_FALLBACK = frozenset({"WriteFile", "ReadFile", "PrintV2"})
 # Ops that read or write files or print, beyond saved_model_cli's list (tf.compat.v1.Print).
@@ -29,55 +31,11 @@ _EXTRA_DENYLIST = frozenset({"Print"})
 # Of those, the ones that touch the file system (PrintV2 too when its output_stream is file://).
 FILE_OPS = frozenset({"ReadFile", "WriteFile", "MatchingFiles", "DeleteFile"})
 
-# Op name prefixes and names of well-known custom-op packages: op -> the pip package to install.
-_PACKAGE_PREFIXES = {
-    "TFText>": "tensorflow-text",
-    "Addons>": "tensorflow-addons",
-    "IO>": "tensorflow-io",
-    "TFRA>": "tensorflow-recommenders-addons",
-    "SimpleML": "tensorflow-decision-forests",
-    "Sentencepiece": "sentencepiece (tf_sentencepiece) or tensorflow-text",
-    "Scann": "scann",
-    "TfLite": "tflite-runtime",
-}
-_PACKAGE_NAMES = {
-    **dict.fromkeys(
-        [
-            "WhitespaceTokenizeWithOffsets",
-            "WordpieceTokenizeWithOffsets",
-            "UnicodeScriptTokenizeWithOffsets",
-            "RegexSplitWithOffsets",
-            "SplitMergeTokenizeWithOffsets",
-            "NormalizeUTF8",
-            "NormalizeUTF8WithOffsetsMap",
-            "CaseFoldUTF8",
-            "ConstrainedSequence",
-            "MaxSpanningTree",
-            "SentencepieceOp",
-            "SentencepieceTokenizeOp",
-            "SentencepieceTokenizeWithOffsetsOp",
-            "SentencepieceDetokenizeOp",
-            "SentencepieceVocabSizeOp",
-            "SentencepieceIdToStringOp",
-            "SentencepieceStringToIdOp",
-        ],
-        "tensorflow-text",
-    ),
-    **dict.fromkeys(
-        ["DecodeProtoSparseV2", "DecodeProtoSparseV3", "DecodeProtoSparseV4", "EquiJoinIndices"],
-        "struct2tensor",
-    ),
-}
-
 
 def op_package(op: str) -> str | None:
-    """The pip package that provides a custom op, where known."""
-    if op in _PACKAGE_NAMES:
-        return _PACKAGE_NAMES[op]
-    for prefix, package in _PACKAGE_PREFIXES.items():
-        if op.startswith(prefix):
-            return package
-    return None
+    """The pip package that provides a custom op, where known (``op_packages`` holds the table)."""
+    package = op_packages.package_of(op)
+    return op_packages.label(package) if package is not None else None
 
 
 def _tf_dir() -> Path | None:

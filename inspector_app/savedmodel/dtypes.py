@@ -17,16 +17,25 @@ ITEM_SIZE = {
 }  # fmt: skip
 
 
-def dtype_name(value: int) -> str:
-    """``DT_FLOAT`` (1) -> ``"float32"``; reference types lose their ``_ref`` suffix."""
+def dtype_name(value: int, keep_ref: bool = False) -> str:
+    """``DT_FLOAT`` (1) -> ``"float32"``; reference types lose their ``_ref`` suffix unless
+    ``keep_ref`` (``DT_FLOAT_REF`` -> ``"float32_ref"``, as written)."""
     try:
         name = protos.types_pb2().DataType.Name(value)
     except ValueError:
         return f"dtype_{value}"
     name = name[3:].lower() if name.startswith("DT_") else name.lower()
-    if name.endswith("_ref"):
+    ref = name.endswith("_ref")
+    if ref:
         name = name[: -len("_ref")]
-    return _RENAMES.get(name, name)
+    name = _RENAMES.get(name, name)
+    return f"{name}_ref" if ref and keep_ref else name
+
+
+def enum_of(name: str) -> int:
+    """``"float32"`` -> ``DT_FLOAT`` (1); 0 (``DT_INVALID``) for an unknown name."""
+    enum = protos.types_pb2().DataType
+    return next((v for v in enum.values() if v and dtype_name(v, keep_ref=True) == name), 0)
 
 
 def tf_dtype_name(value: int) -> str:

@@ -42,14 +42,19 @@ class TensorInfo:
     tensor_name: str  # the graph tensor, e.g. "serving_default_x:0"
     encoding: str = "name"  # "name", "coo_sparse" or "composite_tensor"
     proto: Any = field(default=None, repr=False)
+    kind: str = "dense"  # "dense", "ragged", "sparse" or another composite's type spec name
+    written_dtype: str = ""  # as written, "_ref" kept: "float32_ref" (empty: same as dtype)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "name": self.name,
-            "dtype": self.dtype,
+            "dtype": self.written_dtype or self.dtype,
             "shape": self.shape,
             "tensor_name": self.tensor_name,
         }
+        if self.kind != "dense":
+            out["kind"] = self.kind
+        return out
 
 
 @dataclass
@@ -369,21 +374,58 @@ def _parse(pb_path: Path) -> tuple[Any, str]:
 
 def _tensor_info(key: str, info: Any) -> TensorInfo:
     encoding = info.WhichOneof("encoding") or "name"
+    dtype, shape, kind = dtype_name(info.dtype), shape_list(info.tensor_shape), "dense"
+    written = dtype_name(info.dtype, keep_ref=True)
     if encoding == "coo_sparse":
         tensor_name = info.coo_sparse.values_tensor_name
+        kind = "sparse"
     elif encoding == "composite_tensor":
         names = [c.name for c in info.composite_tensor.components if c.name]
         tensor_name = ",".join(names)
+        kind, dtype, shape = composite_spec(info.composite_tensor)
+        written = dtype
     else:
         tensor_name = info.name
     return TensorInfo(
         name=key,
-        dtype=dtype_name(info.dtype),
-        shape=shape_list(info.tensor_shape),
+        dtype=dtype,
+        shape=shape,
         tensor_name=tensor_name,
         encoding=encoding,
         proto=info,
+        kind=kind,
+        written_dtype=written if written != dtype else "",
     )
+
+
+_SPEC_KINDS = {"RaggedTensorSpec": "ragged", "SparseTensorSpec": "sparse"}
+
+
+def composite_spec(composite: Any) -> tuple[str, str, list[int] | None]:
+    """(kind, dtype, shape) of a ``CompositeTensor`` TensorInfo, read from its type spec.
+
+    RaggedTensorSpec and SparseTensorSpec keep ``(shape, dtype, ...)`` first in their state;
+    other composites give their class name, the first component's dtype and shape.
+    """
+    spec = composite.type_spec
+    name = spec.type_spec_class_name or spec.TypeSpecClass.Name(spec.type_spec_class)
+    kind = _SPEC_KINDS.get(name, name)
+    state = spec.type_state
+    values = list(state.tuple_value.values) if state.HasField("tuple_value") else []
+    shape: list[int] | None = None
+    dtype = ""
+    for value in values[:2]:
+        field_name = value.WhichOneof("kind")
+        if field_name == "tensor_shape_value" and shape is None:
+            shape = shape_list(value.tensor_shape_value)
+        elif field_name == "tensor_dtype_value" and not dtype:
+            dtype = dtype_name(value.tensor_dtype_value)
+    if not dtype:  # an unknown composite: its first component stands for it
+        first = composite.components[0] if composite.components else None
+        dtype = dtype_name(first.dtype) if first is not None else "invalid"
+        if first is not None and shape is None:
+            shape = shape_list(first.tensor_shape)
+    return kind, dtype, shape
 
 
 def _signature(key: str, sig: Any) -> SignatureInfo:
@@ -405,12 +447,32 @@ def op_counts(meta_graph: Any) -> dict[str, int]:
 
 
 def _meta_graph(mg: Any) -> MetaGraphInfo:
-    return MetaGraphInfo(
+    info = MetaGraphInfo(
         tags=list(mg.meta_info_def.tags),
         signatures=[_signature(k, mg.signature_def[k]) for k in sorted(mg.signature_def)],
         proto=mg,
         op_counts=op_counts(mg),
     )
+    if not mg.object_graph_def.nodes:  # TF1: a TensorInfo may declare another dtype
+        _feed_graph_dtypes(info)
+    return info
+
+
+def _feed_graph_dtypes(info: MetaGraphInfo) -> None:
+    """Inputs take the graph tensor's dtype where the signature declares another (TF Serving's
+    half_plus_three: DT_FLOAT on a string placeholder), as saved_model_cli feeds them;
+    ``written_dtype`` keeps the declared one for show."""
+    from inspector_app.savedmodel.signature_graph import mismatches
+
+    found = {(m.signature, m.name): m for m in mismatches(info.proto) if m.side == "inputs"}
+    if not found:
+        return
+    for sig in info.signatures:
+        for t in sig.inputs:
+            m = found.get((sig.key, t.name))
+            if m is not None:
+                t.written_dtype = t.written_dtype or t.dtype
+                t.dtype = dtype_name(m.graph)
 
 
 def _has_variables(meta_graphs: list[MetaGraphInfo]) -> bool:

@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from inspector_app.savedmodel.dtypes import dtype_name, shape_text, tf_dtype_name
+from inspector_app.savedmodel.dtypes import dtype_name, enum_of, shape_text, tf_dtype_name
 from inspector_app.savedmodel.functions import concrete_functions
 from inspector_app.savedmodel.loader import (
     MetaGraphInfo,
@@ -37,7 +37,12 @@ def short_method(method_name: str) -> str:
 
 
 def tensor_summary(t: TensorInfo) -> str:
-    return f"{t.dtype} {shape_text(t.shape)}" if t.shape is not None else f"{t.dtype} unknown rank"
+    """``float32 [?, 3]``; as written for reference types (``float32_ref scalar``), and with the
+    kind of a composite (``string ragged [?, ?]``)."""
+    dtype = t.written_dtype or t.dtype
+    if t.kind != "dense":
+        dtype = f"{dtype} {t.kind}"
+    return f"{dtype} {shape_text(t.shape)}" if t.shape is not None else f"{dtype} unknown rank"
 
 
 def cli_show_command(info: SavedModelInfo, mg: MetaGraphInfo, key: str | None = None) -> str:
@@ -94,6 +99,10 @@ def _tensor_node(t: TensorInfo) -> TreeNode:
     }
     if t.encoding != "name":
         details["encoding"] = t.encoding
+    if t.kind != "dense":
+        details["kind"] = t.kind
+        if t.encoding == "composite_tensor":
+            details["tf_dtype"] = tf_dtype_name(enum_of(t.dtype))
     return TreeNode(
         "tensor",
         t.name,

@@ -48,6 +48,7 @@ class EngineBridge(QObject):
     run_done = Signal(object)  # RunResult
     run_failed = Signal(object)  # EngineError (Cancelled included)
     worker_died = Signal(str)  # one line
+    ops_ready = Signal(object)  # frozenset[str]: the op names the worker's TensorFlow registers
 
     def __init__(
         self,
@@ -61,6 +62,9 @@ class EngineBridge(QObject):
         self._engine: Engine | None = None
         self._key: tuple[str, tuple[str, ...]] | None = None
         self.devices: list[DeviceInfo] = []
+        self.registered_ops: frozenset[str] | None = None
+        # modules and op libraries (.so) the worker loads before each model (Custom ops setting)
+        self.load_ops: list[str] = []
         if warm_up_default() if warm_up is None else warm_up:
             self.engine  # noqa: B018 - starting the worker is the point
 
@@ -91,6 +95,9 @@ class EngineBridge(QObject):
             self.worker_died.emit(str(value))
         elif event == "restarted":
             self.engine.devices().add_done_callback(self._on_devices)
+        elif event == "registered_ops":
+            self.registered_ops = frozenset(value)
+            self.ops_ready.emit(self.registered_ops)
 
     def needs_load(self, folder: str | Path, tags: list[str] | None) -> bool:
         return self._key != (_resolved(str(folder)), tuple(tags or ()))
@@ -100,7 +107,10 @@ class EngineBridge(QObject):
         key = (_resolved(str(folder)), tuple(tags or ()))
         self._key = key
         self.load_started.emit(key[0])
-        fut = self.engine.load(key[0], list(tags) if tags else None)
+        if self.load_ops:
+            fut = self.engine.load(key[0], list(tags) if tags else None, load_ops=self.load_ops)
+        else:
+            fut = self.engine.load(key[0], list(tags) if tags else None)
 
         def done(f: Future) -> None:
             if f.cancelled():
@@ -141,6 +151,13 @@ class EngineBridge(QObject):
 
         fut.add_done_callback(done)
         return fut
+
+    def set_load_ops(self, items: list[str]) -> None:
+        """Modules / op libraries to load before each model; a loaded model loads again."""
+        items = [i.strip() for i in items if i.strip()]
+        if items != self.load_ops:
+            self.load_ops = items
+            self.unload()
 
     def cancel(self) -> None:
         """Kill the worker (whatever it is doing) and load the model again in a fresh one."""

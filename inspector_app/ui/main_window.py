@@ -285,9 +285,13 @@ class MainWindow(WindowActionsMixin, QMainWindow):
             "Ctrl+B",
             "actionBatch",
         )
+        self.custom_ops_action = self._action(
+            "Custom &ops...", self._edit_custom_ops, None, "actionCustomOps"
+        )
         run = self.menuBar().addMenu("&Run")
         for action in (self.run_action, self.cancel_action, self.reload_worker_action):
             run.addAction(action)
+        run.addAction(self.custom_ops_action)
         run.addSeparator()
         run.addAction(self.compare_action)
         run.addAction(self.batch_action)
@@ -387,6 +391,9 @@ class MainWindow(WindowActionsMixin, QMainWindow):
             self._runner.run_finished.connect(self._on_run_finished)
             self._runner.run_panel.before_run = self._confirm_current_run
             self._runner.bridge.worker_died.connect(self._on_worker_died)
+            self._runner.bridge.ops_ready.connect(self._on_registered_ops)
+            if self._runner.bridge.registered_ops:
+                self._engine_ops = self._runner.bridge.registered_ops
             if self._current_signature is not None:
                 self._runner.set_signature(self._current_signature)
         return self._runner

@@ -60,6 +60,9 @@ class RunController(QObject):
     def __init__(self, parent: QObject | None = None, *, warm_up: bool | None = None) -> None:
         super().__init__(parent)
         self.bridge = EngineBridge(self, warm_up=warm_up)
+        from inspector_app.ui.settings import custom_ops
+
+        self.bridge.load_ops = custom_ops()  # Run > Custom ops
         config = default_config_dir().parent
         self.inputs = InputBuilder()
         self.inputs.config_dir = default_config_dir()

@@ -62,11 +62,14 @@ class RunRecord:
     error: str | None = None
     feeds: dict[str, Any] = field(default_factory=dict, repr=False)
     received: float = 0.0  # time.perf_counter() when the outputs reached the GUI thread
+    details: str = ""  # the worker's traceback of a failed run (shown below the error)
     released: bool = False  # outputs and feeds dropped (see HISTORY_KEEP_RUNS)
 
     def title(self) -> str:
         when = time.strftime("%H:%M:%S", time.localtime(self.started))
-        what = self.error or f"{self.result.timing.get('run_ms', 0):.1f} ms" if self.result else ""
+        run_ms = f"{self.result.timing.get('run_ms', 0):.1f} ms" if self.result else ""
+        error = self.error or ""
+        what = (error[:80] + "…" if len(error) > 80 else error) or run_ms
         return f"{when}  {self.target.signature} on {self.device}  [{self.inputs}]  {what}"
 
 
@@ -144,6 +147,8 @@ class RunPanel(QWidget):
         self.progress = QProgressBar(objectName="runProgress", maximum=0, textVisible=False)
         self.progress.setMaximumHeight(8)
         self.status_label = QLabel("", objectName="runStatus")
+        self.status_label.setWordWrap(True)  # an error's whole line, selectable to copy
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.timing_label = QLabel("", objectName="timingLabel")
         self.timing_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -275,6 +280,9 @@ class RunPanel(QWidget):
         self.values_view.clear()
         if record.result is None:
             self.timing_label.setText("")
+            if record.error:  # the whole message, to read and copy (the traceback below it)
+                more = f"\n\nWorker traceback:\n{record.details}" if record.details else ""
+                self.values_view.setPlainText(f"{record.error}{more}")
             return
         t = record.result.timing
         text = f"{t.get('run_ms', 0):.2f} ms on {record.result.device}"
@@ -284,16 +292,24 @@ class RunPanel(QWidget):
                 f"p95 {t['p95_ms']:.2f} ms · min {t['min_ms']:.2f} ms · "
                 f"{t.get('throughput_per_s', 0):.1f} runs/s"
             )
+        if getattr(record.result, "load_path", "function") == "session":
+            text += " · MetaGraphDef loaded into a TF1 session, as saved_model_cli does"
         self.timing_label.setText(text)
         outputs = record.result.outputs
-        self.outputs_table.setRowCount(len(outputs))
+        composites = getattr(record.result, "composites", None) or {}
+        self.outputs_table.setRowCount(len(outputs) + len(composites))
         for row, (name, arr) in enumerate(outputs.items()):
             dtype = "string" if arr.dtype.kind in "OSU" else str(arr.dtype)
             cells = [name, dtype, str(list(arr.shape)), *tensor_stats(arr)]
             for col, text in enumerate(cells):
                 self.outputs_table.setItem(row, col, QTableWidgetItem(text))
+        for row, (name, value) in enumerate(composites.items(), start=len(outputs)):
+            values = value.flat_values if value.kind == "ragged" else value.values
+            cells = [name, f"{value.dtype} ({value.kind})", str(value.shape), *tensor_stats(values)]
+            for col, text in enumerate(cells):
+                self.outputs_table.setItem(row, col, QTableWidgetItem(text))
         self._shown = record
-        if outputs:
+        if outputs or composites:
             self.outputs_table.blockSignals(True)  # the values are shown once, below
             self.outputs_table.selectRow(0)
             self.outputs_table.blockSignals(False)
@@ -318,7 +334,10 @@ class RunPanel(QWidget):
     def _on_loaded(self, info: ModelInfo) -> None:
         self._phase = "Running" if self.busy else ""
         if not self.busy:
-            self.status_label.setText(f"Model loaded in {info.load_ms:.0f} ms")
+            notes = "; ".join([*getattr(info, "custom_ops", []), *info.warnings])
+            self.status_label.setText(
+                f"Model loaded in {info.load_ms:.0f} ms" + (f" ({notes})" if notes else "")
+            )
 
     def _on_run_done(self, result: RunResult) -> None:
         record = self._current
@@ -337,6 +356,7 @@ class RunPanel(QWidget):
             self.status_label.setText(str(err))
             return
         text = "Cancelled" if isinstance(err, Cancelled) else str(err)
+        record.details = "" if isinstance(err, Cancelled) else getattr(err, "details", "")
         self._finish_with_error(record, text)
 
     def _on_worker_died(self, message: str) -> None:
@@ -366,9 +386,13 @@ class RunPanel(QWidget):
             if record.result is None or record.released:
                 continue
             size = sum(np.asarray(a).nbytes for a in record.result.outputs.values())
+            size += sum(
+                c.nbytes for c in (getattr(record.result, "composites", None) or {}).values()
+            )
             size += sum(np.asarray(a).nbytes for a in record.feeds.values())
             if kept >= HISTORY_KEEP_RUNS or (kept and total + size > HISTORY_KEEP_BYTES):
                 record.result.outputs = {}
+                record.result.composites = {}
                 record.feeds = {}
                 record.released = True
             else:
@@ -392,9 +416,15 @@ class RunPanel(QWidget):
             self._values_row = row  # written out when the panel is shown
             return
         self._values_row = None
-        names = list(record.result.outputs)
-        if row < len(names):
-            self.values_view.setPlainText(values_text(record.result.outputs[names[row]]))
+        outputs = record.result.outputs
+        composites = getattr(record.result, "composites", None) or {}
+        names = list(outputs) + list(composites)
+        if row < len(outputs):
+            self.values_view.setPlainText(values_text(outputs[names[row]]))
+        elif row < len(names):
+            from inspector_app.engine.composites import text as composite_text
+
+            self.values_view.setPlainText(composite_text(composites[names[row]])[:MAX_VALUES_CHARS])
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

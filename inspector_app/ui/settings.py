@@ -161,3 +161,21 @@ def remember_view(model_path: str, output: str, view: str | None) -> None:
                 del _views_unwritten[key]
 
     _recent_writer.submit(write)
+
+
+_CUSTOM_OPS_KEY = "engine/custom_ops"
+
+
+def custom_ops() -> list[str]:
+    """Python modules and op libraries (.so) the engine loads before a model (Run > Custom ops)."""
+    return _as_list(open_settings().value(_CUSTOM_OPS_KEY))
+
+
+def set_custom_ops(items: list[str]) -> None:
+    store = open_settings()
+    items = [i.strip() for i in items if i.strip()]
+    if items:
+        store.setValue(_CUSTOM_OPS_KEY, items)
+    else:
+        store.remove(_CUSTOM_OPS_KEY)
+    store.sync()

@@ -49,6 +49,8 @@ class WindowActionsMixin:
             self.statusBar().showMessage(f"Run finished: {timing}", 8000)
         else:
             self.statusBar().showMessage(" ".join(str(value).split()), 8000)
+            # the Run tab holds the whole message and the worker's traceback, to copy
+            self.panels.setCurrentWidget(self._runner.run_tab)
         self.run_finished.emit(value)
 
     def _confirm_current_run(self) -> bool:
@@ -127,6 +129,40 @@ class WindowActionsMixin:
         runner.bridge.load(selection.info.model_dir, list(selection.tags))
         self.statusBar().showMessage(f"Reloading {selection.info.model_dir}...", 4000)
 
+    def _edit_custom_ops(self) -> None:
+        """Run > Custom ops: modules and op libraries the worker loads before a model."""
+        from inspector_app.ui import settings
+        from inspector_app.ui.custom_ops_dialog import CustomOpsDialog
+
+        dialog = CustomOpsDialog(settings.custom_ops(), self)
+        self.custom_ops_dialog = dialog  # tests fill it in and accept it
+        if dialog.exec() != CustomOpsDialog.DialogCode.Accepted:
+            return
+        self.set_custom_ops(dialog.items())
+
+    def set_custom_ops(self, items: list[str]) -> None:
+        from inspector_app.ui import settings
+
+        settings.set_custom_ops(items)
+        self.runner.bridge.set_load_ops(items)
+        shown = ", ".join(items) or "none"
+        self.statusBar().showMessage(f"Custom ops: {shown} (loaded with the next run)", 6000)
+
+    def _on_registered_ops(self, ops: frozenset) -> None:
+        """The worker has said which ops its TensorFlow registers: checks that could not look
+        for unknown ops run again with the list (the bundle has no other way to learn it)."""
+        self._engine_ops = ops
+        stale = [
+            entry[0]
+            for entry in self._findings_by_model.values()
+            if any(f.id == "ops.registry_unknown" for f in entry[1])
+        ]
+        for info in stale:
+            self._findings_by_model.pop(id(info), None)
+            if info is self._checks_target():
+                self._checks_info = None
+                self._start_checks(info)
+
     # ------------------------------------------------------------------ checks
 
     def _show_checks_for(self, info: Any) -> None:
@@ -155,7 +191,9 @@ class WindowActionsMixin:
         def work() -> list:
             from inspector_app.savedmodel.checks import CheckOptions, run_checks
 
-            return run_checks(info, CheckOptions())
+            return run_checks(info, CheckOptions(registered_ops=ops))
+
+        ops = getattr(self, "_engine_ops", None)  # from the worker; None: the cached list
 
         def done(findings: list) -> None:
             cache = self._findings_by_model
