@@ -14,6 +14,7 @@ from pathlib import Path
 import models_checks as mc
 import pytest
 
+from inspector_app.engine.op_registry import registered_op_names
 from inspector_app.savedmodel import build_tree, load_model
 from inspector_app.savedmodel import checks_registry as registry
 from inspector_app.savedmodel.checks import (
@@ -60,7 +61,7 @@ def real_ops(tmp_path_factory) -> Iterator[frozenset[str]]:
     before = os.environ.get("SMI_CACHE_DIR")
     os.environ["SMI_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     assert registry.cached_registered_ops() is None
-    registry.store_registered_ops(registry.registered_ops_in_worker())
+    registry.store_registered_ops(registered_op_names())
     ops = registry.cached_registered_ops()
     assert ops is not None
     yield ops

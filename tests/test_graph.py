@@ -217,12 +217,13 @@ def test_tensor_decoding_matches_tensorflow() -> None:
 
 def test_op_descriptions_from_tensorflow(tmp_path, monkeypatch) -> None:
     pytest.importorskip("tensorflow")
+    from inspector_app.engine import op_registry
     from inspector_app.savedmodel import op_catalog
 
     monkeypatch.setenv("SMI_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(op_catalog, "_loaded", None)
     assert op_catalog.cached() is None
-    ops = op_catalog.store(json.dumps(op_catalog.collect()))
+    ops = op_catalog.store(json.dumps(op_registry.op_catalog()))
     assert "matrix" in ops["MatMul"].summary.lower()
     assert [a.name for a in ops["MatMul"].outputs] == ["product"]
     monkeypatch.setattr(op_catalog, "_loaded", None)

@@ -20,9 +20,9 @@ OP_LIBRARY_SUFFIXES = (".so", ".dylib", ".dll")
 
 def registered_ops() -> frozenset[str]:
     """The op names registered in this process now (the C++ registry: libraries count too)."""
-    from inspector_app.savedmodel.checks_registry import registered_ops_in_worker
+    from inspector_app.engine.op_registry import registered_op_names
 
-    return frozenset(registered_ops_in_worker())
+    return frozenset(registered_op_names())
 
 
 def read_meta_graphs(path: str) -> list[Any]:

@@ -13,6 +13,7 @@ import contextlib
 import gc
 import math
 import os
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ def worker_main(conn: Any, options: WorkerOptions) -> None:
         return
     # the op names this TensorFlow registers, for the unknown-op check (window, bundle)
     send_message(conn, Reply(OPS_REPLY_ID, value=sorted(server.registered)))
+    if getattr(sys, "frozen", False):  # a bundle has no python to start: the op descriptions
+        _store_op_catalog()  # for the graph view's details are written here, once a version
     while True:
         try:
             request: Request = recv_message(conn)
@@ -87,6 +90,17 @@ def worker_main(conn: Any, options: WorkerOptions) -> None:
 
 
 OPS_REPLY_ID = -1  # the worker's second unsolicited message: its registered op names
+
+
+def _store_op_catalog() -> None:
+    import json
+
+    from inspector_app.engine.op_registry import op_catalog
+    from inspector_app.savedmodel import op_catalog as cache
+
+    with contextlib.suppress(Exception):  # descriptions are a nicety: never fail the worker
+        if cache.cached() is None:
+            cache.store(json.dumps(op_catalog()))
 
 
 def _error_tuple(exc: BaseException, op_of: Any = None) -> tuple[str, str, str]:

@@ -161,16 +161,6 @@ json.dump({"tensorflow": tf.__version__, "ops": sorted(names)}, sys.stdout)
 """
 
 
-def registered_ops_in_worker() -> list[str]:
-    """For a process where TensorFlow is loaded already (the engine worker)."""
-    from tensorflow.core.framework import op_def_pb2
-    from tensorflow.python.client import pywrap_tf_session as s
-
-    ol = op_def_pb2.OpList()
-    ol.ParseFromString(s.TF_GetBuffer(s.TF_GetAllOpList()))
-    return sorted(op.name for op in ol.op)
-
-
 def compute_registered_ops(timeout: float = 120.0) -> frozenset[str] | None:
     """Ask a child ``python`` for the registered op names and cache them; None on failure.
 

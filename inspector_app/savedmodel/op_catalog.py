@@ -19,7 +19,6 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from inspector_app.savedmodel.checks_registry import _tf_dir, cache_dir, tf_version
 
@@ -38,40 +37,10 @@ class OpInfo:
     outputs: tuple[OpArg, ...]
 
 
-def collect() -> dict:
-    """``{"tensorflow": version, "ops": {name: [summary, inputs, outputs]}}``; for a process that
-    may import TensorFlow (the child ``python``, the engine worker, tests)."""
-    import tensorflow as tf
-    from tensorflow.core.framework import op_def_pb2, types_pb2
-    from tensorflow.python.client import pywrap_tf_session as s
-
-    def first_line(doc: str | None) -> str:
-        for line in (doc or "").strip().splitlines():
-            if line.strip():
-                return line.strip()[:300]
-        return ""
-
-    def args(defs: Any) -> list:
-        out = []
-        for a in defs:
-            t = a.type_attr or a.type_list_attr or types_pb2.DataType.Name(a.type)
-            out.append([a.name, t, bool(a.number_attr or a.type_list_attr)])
-        return out
-
-    ol = op_def_pb2.OpList()
-    ol.ParseFromString(s.TF_GetBuffer(s.TF_GetAllOpList()))
-    ops = {}
-    for op in ol.op:
-        fn = getattr(tf.raw_ops, op.name, None)
-        summary = op.summary or first_line(getattr(fn, "__doc__", ""))
-        ops[op.name] = [summary, args(op.input_arg), args(op.output_arg)]
-    return {"tensorflow": tf.__version__, "ops": ops}
-
-
 _SCRIPT = (
     "import json, sys\n"
-    "from inspector_app.savedmodel.op_catalog import collect\n"
-    "json.dump(collect(), sys.stdout)\n"
+    "from inspector_app.engine.op_registry import op_catalog\n"
+    "json.dump(op_catalog(), sys.stdout)\n"
 )
 
 _lock = threading.Lock()
