@@ -160,7 +160,9 @@ def test_unreadable_file(models, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(loader, "open", denied, raising=False)
+    from inspector_app import safeio
+
+    monkeypatch.setattr(safeio, "open_regular", denied)  # the loader reads through safeio
     with pytest.raises(ModelError, match="permission denied: cannot read the file"):
         load_model(models["tf2"])
 

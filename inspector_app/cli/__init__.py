@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from inspector_app import __version__
 from inspector_app.errors import UserError
+from inspector_app.safeio import display, one_line
 
 # sub-command name -> module in this package defining add_arguments(parser) and execute(args) -> int
 SUBCOMMANDS = {
@@ -54,6 +55,16 @@ def _gui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unexpected(err: BaseException) -> str:
+    if isinstance(err, MemoryError):
+        return "out of memory; the input or the model is larger than this machine can hold"
+    if isinstance(err, RecursionError):
+        return "the input is nested too deeply to read; simplify it"
+    assert isinstance(err, OSError)
+    where = f"{display(err.filename)}: " if err.filename else ""
+    return f"{where}{err.strerror or err}; check the path and its permissions (--debug shows where)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
@@ -64,10 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UserError as err:
             if args.debug:
                 raise
-            print(f"error: {err}", file=sys.stderr)
+            print(f"error: {one_line(str(err))}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("error: interrupted", file=sys.stderr)
+            return 2
+        except (MemoryError, RecursionError, OSError) as err:  # never a traceback for these
+            if args.debug:
+                raise
+            print(f"error: {one_line(_unexpected(err))}", file=sys.stderr)
             return 2
     args = _gui_parser().parse_args(argv)
     if args.self_test:

@@ -132,6 +132,10 @@ def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
     if sig is None:
         what = f"no signature {key!r}" if args.signature else "no serving_default signature"
         raise UserError(f"{what} in tag set {','.join(mg.tags)!r}; signatures: {keys}")
+    info.refuse_special()  # a pipe or a device in the folder would hang the worker
+    from inspector_app.savedmodel.integrity import refuse_damaged
+
+    refuse_damaged(Path(info.model_dir), mg.proto)  # cut or foreign shards, said in words
     return Path(info.model_dir), list(mg.tags), sig
 
 

@@ -410,6 +410,11 @@ class Engine:
         memory back and keeps models from sharing TensorFlow state. ``device`` matters for TF1
         exports only, whose variables stay where they were loaded (a run elsewhere reloads).
         """
+        from inspector_app.savedmodel.integrity import preflight  # no TensorFlow
+
+        damaged = preflight(Path(path))  # a pipe or a cut shard: say so instead of hanging
+        if damaged is not None:
+            return _failed(EngineError(damaged))
         args = {
             "path": os.fspath(Path(path).resolve()),
             "tags": list(tags) if tags else None,
