@@ -11,7 +11,6 @@ import argparse
 import json
 import math
 import os
-import re
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.safeio import display, escape
 
 JSON_MAX_VALUES = 1000  # values per output in --json before "truncated": true
 
@@ -85,9 +85,10 @@ def _deadline_left(args: argparse.Namespace, start: float) -> float | None:
 def _execute(args: argparse.Namespace, engine: Any, start: float) -> int:
     from concurrent.futures import TimeoutError as FutureTimeout
 
-    if args.timeout is not None and args.timeout <= 0:
-        raise UserError("--timeout must be more than 0 seconds")
+    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UserError(f"--timeout {args.timeout}: give a number of seconds above 0, e.g. 30")
     model_dir, tags, signature = _choose(args)
+    targets = _check_outdir(args, model_dir, signature)
     feeds = _feeds(args)
     _add_images(args, signature, feeds)
     _check_inputs(signature, feeds)
@@ -100,7 +101,7 @@ def _execute(args: argparse.Namespace, engine: Any, start: float) -> int:
         engine.cancel(reload=False)
         raise UserError(f"timed out after {args.timeout:g} s; the worker was stopped") from None
     if args.outdir:
-        _save(result.outputs, Path(args.outdir), args.overwrite)
+        _save(result.outputs, Path(args.outdir), args.overwrite, targets)
     if args.json:
         print(json.dumps(_to_json(result), indent=None))
     else:
@@ -152,7 +153,9 @@ def _feeds(args: argparse.Namespace) -> dict[str, np.ndarray]:
         (
             "--inputs",
             args.inputs,
-            lambda t: parse_inputs(t, allow_pickle=args.allow_pickle, warn=warn),
+            lambda t: parse_inputs(
+                t, allow_pickle=args.allow_pickle, warn=warn, max_bytes=args.max_input_bytes
+            ),
         ),  # fmt: skip
         ("--input-exprs", args.input_exprs, lambda t: parse_input_exprs(t, args.max_input_bytes)),
         ("--input-examples", args.input_examples, parse_input_examples),
@@ -215,15 +218,54 @@ def _check_inputs(signature: Any, feeds: dict[str, np.ndarray]) -> None:
             f"signature {signature.key!r} needs input {missing[0]!r} (inputs: {valid}); "
             "give it with --inputs, --input-exprs, --input-examples or --image"
         )
+    _check_fixed_dims(signature, feeds)
+
+
+def _check_fixed_dims(signature: Any, feeds: dict[str, np.ndarray]) -> None:
+    """Rank and fixed dimensions of the signature, enforced before the run as TF Serving does:
+    [None, 32, 32, 3] refuses (1, 31, 32, 3)."""
+    from inspector_app.inputs.validate import format_shape, shape_matches
+
+    for spec in signature.inputs:
+        value = feeds.get(spec.name)
+        if value is None or spec.shape is None or getattr(spec, "encoding", "name") != "name":
+            continue
+        shape = tuple(np.shape(value))
+        if not shape_matches(shape, spec.shape):
+            raise UserError(
+                f"input {escape(spec.name)!r} of signature {escape(signature.key)!r} takes shape "
+                f"{format_shape(spec.shape)}, got {format_shape(list(shape))}; give an array of "
+                "that shape (None/? dimensions may be any size)"
+            )
+
+
+def _check_outdir(args: argparse.Namespace, model_dir: Path, signature: Any) -> dict | None:
+    """--outdir checked (and created) before the worker is asked for anything."""
+    if not args.outdir:
+        return None
+    from inspector_app.results.outfiles import check_outdir
+
+    keys = [t.name for t in signature.outputs]
+    return check_outdir(
+        args.outdir, keys, overwrite=args.overwrite, model_dirs=[model_dir, args.path]
+    )
 
 
 def _file_name(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", key).lstrip(".") or "output"
+    """The file stem of an output: one-to-one and reversible (``a/b`` -> ``a%2Fb``)."""
+    from inspector_app.results.outfiles import file_stem
+
+    return file_stem(key)
 
 
-def _save(outputs: dict[str, np.ndarray], outdir: Path, overwrite: bool) -> None:
+def _save(
+    outputs: dict[str, np.ndarray], outdir: Path, overwrite: bool, checked: dict | None = None
+) -> None:
+    """One .npy per output (``checked``: the targets check_outdir vetted before the run)."""
+    from inspector_app.results.outfiles import output_files
+
     outdir.mkdir(parents=True, exist_ok=True)
-    targets = {key: outdir / f"{_file_name(key)}.npy" for key in outputs}
+    targets = output_files(outdir, outputs)
     if not overwrite:
         existing = [str(p) for p in targets.values() if p.exists()]
         if existing:
@@ -275,9 +317,10 @@ def _to_json(result: Any) -> dict:
 def _print_text(result: Any, saved: bool, outdir: Path) -> None:
     for key, arr in sorted(result.outputs.items()):
         if saved:
-            print(f"Output {key} is saved to {outdir / (_file_name(key) + '.npy')}")
+            target = display(outdir / (_file_name(key) + ".npy"))
+            print(f"Output {escape(key)} is saved to {target}")
         else:
-            print(f"Result for output key {key}:")
+            print(f"Result for output key {escape(key)}:")
             print(np.array2string(arr, threshold=1000))
     t = result.timing
     line = f"Ran on {result.device} in {t['run_ms']:.2f} ms"

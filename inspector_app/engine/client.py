@@ -97,7 +97,13 @@ class _Worker:
         self.process = ctx.Process(
             target=worker_main, args=(child, wopts), daemon=True, name="inspector-engine"
         )
-        self.process.start()
+        try:
+            self.process.start()
+        except OSError as err:  # the Python to start cannot be run: say so at once
+            raise EngineError(
+                f"cannot start the model worker ({err.strerror or err}: {err.filename or ''}); "
+                "check that this Python can be run and reinstall if needed"
+            ) from None
         child.close()  # so that the reader sees EOF when the worker dies
         self.conn = parent
         self.options = options
@@ -235,7 +241,10 @@ class _Worker:
                 self._refill_wanted.set()
         self._outbox.put(None)
         if not self.stopping:
-            self._on_gone(self)
+            try:
+                self._on_gone(self)
+            except Exception as exc:  # noqa: BLE001 - nothing may leave a future waiting
+                self.fail_all(WorkerDied(f"the model worker ended ({exc})"))
         self._gone = True
         self._refill_wanted.set()  # ends the refill thread
 
@@ -353,8 +362,8 @@ class Engine:
         err = WorkerDied(f"the model worker died ({how}){what}", details=self.log_tail())
         worker.fail_all(err)
         with self._lock:
-            if worker is not self._worker or self._closed:
-                return
+            if worker is not getattr(self, "_worker", None) or self._closed:
+                return  # (no _worker yet: it died while the engine was being made)
             started = worker.ready.done() and worker.ready.exception() is None
             if lost:
                 self._lost = err
@@ -416,7 +425,7 @@ class Engine:
         if damaged is not None:
             return _failed(EngineError(damaged))
         args = {
-            "path": os.fspath(Path(path).resolve()),
+            "path": _utf8_path(Path(path).resolve()),
             "tags": list(tags) if tags else None,
             "device": device,
         }
@@ -554,6 +563,30 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_LINKS: list[str] = []
+
+
+def _utf8_path(path: Path) -> str:
+    """``path``, or where its name is not UTF-8 (TensorFlow cannot open such a path) a UTF-8
+    symbolic link to it in a private temporary folder, removed when this process exits."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    import atexit
+    import shutil
+
+    folder = tempfile.mkdtemp(prefix="inspector-path-")
+    if not _LINKS:
+        atexit.register(lambda: [shutil.rmtree(f, ignore_errors=True) for f in _LINKS])
+    _LINKS.append(folder)
+    link = os.path.join(folder, "model")
+    os.symlink(text, link)
+    return link
 
 
 def _failed(exc: Exception) -> Future:
