@@ -55,6 +55,7 @@ from inspector_app.inputs import (
     warmup,
 )
 from inspector_app.inputs.validate import Check, TensorSpec, describe
+from inspector_app.safeio import one_line
 
 
 def _quiet(_message: str) -> None:
@@ -395,6 +396,14 @@ class ArrayValueEditor(_Editor):
         return self.array
 
 
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "too large for memory; use a smaller value"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply; simplify it"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _frozen(value: Any, copy: bool = False) -> Any:
     """A read-only array of ``value``'s values (a copy when asked, else a view): the engine
     sends a read-only array it has sent before as a reference to the worker's copy."""
@@ -509,7 +518,10 @@ class InputRow(QFrame):
             self.check = validate.check_feed(self._value, self.spec)
         except UserError as exc:
             self._value = None
-            self.check = Check(False, str(exc))
+            self.check = Check(False, one_line(str(exc)))
+        except (MemoryError, RecursionError, ValueError, TypeError, OverflowError) as exc:
+            self._value = None  # never an exception out of an editor: a message on the row
+            self.check = Check(False, one_line(f"cannot use this value: {_why(exc)}"))
         ok = self.check.ready
         self.status.setText("✓ ready" if ok else self.check.message)
         self.status.setStyleSheet("" if ok else "color: #b00020;")
@@ -629,8 +641,24 @@ class InputBuilder(QWidget):
         return self.rows[name]
 
     def set_input(self, name: str, value: Any) -> None:
-        """Set an input from a numpy array, an image/array/other file path, or a string."""
+        """Set an input from a numpy array, an image/array/other file path, or a string.
+
+        Raises only UserError; the row then shows that error, not the one before."""
         row = self.row(name)
+        try:
+            self._set_input(row, name, value)
+        except Exception as exc:  # noqa: BLE001 - MemoryError, RecursionError, ValueError...
+            message = one_line(str(exc) if isinstance(exc, UserError) else _why(exc))
+            row._value = None
+            row.check = Check(False, message)
+            row.status.setText(message)
+            row.status.setStyleSheet("color: #b00020;")
+            self._update_ready()
+            if isinstance(exc, UserError):
+                raise
+            raise UserError(f"{name}: {message}") from None
+
+    def _set_input(self, row: InputRow, name: str, value: Any) -> None:
         if isinstance(value, np.ndarray) or not isinstance(value, (str, Path)):
             row.use(ArrayValueEditor).set_array(np.asarray(value))  # type: ignore[attr-defined]
             return
@@ -664,7 +692,9 @@ class InputBuilder(QWidget):
         try:
             slot()
         except UserError as exc:
-            QMessageBox.warning(self, "Inputs", str(exc))
+            QMessageBox.warning(self, "Inputs", one_line(str(exc), 600))
+        except Exception as exc:  # noqa: BLE001 - a hostile body or file: a message, never a crash
+            QMessageBox.warning(self, "Inputs", one_line(_why(exc), 600))
 
     def _paste_body(self) -> None:
         text, ok = QInputDialog.getMultiLineText(self, "REST body", "Paste a predict body:")
