@@ -217,8 +217,12 @@ def _variables_node(info: SavedModelInfo, mg: MetaGraphInfo) -> TreeNode:
         return TreeNode("variables", "Variables", "none (no variables/variables.index)")
 
     def load() -> list[TreeNode]:
+        from inspector_app.savedmodel.integrity import first_problem_message
         from inspector_app.savedmodel.variables import group_nodes
 
+        damaged = first_problem_message(info.model_dir)  # a pipe or a cut shard: said in words
+        if damaged is not None:
+            return [TreeNode("problem", "damaged", damaged, severity="error")]
         return group_nodes(info.model_dir, mg.proto, node)
 
     node = TreeNode(

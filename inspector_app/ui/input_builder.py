@@ -8,6 +8,7 @@ Standalone: give it a signature's inputs (objects with name, dtype, shape); read
 
 from __future__ import annotations
 
+import html
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,7 +56,7 @@ from inspector_app.inputs import (
     warmup,
 )
 from inspector_app.inputs.validate import Check, TensorSpec, describe
-from inspector_app.safeio import one_line
+from inspector_app.safeio import escape, one_line
 
 
 def _quiet(_message: str) -> None:
@@ -448,7 +449,8 @@ class InputRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.check = Check(False, "no value yet")
         self._value: np.ndarray | None = None
-        self.title = QLabel(f"<b>{spec.name}</b>  {describe(spec.dtype, spec.shape)}",
+        name = html.escape(escape(spec.name))  # a name from the model: no markup, no escapes
+        self.title = QLabel(f"<b>{name}</b>  {describe(spec.dtype, spec.shape)}",
                             objectName="inputTitle")  # fmt: skip
         self.kind_combo = QComboBox(objectName="editorKind")
         self.stack = QStackedWidget(objectName="editorStack")
