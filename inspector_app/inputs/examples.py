@@ -31,7 +31,7 @@ def make_example(features: dict[str, list]) -> bytes:
             raise UserError(f"feature names are strings, not {_short(repr(name))}")
         if not _utf8(name):
             raise UserError(
-                f"feature name {escape(name)!r} is not valid Unicode (a lone surrogate?)"
+                f"feature name {escape(name)!r} is not valid Unicode (a lone surrogate?); use proper text"
             )
         if not isinstance(values, (list, tuple)):
             raise UserError(f"feature {name!r}: its value must be a list, e.g. [{values!r}]")

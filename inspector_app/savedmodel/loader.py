@@ -323,7 +323,7 @@ def _find(path: Path, version: int | None) -> _Found:
             raise ModelError(
                 path,
                 f"a TF Serving base folder with versions {versions_text(versions)}, "
-                "but none holds saved_model.pb or saved_model.pbtxt",
+                "but none holds saved_model.pb or saved_model.pbtxt; put the export in one",
             )
         version = with_model[-1]
         for v in versions:
@@ -332,7 +332,8 @@ def _find(path: Path, version: int | None) -> _Found:
     elif version not in version_dirs:
         raise ModelError(
             path,
-            f"no version {version}; versions here: {versions_text(versions)}",
+            f"no version {version}; versions here: {versions_text(versions)}; "
+            "choose one of them with --version",
         )
     chosen = version_dirs[version]
     model_file = _model_file_in(chosen)
