@@ -68,11 +68,15 @@ def check_regular(path: str | os.PathLike, what: str = "a file") -> os.stat_resu
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise UserError("no such file", path=display(path)) from None
+        raise UserError(
+            "cannot read it: no such file; check the path", path=display(path)
+        ) from None
     except PermissionError:
-        raise UserError("permission denied; make it readable", path=display(path)) from None
+        raise UserError(
+            "cannot read it: permission denied; make it readable", path=display(path)
+        ) from None
     except OSError as err:
-        raise UserError(f"cannot open: {err.strerror or err}", path=display(path)) from None
+        raise UserError(f"cannot read it: {err.strerror or err}", path=display(path)) from None
     kind = _kind(st.st_mode)
     if kind is not None:
         raise SpecialFileError(refuse_message(kind, what), path=display(path))
