@@ -133,6 +133,8 @@ def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
     if sig is None:
         what = f"no signature {key!r}" if args.signature else "no serving_default signature"
         raise UserError(f"{what} in tag set {','.join(mg.tags)!r}; signatures: {keys}")
+    # TF2 signature functions refuse another rank; TF1 graphs may take one (saved_model_cli)
+    sig.strict_rank = bool(mg.proto.object_graph_def.nodes)
     info.refuse_special()  # a pipe or a device in the folder would hang the worker
     from inspector_app.savedmodel.integrity import refuse_damaged
 
@@ -222,8 +224,8 @@ def _check_inputs(signature: Any, feeds: dict[str, np.ndarray]) -> None:
 
 
 def _check_fixed_dims(signature: Any, feeds: dict[str, np.ndarray]) -> None:
-    """Rank and fixed dimensions of the signature, enforced before the run as TF Serving does:
-    [None, 32, 32, 3] refuses (1, 31, 32, 3)."""
+    """Fixed dimensions of the signature (and for TF2 exports its rank), enforced before the
+    run as TF Serving does: [None, 32, 32, 3] refuses (1, 31, 32, 3)."""
     from inspector_app.inputs.validate import format_shape, shape_matches
 
     for spec in signature.inputs:
@@ -231,6 +233,8 @@ def _check_fixed_dims(signature: Any, feeds: dict[str, np.ndarray]) -> None:
         if value is None or spec.shape is None or getattr(spec, "encoding", "name") != "name":
             continue
         shape = tuple(np.shape(value))
+        if len(shape) != len(spec.shape) and not getattr(signature, "strict_rank", True):
+            continue  # a TF1 placeholder may be looser than its TensorInfo: TensorFlow decides
         if not shape_matches(shape, spec.shape):
             raise UserError(
                 f"input {escape(spec.name)!r} of signature {escape(signature.key)!r} takes shape "
