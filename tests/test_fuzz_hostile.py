@@ -528,3 +528,29 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+NO_START_SCRIPT = """
+import multiprocessing, sys
+multiprocessing.get_context("spawn").set_executable(sys.argv[1])
+from inspector_app.cli import main
+sys.exit(main(["run", sys.argv[2], "--input-exprs", "images=np.ones((1, 784))"]))
+"""
+
+
+@pytest.mark.parametrize("python", ["/bin/false", "/nonexistent/python3"])
+def test_a_worker_that_cannot_start_is_reported_within_seconds(model, python):
+    """A Python that cannot be run (or exits at once): one line, exit 2, no wait."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", NO_START_SCRIPT, python, str(model)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert time.monotonic() - started < 30
+    err = "\n".join(ln for ln in proc.stderr.splitlines() if "warn" not in ln.lower())
+    line = assert_one_line(proc.returncode, err)
+    assert "could not start" in line

@@ -189,6 +189,18 @@ class _Worker:
         if self.stopping:
             fut.set_exception(Cancelled("the worker was stopped"))
             return False
+        if self._gone:  # the reader has ended: nobody would ever answer this request
+            how = _exit_text(self.process.exitcode)
+            started = self.ready.done() and self.ready.exception() is None
+            fut.set_exception(
+                WorkerDied(f"the model worker ended ({how}); reload the model")
+                if started
+                else WorkerDied(
+                    f"the model worker could not start ({how}); check that this Python can "
+                    "run and import TensorFlow (--debug shows its output)"
+                )
+            )
+            return False
         self.pending[request.id] = (fut, transform)
         return True
 
@@ -240,6 +252,8 @@ class _Worker:
             if self.spares.message_done():
                 self._refill_wanted.set()
         self._outbox.put(None)
+        with self.lock:  # from now on a request is failed at once (see _register)
+            self._gone = True
         if not self.stopping:
             try:
                 self._on_gone(self)
@@ -359,7 +373,14 @@ class Engine:
         how = _exit_text(worker.process.exitcode)
         lost = self._model is not None or self._loading is not None
         what = "; reload the model" if lost else ""
-        err = WorkerDied(f"the model worker died ({how}){what}", details=self.log_tail())
+        if not worker.ready.done():  # it never answered: it could not start at all
+            err = WorkerDied(
+                f"the model worker could not start ({how}); check that this Python "
+                "can run and import TensorFlow (--debug shows its output)",
+                details=self.log_tail(),
+            )
+        else:
+            err = WorkerDied(f"the model worker died ({how}){what}", details=self.log_tail())
         worker.fail_all(err)
         with self._lock:
             if worker is not getattr(self, "_worker", None) or self._closed:
