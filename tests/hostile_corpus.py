@@ -115,7 +115,7 @@ def add_escape_names(model: Path) -> str:
 def long_device_string(model: Path) -> Path:
     def edit(message) -> None:  # noqa: ANN001
         node = message.meta_graphs[0].graph_def.node[0]
-        node.device = "/job:localhost/replica:0/task:0/device:CPU:" + "9" * 5000
+        node.device = "/job:localhost/replica:0/task:0/device:GPU:" + "9" * 5000
 
     return edit_saved_model(model, edit)
 

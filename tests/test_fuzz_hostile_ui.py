@@ -164,3 +164,14 @@ def test_a_hostile_warmup_file_is_a_message(qtbot, monkeypatch, tmp_path):
     builder._guarded(builder._load_warmup)
     assert len(shown) == len(corpus.warmup_cases()) + 1
     assert "named pipe" in shown[-1]
+
+
+def test_a_path_that_is_not_utf8_opens(qtbot, window, tmp_path):
+    import os
+
+    folder = os.fsdecode(os.fsencode(str(tmp_path)) + b"/m\xff\xfe")
+    corpus.copy_model(tmp_path / os.path.basename(folder))
+    kind, info = _open(qtbot, window, folder)
+    assert kind == "opened", info
+    assert str(info.model_dir) == folder
+    assert _all_rows(window)  # the tree was built and every lazy row loads

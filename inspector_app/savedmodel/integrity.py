@@ -55,6 +55,15 @@ def check_variables(model_dir: Path, meta_graph: Any | None = None) -> list[Vari
         ]
     try:
         size = index.stat().st_size
+        if not os.access(index, os.R_OK):
+            return [
+                VariablesProblem(
+                    rel_index,
+                    f"{rel_index} is not readable (permission denied); make it readable "
+                    "(chmod a+r) or copy the model as a user who can read it",
+                    "damaged",
+                )
+            ]
         header, entries = read_bundle_index(index)
     except (BundleError, UserError) as err:
         detail = err.args[0] if err.args else type(err).__name__
