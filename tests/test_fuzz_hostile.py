@@ -554,3 +554,20 @@ def test_a_worker_that_cannot_start_is_reported_within_seconds(model, python):
     err = "\n".join(ln for ln in proc.stderr.splitlines() if "warn" not in ln.lower())
     line = assert_one_line(proc.returncode, err)
     assert "could not start" in line
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [(30, "read-only"), (13, "not writable"), (1, "immutable"), (28, "full disk")],
+    ids=["erofs", "eacces", "eperm", "enospc"],
+)
+def test_an_outdir_that_cannot_be_written(cli, model, tmp_path, monkeypatch, code, said):
+    """Simulated (root writes anywhere; a read-only mount needs privileges): the probe file."""
+    from inspector_app.results import outfiles
+
+    def refuse(*args, **kwargs):  # noqa: ANN202
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(outfiles.tempfile, "mkstemp", refuse)
+    line = assert_one_line(*cli([*_run_args(model), "--outdir", tmp_path / "out"])[::2], said)
+    assert "out" in line
