@@ -540,7 +540,7 @@ def check_variables_files(info: SavedModelInfo) -> list[Finding]:
     if any(rel.startswith("variables") for rel, _ in info.special_files):
         return out
     mg = next((m for m in info.meta_graphs if m.proto.object_graph_def.nodes), None)
-    for problem in check_variables(info.model_dir, mg.proto if mg else None):
+    for problem in check_variables(info.model_dir, mg.proto if mg else None, checksums=True):
         out.append(
             Finding(
                 f"variables.{problem.kind}",
