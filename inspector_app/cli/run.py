@@ -134,7 +134,7 @@ def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any]:
         what = f"no signature {key!r}" if args.signature else "no serving_default signature"
         raise UserError(f"{what} in tag set {','.join(mg.tags)!r}; signatures: {keys}")
     # TF2 signature functions refuse another rank; TF1 graphs may take one (saved_model_cli)
-    sig.strict_rank = bool(mg.proto.object_graph_def.nodes)
+    sig.strict_rank = bool(mg.proto.object_graph_def.nodes)  # type: ignore[attr-defined]
     info.refuse_special()  # a pipe or a device in the folder would hang the worker
     from inspector_app.savedmodel.integrity import refuse_damaged
 

@@ -603,7 +603,12 @@ def _utf8_path(path: Path) -> str:
 
     folder = tempfile.mkdtemp(prefix="inspector-path-")
     if not _LINKS:
-        atexit.register(lambda: [shutil.rmtree(f, ignore_errors=True) for f in _LINKS])
+
+        def remove_links() -> None:
+            for made in _LINKS:
+                shutil.rmtree(made, ignore_errors=True)
+
+        atexit.register(remove_links)
     _LINKS.append(folder)
     link = os.path.join(folder, "model")
     os.symlink(text, link)
