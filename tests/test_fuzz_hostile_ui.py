@@ -175,3 +175,36 @@ def test_a_path_that_is_not_utf8_opens(qtbot, window, tmp_path):
     assert kind == "opened", info
     assert str(info.model_dir) == folder
     assert _all_rows(window)  # the tree was built and every lazy row loads
+
+
+@contextlib.contextmanager
+def _bounded_ms(qtbot):
+    import signal
+
+    def alarm(*_):  # noqa: ANN002
+        raise TimeoutError("the window blocked on a pipe")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(10)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("name", ["pipe.npz", "pipe.npy", "pipe.png"])
+def test_a_pipe_chosen_as_an_input_file_is_a_row_error(qtbot, tmp_path, name):
+    builder = InputBuilder([spec("images", "float32", [-1, 784])])
+    qtbot.addWidget(builder)
+    fifo = corpus.make_fifo(tmp_path / name)
+    with _bounded_ms(qtbot), pytest.raises(UserError, match="named pipe"):
+        builder.set_input("images", str(fifo))
+    row = builder.rows["images"]
+    if name.endswith((".npy", ".npz")):  # as the file dialog gives it: the editor refuses it
+        from inspector_app.ui.input_builder import ArrayEditor
+
+        with _bounded_ms(qtbot):
+            row.use(ArrayEditor).set_paths([str(fifo)])
+    assert not row.check.ready
+    assert "named pipe" in row.status.text(), row.status.text()

@@ -56,7 +56,7 @@ from inspector_app.inputs import (
     warmup,
 )
 from inspector_app.inputs.validate import Check, TensorSpec, describe
-from inspector_app.safeio import escape, one_line
+from inspector_app.safeio import escape, one_line, refuse_message, special_kind
 
 
 def _quiet(_message: str) -> None:
@@ -155,7 +155,7 @@ class ImageEditor(_Editor):
             qimg = QImage(small.tobytes(), small.width, small.height, 3 * small.width,
                           QImage.Format.Format_RGB888).copy()  # fmt: skip
             self.thumb.setPixmap(QPixmap.fromImage(qimg))
-        except UserError:
+        except (UserError, MemoryError, ValueError, OSError):
             pass  # the row's status line says what is wrong with the file
         self.changed.emit()
 
@@ -289,7 +289,7 @@ class ArrayEditor(_Editor):
         self.file.setText(Path(self.path).name)
         self.key.blockSignals(True)
         self.key.clear()
-        if self.path.endswith(".npz"):
+        if self.path.endswith(".npz") and special_kind(self.path) is None:  # never a pipe
             try:
                 with np.load(self.path, allow_pickle=False) as data:  # lists names, loads none
                     self.key.addItems(list(data.files))
@@ -666,6 +666,9 @@ class InputBuilder(QWidget):
             return
         text = str(value)
         path = Path(text)
+        kind = special_kind(text) if len(text) < 4096 and "\n" not in text else None
+        if kind is not None and kind != "a folder":  # a pipe or a device: never opened
+            raise UserError(f"{escape(text)}: {refuse_message(kind, 'a file')}")
         is_file = len(text) < 4096 and "\n" not in text and path.is_file()
         if is_file and path.suffix.lower() in (".npy", ".npz"):
             row.use(ArrayEditor).set_paths([text])  # type: ignore[attr-defined]
