@@ -80,7 +80,7 @@ def test_versions_base_folder(models):
     assert info.version == 10 and info.model_dir == models["base"] / "10"
     assert info.ignored == ["tmp-export"]
     assert load_model(models["base"], version=2).model_dir.name == "2"
-    with pytest.raises(ModelError, match="no version 5; versions here: 1, 2, 10"):
+    with pytest.raises(ModelError, match="no version 5; versions here: 1, 2, 10; choose"):
         load_model(models["base"], version=5)
     with pytest.raises(ModelError, match="--version"):
         load_model(models["tf2"], version=1)
@@ -160,7 +160,9 @@ def test_unreadable_file(models, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(loader, "open", denied, raising=False)
+    from inspector_app import safeio
+
+    monkeypatch.setattr(safeio, "open_regular", denied)  # the loader reads through safeio
     with pytest.raises(ModelError, match="permission denied: cannot read the file"):
         load_model(models["tf2"])
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from inspector_app import __version__
 from inspector_app.errors import UserError
+from inspector_app.safeio import display, one_line
 
 # sub-command name -> module in this package defining add_arguments(parser) and execute(args) -> int
 SUBCOMMANDS = {
@@ -110,7 +111,7 @@ def _check_paths(paths: list[str]) -> None:
         raise UserError("no such file or folder", path=path)
 
 
-def _fail(err: BaseException, debug: bool) -> int:
+def _fail(err: BaseException, debug: bool, text: str | None = None) -> int:
     """One line on stderr (and the traceback with --debug); the exit status stays 2."""
     if debug:  # the tracebacks (the worker's too), then the same line and status
         import traceback
@@ -119,8 +120,18 @@ def _fail(err: BaseException, debug: bool) -> int:
         details = getattr(err, "details", "")
         if details:
             print(f"worker traceback:\n{details.rstrip()}", file=sys.stderr)
-    print(f"error: {err}", file=sys.stderr)
+    print(f"error: {one_line(str(err) if text is None else text)}", file=sys.stderr)
     return 2
+
+
+def _unexpected(err: BaseException) -> str:
+    if isinstance(err, MemoryError):
+        return "out of memory; the input or the model is larger than this machine can hold"
+    if isinstance(err, RecursionError):
+        return "the input is nested too deeply to read; simplify it"
+    assert isinstance(err, OSError)
+    where = f"{display(err.filename)}: " if err.filename else ""
+    return f"{where}{err.strerror or err}; check the path and its permissions (--debug shows where)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -135,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("error: interrupted", file=sys.stderr)
             return 2
+        except (MemoryError, RecursionError, OSError) as err:  # never a traceback for these
+            return _fail(err, args.debug, _unexpected(err))
     args = _gui_parser().parse_args(argv)
     if args.self_test:
         from inspector_app.selftest import self_test

@@ -10,6 +10,7 @@ import json
 import sys
 
 from inspector_app.cli.options import add_model_version
+from inspector_app.safeio import escape
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +54,7 @@ def execute(args: argparse.Namespace) -> int:
             f"{counts['error']} error(s), {counts['warning']} warning(s), "
             f"{len(findings) - sum(counts.values())} note(s)"
         )
-        text = "\n".join(lines) + "\n"
+        text = escape("\n".join(lines) + "\n", keep_newlines=True)  # names from the model
     try:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -13,7 +13,6 @@ import argparse
 import json
 import math
 import os
-import re
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ import numpy as np
 from inspector_app.cli.options import add_model_version
 from inspector_app.errors import UserError
 from inspector_app.fileio import apply_user_mode
+from inspector_app.safeio import display, escape
 
 JSON_MAX_VALUES = 1000  # values per output in --json before "truncated": true
 
@@ -74,8 +74,8 @@ def execute(args: argparse.Namespace, engine: Any = None) -> int:
     """Run and print. ``engine``: an ``Engine`` to use (tests); by default one is started here,
     once the feeds have passed the checks that need no TensorFlow."""
     start = time.monotonic()
-    if args.timeout is not None and args.timeout <= 0:
-        raise UserError("--timeout must be more than 0 seconds")
+    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UserError(f"--timeout {args.timeout}: give a number of seconds above 0, e.g. 30")
     plan = _plan(args)
     own = engine is None
     if own:
@@ -95,23 +95,22 @@ def _deadline_left(args: argparse.Namespace, start: float) -> float | None:
     return max(0.0, args.timeout - (time.monotonic() - start))
 
 
-def _plan(args: argparse.Namespace) -> tuple[Path, list[str], Any, dict[str, Any]]:
+def _plan(args: argparse.Namespace) -> tuple[Path, list[str], Any, dict[str, Any], dict | None]:
     """Everything that needs no TensorFlow: the model, the signature, the feeds checked
     against it, and ``--outdir`` (UserError, exit 2, for any mistake)."""
     model_dir, tags, signature, meta_graph = _choose(args)
+    targets = _check_outdir(args, model_dir, signature)
     feeds = _feeds(args)
     _add_images(args, signature, feeds)
     _check_inputs(signature, feeds)
     feeds = check_feeds(signature, feeds, meta_graph)
-    if args.outdir:
-        _check_outdir(Path(args.outdir), signature, args.overwrite)
-    return model_dir, tags, signature, feeds
+    return model_dir, tags, signature, feeds, targets
 
 
 def _execute(args: argparse.Namespace, engine: Any, start: float, plan: tuple) -> int:
     from concurrent.futures import TimeoutError as FutureTimeout
 
-    model_dir, tags, signature, feeds = plan
+    model_dir, tags, signature, feeds, targets = plan
     load_ops = list(getattr(args, "load_ops", None) or [])
     if load_ops:
         loading = engine.load(model_dir, tags, args.device, load_ops=load_ops)
@@ -128,7 +127,8 @@ def _execute(args: argparse.Namespace, engine: Any, start: float, plan: tuple) -
         print(f"warning: {warning}", file=sys.stderr)
     composites = getattr(result, "composites", None) or {}
     if args.outdir:
-        _save({**result.outputs, **_components(composites)}, Path(args.outdir), args.overwrite)
+        outputs = {**result.outputs, **_components(composites)}
+        _save(outputs, Path(args.outdir), args.overwrite, targets)
     if args.json:
         from inspector_app.results.interpret import add_view_fields
 
@@ -171,6 +171,12 @@ def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any, Any]:
         from inspector_app.inputs.examples import check_input_examples
 
         check_input_examples(args.input_examples, mg.proto, sig, lambda m: print(f"warning: {m}", file=sys.stderr))  # fmt: skip
+    # TF2 signature functions refuse another rank; TF1 graphs may take one (saved_model_cli)
+    sig.strict_rank = bool(mg.proto.object_graph_def.nodes)  # type: ignore[attr-defined]
+    info.refuse_special()  # a pipe or a device in the folder would hang the worker
+    from inspector_app.savedmodel.integrity import refuse_damaged
+
+    refuse_damaged(Path(info.model_dir), mg.proto)  # cut or foreign shards, said in words
     return Path(info.model_dir), list(mg.tags), sig, mg.proto
 
 
@@ -187,7 +193,9 @@ def _feeds(args: argparse.Namespace) -> dict[str, np.ndarray]:
         (
             "--inputs",
             args.inputs,
-            lambda t: parse_inputs(t, allow_pickle=args.allow_pickle, warn=warn),
+            lambda t: parse_inputs(
+                t, allow_pickle=args.allow_pickle, warn=warn, max_bytes=args.max_input_bytes
+            ),
         ),  # fmt: skip
         ("--input-exprs", args.input_exprs, lambda t: parse_input_exprs(t, args.max_input_bytes)),
         ("--input-examples", args.input_examples, parse_input_examples),
@@ -250,6 +258,39 @@ def _check_inputs(signature: Any, feeds: dict[str, np.ndarray]) -> None:
             f"signature {signature.key!r} needs input {missing[0]!r} (inputs: {valid}); "
             "give it with --inputs, --input-exprs, --input-examples or --image"
         )
+    _check_fixed_dims(signature, feeds)
+
+
+def _check_fixed_dims(signature: Any, feeds: dict[str, np.ndarray]) -> None:
+    """Fixed dimensions of the signature (and for TF2 exports its rank), enforced before the
+    run as TF Serving does: [None, 32, 32, 3] refuses (1, 31, 32, 3)."""
+    from inspector_app.inputs.validate import format_shape, shape_matches
+
+    for spec in signature.inputs:
+        value = feeds.get(spec.name)
+        if value is None or spec.shape is None or getattr(spec, "encoding", "name") != "name":
+            continue
+        shape = tuple(np.shape(value))
+        if len(shape) != len(spec.shape) and not getattr(signature, "strict_rank", True):
+            continue  # a TF1 placeholder may be looser than its TensorInfo: TensorFlow decides
+        if not shape_matches(shape, spec.shape):
+            raise UserError(
+                f"input {escape(spec.name)!r} of signature {escape(signature.key)!r} takes shape "
+                f"{format_shape(spec.shape)}, got {format_shape(list(shape))}; give an array of "
+                "that shape (None/? dimensions may be any size)"
+            )
+
+
+def _check_outdir(args: argparse.Namespace, model_dir: Path, signature: Any) -> dict | None:
+    """--outdir checked (and created) before the worker is asked for anything."""
+    if not args.outdir:
+        return None
+    from inspector_app.results.outfiles import check_outdir
+
+    keys = _output_keys(signature)
+    return check_outdir(
+        args.outdir, keys, overwrite=args.overwrite, model_dirs=[model_dir, args.path]
+    )
 
 
 def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -> dict[str, Any]:
@@ -290,34 +331,18 @@ def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -
     return out
 
 
-def _output_files(signature: Any) -> list[str]:
-    """The file names ``--outdir`` gets for a signature's outputs (composites: components)."""
+def _output_keys(signature: Any) -> list[str]:
+    """The names ``--outdir`` writes for a signature's outputs (composites: their components)."""
     names = []
     for t in signature.outputs:
         kind = getattr(t, "kind", "dense")
-        if kind == "ragged":
-            # one ragged dimension is the common case; deeper ones add row_splits_N files
-            names += [
-                f"{_file_name(t.name)}.flat_values.npy",
-                f"{_file_name(t.name)}.row_splits.npy",
-            ]
+        if kind == "ragged":  # one ragged dimension is the common case
+            names += [f"{t.name}.flat_values", f"{t.name}.row_splits"]
         elif kind == "sparse":
-            names += [
-                f"{_file_name(t.name)}.{part}.npy" for part in ("indices", "values", "dense_shape")
-            ]
+            names += [f"{t.name}.{part}" for part in ("indices", "values", "dense_shape")]
         else:
-            names.append(f"{_file_name(t.name)}.npy")
+            names.append(t.name)
     return names
-
-
-def _check_outdir(outdir: Path, signature: Any, overwrite: bool) -> None:
-    if outdir.exists() and not outdir.is_dir():
-        raise UserError(f"--outdir {outdir} exists and is not a folder; name a folder")
-    if overwrite or not outdir.is_dir():
-        return
-    existing = [outdir / n for n in _output_files(signature) if (outdir / n).exists()]
-    if existing:
-        raise UserError(f"{existing[0]} exists; pass --overwrite to replace it")
 
 
 def _components(composites: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -330,12 +355,20 @@ def _components(composites: dict[str, Any]) -> dict[str, np.ndarray]:
 
 
 def _file_name(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", key).lstrip(".") or "output"
+    """The file stem of an output: one-to-one and reversible (``a/b`` -> ``a%2Fb``)."""
+    from inspector_app.results.outfiles import file_stem
+
+    return file_stem(key)
 
 
-def _save(outputs: dict[str, np.ndarray], outdir: Path, overwrite: bool) -> None:
+def _save(
+    outputs: dict[str, np.ndarray], outdir: Path, overwrite: bool, checked: dict | None = None
+) -> None:
+    """One .npy per output (``checked``: the targets check_outdir vetted before the run)."""
+    from inspector_app.results.outfiles import output_files
+
     outdir.mkdir(parents=True, exist_ok=True)
-    targets = {key: outdir / f"{_file_name(key)}.npy" for key in outputs}
+    targets = output_files(outdir, outputs)
     if not overwrite:
         existing = [str(p) for p in targets.values() if p.exists()]
         if existing:
@@ -405,13 +438,14 @@ def _print_text(result: Any, saved: bool, outdir: Path) -> None:
                 [key] if value is not None else [f"{key}.{p}" for p in composites[key].components()]
             )
             for part in parts:
-                print(f"Output {key} is saved to {outdir / (_file_name(part) + '.npy')}")
+                target = display(outdir / (_file_name(part) + ".npy"))
+                print(f"Output {escape(key)} is saved to {target}")
         elif value is not None:
-            print(f"Result for output key {key}:")
+            print(f"Result for output key {escape(key)}:")
             print(np.array2string(value, threshold=1000))
         else:
-            print(f"Result for output key {key} ({composites[key].kind}):")
-            print(composite_text(composites[key]))
+            print(f"Result for output key {escape(key)} ({composites[key].kind}):")
+            print(escape(composite_text(composites[key]), keep_newlines=True))
     t = result.timing
     line = f"Ran on {result.device} in {t['run_ms']:.2f} ms"
     if getattr(result, "load_path", "function") == "session":

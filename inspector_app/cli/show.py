@@ -9,7 +9,10 @@ import sys
 from typing import TextIO
 
 from inspector_app.cli.options import add_model_version
+from inspector_app.errors import UserError
+from inspector_app.safeio import cut_list, escape
 from inspector_app.savedmodel.dtypes import enum_of, tf_dtype_name
+from inspector_app.savedmodel.loader import versions_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,28 +45,54 @@ def execute(args: argparse.Namespace) -> int:
         from inspector_app.cli.show_graph import execute_graph
 
         return execute_graph(info, args)
+    failure: str | None = None
     if args.json:
         data = info.to_json()
         add_example_features(info, data)
         if args.variables:
-            data["variables"], counts = variables_json(info)
-            data["parameters"] = counts["weight"]
-            data["parameter_counts"] = counts
+            read, failure = _safe_variables(variables_json, info)
+            if failure:
+                data["variables"], data["variables_error"] = None, failure
+            else:
+                data["variables"], counts = read
+                data["parameters"] = counts["weight"]
+                data["parameter_counts"] = counts
         if getattr(args, "functions", False):
             data["functions"] = functions_json(info)
         text = json.dumps(data, indent=2) + "\n"
     else:
         buf = io.StringIO()
-        write_text(info, buf, with_variables=args.variables)
+        write_text(info, buf)
+        if args.variables:
+            _, failure = _safe_variables(lambda i: _write_variables(i, buf), info)
+            if failure:
+                buf.write(f"\nVariables: not readable: {failure}\n")
         if getattr(args, "functions", False):
             write_functions(info, buf)
-        text = buf.getvalue()
+        text = escape(buf.getvalue(), keep_newlines=True)  # names from the model: no escapes
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:  # `show ... | head`: the reader left, which is fine
         sys.stdout = None  # type: ignore[assignment]  # no second error at interpreter exit
+    if failure:
+        raise UserError(failure)
+    if info.special_files:  # shown, but the folder holds a pipe or a device: say it, exit 2
+        info.refuse_special()
     return 0
+
+
+def _safe_variables(read, info):  # noqa: ANN001, ANN202
+    """(value, None), or (None, one line) when variables/ is damaged or a special file."""
+    from inspector_app.savedmodel.integrity import first_problem_message
+
+    message = first_problem_message(info.model_dir)
+    if message is not None:
+        return None, f"{info.model_dir}: {message}"
+    try:
+        return read(info), None
+    except (UserError, ValueError, OSError) as err:
+        return None, f"{info.model_dir / 'variables'}: cannot read the variables ({err})"
 
 
 def add_example_features(info, data: dict) -> None:
@@ -105,10 +134,10 @@ def write_text(info, out: TextIO, *, with_variables: bool = False) -> None:
     w = out.write
     w(f"SavedModel: {info.path}\n")
     if info.versions is not None:
-        w(f"TF Serving base folder, versions: {', '.join(map(str, info.versions))}; ")
+        w(f"TF Serving base folder, versions: {versions_text(info.versions)}; ")
         w(f"showing version {info.version} ({info.model_dir.name})\n")
         if info.ignored:
-            w(f"ignored sub-folders (not version numbers): {', '.join(info.ignored)}\n")
+            w(f"ignored sub-folders (not version numbers): {cut_list(info.ignored)}\n")
     parts = ", ".join(f"{k} {human_bytes(v)}" for k, v in info.breakdown.items() if v)
     w(f"size: {human_bytes(info.size_bytes)} ({parts})\n")
     for problem in info.problems:

@@ -97,7 +97,13 @@ class _Worker:
         self.process = ctx.Process(
             target=worker_main, args=(child, wopts), daemon=True, name="inspector-engine"
         )
-        self.process.start()
+        try:
+            self.process.start()
+        except OSError as err:  # the Python to start cannot be run: say so at once
+            raise EngineError(
+                f"cannot start the model worker ({err.strerror or err}: {err.filename or ''}); "
+                "check that this Python can be run and reinstall if needed"
+            ) from None
         child.close()  # so that the reader sees EOF when the worker dies
         self.conn = parent
         self.options = options
@@ -184,6 +190,18 @@ class _Worker:
         if self.stopping:
             fut.set_exception(Cancelled("the worker was stopped"))
             return False
+        if self._gone:  # the reader has ended: nobody would ever answer this request
+            how = _exit_text(self.process.exitcode)
+            started = self.ready.done() and self.ready.exception() is None
+            fut.set_exception(
+                WorkerDied(f"the model worker ended ({how}); reload the model")
+                if started
+                else WorkerDied(
+                    f"the model worker could not start ({how}); check that this Python can "
+                    "run and import TensorFlow (--debug shows its output)"
+                )
+            )
+            return False
         self.pending[request.id] = (fut, transform)
         return True
 
@@ -238,8 +256,13 @@ class _Worker:
             if self.spares.message_done():
                 self._refill_wanted.set()
         self._outbox.put(None)
+        with self.lock:  # from now on a request is failed at once (see _register)
+            self._gone = True
         if not self.stopping:
-            self._on_gone(self)
+            try:
+                self._on_gone(self)
+            except Exception as exc:  # noqa: BLE001 - nothing may leave a future waiting
+                self.fail_all(WorkerDied(f"the model worker ended ({exc})"))
         self._gone = True
         self._refill_wanted.set()  # ends the refill thread
 
@@ -366,11 +389,18 @@ class Engine:
         how = _exit_text(worker.process.exitcode)
         lost = self._model is not None or self._loading is not None
         what = "; reload the model" if lost else ""
-        err = WorkerDied(f"the model worker died ({how}){what}", details=self.log_tail())
+        if not worker.ready.done():  # it never answered: it could not start at all
+            err = WorkerDied(
+                f"the model worker could not start ({how}); check that this Python "
+                "can run and import TensorFlow (--debug shows its output)",
+                details=self.log_tail(),
+            )
+        else:
+            err = WorkerDied(f"the model worker died ({how}){what}", details=self.log_tail())
         worker.fail_all(err)
         with self._lock:
-            if worker is not self._worker or self._closed:
-                return
+            if worker is not getattr(self, "_worker", None) or self._closed:
+                return  # (no _worker yet: it died while the engine was being made)
             started = worker.ready.done() and worker.ready.exception() is None
             if lost:
                 self._lost = err
@@ -438,8 +468,13 @@ class Engine:
         custom ops; the installed package of a known custom op (tensorflow-text...) is
         imported without asking.
         """
+        from inspector_app.savedmodel.integrity import preflight  # no TensorFlow
+
+        damaged = preflight(Path(path))  # a pipe or a cut shard: say so instead of hanging
+        if damaged is not None:
+            return _failed(EngineError(damaged))
         args = {
-            "path": os.fspath(Path(path).resolve()),
+            "path": _utf8_path(Path(path).resolve()),
             "tags": list(tags) if tags else None,
             "device": device,
         }
@@ -582,6 +617,35 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_LINKS: list[str] = []
+
+
+def _utf8_path(path: Path) -> str:
+    """``path``, or where its name is not UTF-8 (TensorFlow cannot open such a path) a UTF-8
+    symbolic link to it in a private temporary folder, removed when this process exits."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    import atexit
+    import shutil
+
+    folder = tempfile.mkdtemp(prefix="inspector-path-")
+    if not _LINKS:
+
+        def remove_links() -> None:
+            for made in _LINKS:
+                shutil.rmtree(made, ignore_errors=True)
+
+        atexit.register(remove_links)
+    _LINKS.append(folder)
+    link = os.path.join(folder, "model")
+    os.symlink(text, link)
+    return link
 
 
 def _failed(exc: Exception) -> Future:

@@ -49,8 +49,26 @@ class WorkerOptions:
     nice: int = 0  # added to the worker's niceness (the window's engine uses a little)
 
 
+def _die_with_parent() -> None:
+    """End this process when the one that started it ends, whatever ended it (SIGKILL too):
+    a thread watches the parent id, which changes when the parent dies (the orphan is adopted).
+    Thread-independent, unlike PR_SET_PDEATHSIG, which fires when the starting *thread* ends."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.25)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    import threading  # noqa: PLC0415
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def worker_main(conn: Any, options: WorkerOptions) -> None:
     """Process entry point: warm up, then serve requests until ``exit`` or the pipe closes."""
+    _die_with_parent()
     if options.log_path:
         fd = os.open(options.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.dup2(fd, 2)

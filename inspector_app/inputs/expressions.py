@@ -114,7 +114,10 @@ def evaluate(text: str, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str = "") -
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        raise ExpressionError(f"{where}cannot parse {text!r}: {exc}") from None
+        detail = "nested too deeply" if isinstance(exc, (RecursionError, MemoryError)) else exc
+        raise ExpressionError(
+            f"{where}cannot parse {_short(text)}: {detail}; write a literal or np.<constructor>(...)"
+        ) from None
     ev = _Evaluator(max_bytes, where)
     try:
         value = ev.visit(tree.body)
@@ -122,13 +125,59 @@ def evaluate(text: str, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str = "") -
         raise
     except RecursionError:
         raise ExpressionError(f"{where}the expression is nested too deeply") from None
+    except MemoryError:
+        raise ExpressionError(
+            f"{where}{_short(text)} needs more memory than this machine has; make it smaller"
+        ) from None
     except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, OverflowError) as exc:
-        raise ExpressionError(f"{where}{text!r} failed: {exc}") from None
+        raise ExpressionError(f"{where}{_short(text)} failed: {_short(str(exc))}") from None
     if value is _NP or value is _NP_RANDOM or isinstance(value, (_Rng, np.dtype, type)):
-        raise ExpressionError(f"{where}{text!r} is not a value")
-    arr = np.asarray(value)
-    ev.check_bytes(arr.nbytes, text)
+        raise ExpressionError(f"{where}{_short(text)} is not a value")
+    try:  # nested lists: sized before numpy builds them
+        ev.check_bytes(_leaf_bytes(value), _short(text))
+    except RecursionError:
+        raise ExpressionError(f"{where}the lists are nested more than 64 deep") from None
+    try:
+        arr = np.asarray(value)
+    except MemoryError:
+        raise ExpressionError(
+            f"{where}{_short(text)} needs more memory than this machine has"
+        ) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ExpressionError(
+            f"{where}{_short(text)} is not an array: {_short(str(exc))}"
+        ) from None
+    ev.check_bytes(arr.nbytes, _short(text))
     return arr
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """``text`` quoted, cut to ``limit`` characters with a count of what was left out."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text) - limit:,} more characters)"
+
+
+def _leaf_bytes(value: Any, memo: dict[int, int] | None = None, depth: int = 0) -> int:
+    """Bytes numpy would need for the nested lists and tuples in ``value``, counted without
+    building anything (a list repeated by ``*`` holds one object many times: counted once per
+    distinct object, multiplied by its uses)."""
+    if memo is None:
+        memo = {}
+    if isinstance(value, (list, tuple)):
+        key = id(value)
+        if key in memo:
+            return memo[key]
+        if depth > 64:
+            raise RecursionError
+        total = sum(_leaf_bytes(v, memo, depth + 1) for v in value) or 8
+        memo[key] = total
+        return total
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, (str, bytes)):
+        return max(8, 4 * len(value))
+    return 8
 
 
 def _fmt_bytes(n: float) -> str:
@@ -202,6 +251,15 @@ class _Evaluator:
             seq, n = (left, right) if isinstance(left, seqs) else (right, left)
             if isinstance(n, int):  # "ab" * 10**12: sized before it is built
                 self.check_bytes(len(seq) * max(n, 0) * 8, "repeating a sequence")
+                if isinstance(seq, (list, tuple)):  # [[0] * 3000] * 3000: what numpy will build
+                    self.check_bytes(_leaf_bytes(seq) * max(n, 0), "repeating a list")
+        if isinstance(op, ast.Mod) and isinstance(left, (str, bytes)):
+            args = right if isinstance(right, tuple) else (right,)
+            if any(isinstance(a, (int, float)) and abs(a) > 100_000 for a in args):
+                raise ExpressionError(
+                    f"{self.where}'%' formatting with a number over 100,000 could make a huge "
+                    "string; write the string out instead"
+                )
         ints = isinstance(left, int) and isinstance(right, int)
         huge = (
             ints and right > 0 and abs(left) > 1 and right * abs(left).bit_length() > MAX_INT_BITS
@@ -383,8 +441,9 @@ class _Evaluator:
             dtype = self._dtype(bound.get("dtype"))
             self._sized((n, n if m is None else m), dtype, call)
             return np.eye(n, m, k=bound.get("k", 0), dtype=dtype)
-        # array / asarray: the object is already built from bounded literals
+        # array / asarray: the object is built from literals; size what numpy will make of it
         obj = bound["object"]
+        self.check_bytes(_leaf_bytes(obj), call)
         dtype = self._dtype(bound["dtype"]) if bound.get("dtype") is not None else None
         return np.array(obj, dtype=dtype)
 
@@ -413,7 +472,9 @@ class _Evaluator:
     def _method(self, arr: np.ndarray, fname: str, args: list, kwargs: dict) -> Any:
         if fname == "astype":
             dtype = self._dtype(args[0] if args else kwargs.get("dtype"))
-            self.check_bytes(arr.size * dtype.itemsize, ".astype()")
+            # str/bytes have no fixed size: a number's text takes up to 32 characters
+            itemsize = dtype.itemsize or {"U": 128, "S": 32}.get(dtype.kind, 8)
+            self.check_bytes(arr.size * max(itemsize, 8 if dtype.kind == "O" else 1), ".astype()")
             return arr.astype(dtype)
         if fname == "flatten":
             if args or kwargs:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import struct
 import threading
 import warnings
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from PIL import Image, UnidentifiedImageError
 
 from inspector_app.errors import UserError
 from inspector_app.inputs.validate import TensorSpec, describe, numpy_dtype
+from inspector_app.safeio import check_regular
 
 ImageSource = str | os.PathLike | bytes
 
@@ -180,12 +182,21 @@ def _label(source: ImageSource) -> str:
 def open_image(source: ImageSource, max_pixels: int | None = None) -> Image.Image:
     """Open (header only) an image file or bytes; UserError for anything pillow cannot read."""
     label = _label(source)
+    if not isinstance(source, bytes):
+        check_regular(source, "an image file")  # a pipe or a device: refused, never opened
     with _pixel_limit(max_pixels) as limit:
         try:
             fp: Any = io.BytesIO(source) if isinstance(source, bytes) else source
             im = Image.open(fp)
         except Image.DecompressionBombError as exc:
             raise UserError(_bomb_message(exc, limit), path=label) from None
+        except (ValueError, SyntaxError, EOFError, struct.error, MemoryError) as exc:
+            # e.g. a PNG text chunk over pillow's MAX_TEXT_CHUNK ("Decompressed Data Too Large")
+            raise UserError(
+                f"the image file is damaged or hostile ({str(exc)[:100] or type(exc).__name__}); "
+                "choose another image",
+                path=label,
+            ) from None
         except UnidentifiedImageError:
             raise UserError(
                 "not an image pillow can read (PNG, JPEG, BMP, TIFF, WebP); choose an image file",
@@ -279,8 +290,13 @@ def _decode(
         if (w, h) != (nw, nh):
             im = im.resize((nw, nh), resample, reducing_gap=_REDUCING_GAP)
         return im, ((th - nh) // 2, (tw - nw) // 2)
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise UserError(f"the image is damaged or cannot be decoded: {exc}", path=label) from None
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+        raise UserError(
+            f"the image is damaged or cannot be decoded: {str(exc)[:120]}; choose another image",
+            path=label,
+        ) from None
+    except MemoryError:
+        raise UserError("the image is too large to decode in memory", path=label) from None
 
 
 def _check_options(options: ImageOptions) -> None:

@@ -30,7 +30,9 @@ import numpy as np
 
 from inspector_app.errors import UserError
 from inspector_app.fileio import apply_user_mode
+from inspector_app.inputs.arrays import load_array
 from inspector_app.inputs.validate import TensorSpec, as_string_array, dtype_name, numpy_dtype
+from inspector_app.safeio import check_regular, read_regular
 
 FORMAT = "savedmodel-inspector/input-set"
 VERSION = 1
@@ -178,13 +180,18 @@ def save_input_set(
     return target
 
 
+MAX_SET_FILE_BYTES = 1 << 30  # a set file holds small arrays inline, large ones as .npy
+
+
 def load_input_set(path: str | os.PathLike) -> InputSet:
     """Read a set file; UserError for anything that is not one."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_regular(path, MAX_SET_FILE_BYTES, "an input-set file").decode())
     except FileNotFoundError:
         raise UserError("no such file", path=str(path)) from None
+    except RecursionError:
+        raise UserError("not an input-set file (nested too deeply)", path=str(path)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"not a readable input-set file: {exc}", path=str(path)) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -215,7 +222,7 @@ def _decode_entry(entry: Mapping[str, Any], folder: Path) -> np.ndarray | FileRe
     dtype = numpy_dtype(entry["dtype"])
     shape = tuple(int(d) for d in entry["shape"])
     if "npy" in entry:
-        arr = np.load(_resolve(entry["npy"], folder), allow_pickle=False)
+        arr = load_array(str(_resolve(entry["npy"], folder)))  # sized, no pipes, no pickles
     elif dtype.kind == "O":
         data = _decode_strings(entry["values"])
         arr = np.empty(int(np.prod(shape)) if shape else 1, dtype=object)
@@ -251,6 +258,7 @@ def materialize(value: np.ndarray | FileRef, spec: TensorSpec | None = None) -> 
         from inspector_app.inputs.strings import file_bytes
 
         return file_bytes(list(value.paths), spec)
+    check_regular(value.paths[0], "a .npy or .npz file")  # a pipe would block np.load
     try:
         with np.load(value.paths[0], allow_pickle=False) as data:
             if value.kind == "file_npy" or not hasattr(data, "files"):

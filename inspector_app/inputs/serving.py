@@ -71,12 +71,30 @@ def parse_request(
     body: str | bytes | Mapping[str, Any], specs: Sequence[TensorSpec] = ()
 ) -> tuple[dict[str, np.ndarray], str | None]:
     """Feeds from a REST predict body, typed by ``specs`` when given; also the body's
-    ``signature_name`` (None when absent)."""
+    ``signature_name`` (None when absent). Raises only UserError, whatever the body holds."""
+    try:
+        return _parse_request(body, specs)
+    except UserError:
+        raise
+    except RecursionError:
+        raise UserError("the request body is nested too deeply; rows of plain values") from None
+    except MemoryError:
+        raise UserError("the request body makes arrays too large for memory") from None
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
+        raise UserError(
+            f"the request body cannot be read as inputs ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); check it against the signature"
+        ) from None
+
+
+def _parse_request(
+    body: str | bytes | Mapping[str, Any], specs: Sequence[TensorSpec] = ()
+) -> tuple[dict[str, np.ndarray], str | None]:
     if isinstance(body, (str, bytes)):
         try:
             body = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UserError(f"the request body is not valid JSON: {exc}") from None
+            raise UserError(f"the request body is not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(body, Mapping):
         raise UserError('the request body must be a JSON object with "instances" or "inputs"')
     by_name = {s.name: s for s in specs}

@@ -12,6 +12,7 @@ import numpy as np
 
 from inspector_app.errors import UserError
 from inspector_app.inputs.validate import TensorSpec, fit_vector
+from inspector_app.safeio import check_regular, read_regular
 
 FEATURE_KINDS = {"float": "float_list", "int64": "int64_list", "bytes": "bytes_list"}
 DEFAULT_MAX_FILE_BYTES = 256 << 20
@@ -55,14 +56,14 @@ def file_bytes(
     for p in paths:
         path = Path(p)
         try:
-            size = path.stat().st_size
+            size = check_regular(path, "a file").st_size  # pipes and devices: never opened
             if size > max_bytes:
                 raise UserError(
                     f"the file is {size / 2**20:,.0f} MiB, over the {max_bytes / 2**20:,.0f} MiB "
                     "limit; raise the limit if you mean it",
                     path=str(path),
                 )
-            data.append(path.read_bytes())
+            data.append(read_regular(path, max_bytes, "a file"))
         except IsADirectoryError:
             raise UserError("is a folder; choose a file", path=str(path)) from None
         except FileNotFoundError:

@@ -9,6 +9,7 @@ generated modules (loaded without the TF runtime), so the bytes match what TF Se
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import tempfile
@@ -23,6 +24,7 @@ import numpy as np
 from inspector_app.errors import UserError
 from inspector_app.fileio import apply_user_mode
 from inspector_app.inputs.validate import TensorSpec, as_string_array, is_string_dtype
+from inspector_app.safeio import open_regular
 
 WARMUP_RELPATH = Path("assets.extra") / "tf_serving_warmup_requests"
 _FILE_NAME = "inspector_app/tensorflow_serving_apis.proto"
@@ -73,7 +75,7 @@ def iter_tfrecords(path: str | os.PathLike) -> Iterator[bytes]:
     """The records of a TFRecord file, checking both CRCs; UserError names the bad record."""
     label = str(path)
     try:
-        f = open(path, "rb")  # noqa: SIM115 - closed in the finally below, generator-safe
+        f = open_regular(path, "a TFRecord warmup file")  # pipes and devices: never opened
     except FileNotFoundError:
         raise UserError("no such file", path=label) from None
     except OSError as exc:
@@ -317,13 +319,44 @@ def to_tensor_proto(value: np.ndarray | object):
     return proto
 
 
-def from_tensor_proto(proto) -> np.ndarray:
+MAX_WARMUP_BYTES = 2 * 2**30  # as --max-input-bytes
+MAX_RANK = 32
+
+
+def from_tensor_proto(proto, max_bytes: int = MAX_WARMUP_BYTES) -> np.ndarray:
     """A numpy array from a ``tensorflow.TensorProto`` (tensor_content or the typed *_val
-    fields, with TensorFlow's rule that a short value list repeats its last value)."""
+    fields, with TensorFlow's rule that a short value list repeats its last value).
+
+    The shape times the dtype's size is checked against ``max_bytes`` before anything is built.
+    """
+    try:
+        return _from_tensor_proto(proto, max_bytes)
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise UserError(f"a damaged tensor ({str(exc)[:120]})") from None
+    except MemoryError:
+        raise UserError("a tensor too large for memory") from None
+
+
+def _from_tensor_proto(proto, max_bytes: int) -> np.ndarray:
     _, _, types_pb2 = _tf_modules()
-    dt_name = types_pb2.DataType.Name(proto.dtype)
-    shape = tuple(int(d.size) for d in proto.tensor_shape.dim)
-    count = int(np.prod(shape)) if shape else 1
+    try:
+        dt_name = types_pb2.DataType.Name(proto.dtype)
+    except ValueError:
+        raise UserError(f"a tensor of unknown dtype number {proto.dtype}") from None
+    dims = [int(d.size) for d in proto.tensor_shape.dim]
+    if len(dims) > MAX_RANK:
+        raise UserError(f"a tensor of rank {len(dims)} (at most {MAX_RANK})")
+    if any(d < 0 for d in dims):
+        raise UserError(f"a tensor with a negative dimension, shape {dims[:8]}")
+    shape = tuple(dims)
+    count = math.prod(shape)
+    itemsize = 8 if dt_name == "DT_STRING" else _ITEMSIZE.get(dt_name, 8)
+    if count * itemsize > max_bytes:
+        raise UserError(
+            f"a {dt_name} tensor of shape {list(shape)[:8]} would take "
+            f"{count * itemsize / 2**30:,.1f} GiB, over the {max_bytes / 2**30:,.1f} GiB input "
+            "limit (--max-input-bytes)"
+        )
     if dt_name == "DT_STRING":
         values = list(proto.string_val)
         return _expand(values, count, shape, object, b"")
@@ -342,6 +375,13 @@ def from_tensor_proto(proto) -> np.ndarray:
     elif dt_name in ("DT_COMPLEX64", "DT_COMPLEX128"):
         values = [complex(r, i) for r, i in zip(values[::2], values[1::2], strict=False)]
     return _expand(values, count, shape, dtype, 0)
+
+
+_ITEMSIZE = {
+    "DT_FLOAT": 4, "DT_DOUBLE": 8, "DT_INT32": 4, "DT_UINT8": 1, "DT_INT16": 2, "DT_INT8": 1,
+    "DT_INT64": 8, "DT_BOOL": 1, "DT_UINT16": 2, "DT_HALF": 2, "DT_UINT32": 4, "DT_UINT64": 8,
+    "DT_COMPLEX64": 8, "DT_COMPLEX128": 16, "DT_BFLOAT16": 2,
+}  # fmt: skip
 
 
 def _expand(values: list, count: int, shape: tuple, dtype, fill) -> np.ndarray:
@@ -395,7 +435,7 @@ def find_warmup_file(model_dir: str | os.PathLike) -> Path | None:
     return path if path.is_file() else None
 
 
-def read_warmup(path: str | os.PathLike) -> list[WarmupRecord]:
+def read_warmup(path: str | os.PathLike, max_bytes: int = MAX_WARMUP_BYTES) -> list[WarmupRecord]:
     """Every record of a warmup file; UserError naming the record for a corrupt one."""
     m = messages()
     out = []
@@ -409,7 +449,7 @@ def read_warmup(path: str | os.PathLike) -> list[WarmupRecord]:
         if kind == "predict_log":
             req = log.predict_log.request
             try:
-                feeds = {k: from_tensor_proto(v) for k, v in sorted(req.inputs.items())}
+                feeds = {k: from_tensor_proto(v, max_bytes) for k, v in sorted(req.inputs.items())}
             except UserError as exc:
                 raise UserError(f"record {number}: {exc}", path=str(path)) from None
             rec = WarmupRecord(number, "predict", feeds=feeds)

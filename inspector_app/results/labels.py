@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.safeio import check_regular, read_regular
 
 # PASCAL VOC 2012 segmentation classes, in the order of their class ids (255 = "void"/border).
 VOC_CLASSES: tuple[str, ...] = (
@@ -54,12 +55,12 @@ def read_label_file(path: str | Path) -> list[str]:
     """Names from a text file: one per line, or ``id name`` lines; blank trailing lines ignored."""
     p = Path(path)
     try:
-        if p.stat().st_size > MAX_LABEL_FILE_BYTES:
+        if check_regular(p, "a label text file").st_size > MAX_LABEL_FILE_BYTES:  # no pipes
             raise UserError(
                 "label file is larger than 16 MB; choose a text file with one name per line",
                 path=str(p),
             )
-        raw = p.read_bytes()
+        raw = read_regular(p, MAX_LABEL_FILE_BYTES, "a label text file")
     except OSError as err:
         raise UserError(f"cannot read label file: {err.strerror or err}", path=str(p)) from err
     try:

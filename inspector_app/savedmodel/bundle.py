@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inspector_app.errors import UserError
+from inspector_app.safeio import open_regular, read_regular
 from inspector_app.savedmodel import protos
 from inspector_app.savedmodel.dtypes import ITEM_SIZE, dtype_name, shape_list
 
@@ -35,6 +37,7 @@ class BundleEntry:
     shard_id: int
     sliced: bool = False
     offset: int = 0
+    crc32c: int | None = None  # masked CRC32C of the tensor's bytes, as the index records it
 
     @property
     def num_elements(self) -> int:
@@ -161,10 +164,19 @@ def read_table(data: bytes) -> list[tuple[bytes, bytes]]:
 def read_bundle_index(path: Path) -> tuple[Any, list[BundleEntry]]:
     """The header (BundleHeaderProto or None) and the entries of a ``variables.index`` file."""
     bundle_pb2 = protos.module("tensor_bundle_pb2")
-    size = path.stat().st_size
-    if size > MAX_INDEX_BYTES:
-        raise BundleError(f"{path.name} is {size} bytes, too large for a checkpoint index")
-    data = path.read_bytes()
+    try:
+        data = read_regular(path, MAX_INDEX_BYTES, "a checkpoint index")
+    except UserError as err:
+        raise BundleError(str(err.args[0])) from None
+    try:
+        return _parse_index(data, bundle_pb2)
+    except BundleError:
+        raise
+    except Exception as err:  # noqa: BLE001 - struct/index/protobuf errors of a damaged file
+        raise BundleError(f"damaged table ({type(err).__name__})") from None
+
+
+def _parse_index(data: bytes, bundle_pb2: Any) -> tuple[Any, list[BundleEntry]]:
     header = None
     entries: list[BundleEntry] = []
     for key, value in read_table(data):
@@ -186,6 +198,7 @@ def read_bundle_index(path: Path) -> tuple[Any, list[BundleEntry]]:
                 shard_id=int(entry.shard_id),
                 sliced=bool(entry.slices),
                 offset=int(entry.offset),
+                crc32c=int(entry.crc32c) if entry.crc32c else None,
             )
         )
     return header, entries
@@ -225,8 +238,8 @@ def small_values(
             if fh is None:
                 name = f"variables.data-{e.shard_id:05d}-of-{max(num_shards, 1):05d}"
                 try:
-                    fh = handles[e.shard_id] = open(variables_dir / name, "rb")  # noqa: SIM115
-                except OSError:
+                    fh = handles[e.shard_id] = open_regular(variables_dir / name)
+                except (OSError, UserError):  # missing, or a pipe: never opened for reading
                     continue
             fmt = "<" + _STRUCT[e.dtype] * e.num_elements
             fh.seek(e.offset)

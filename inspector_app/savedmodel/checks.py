@@ -551,6 +551,37 @@ def check_leftover_files(info: SavedModelInfo) -> list[Finding]:
     return out
 
 
+def check_variables_files(info: SavedModelInfo) -> list[Finding]:
+    """variables.index against its data shards (sizes, checksums) and the model's variables,
+    and the model's files against pipes and devices; no TensorFlow."""
+    from inspector_app.savedmodel.integrity import check_variables
+
+    out = [
+        Finding(
+            "files.special",
+            "error",
+            f"{rel} is {kind}, not a regular file: TensorFlow would wait on it or read it forever",
+            {"part": "variables"} if rel.startswith("variables") else {},
+            "Replace it with the file the export wrote (export the model again).",
+        )
+        for rel, kind in info.special_files
+    ]
+    if any(rel.startswith("variables") for rel, _ in info.special_files):
+        return out
+    mg = next((m for m in info.meta_graphs if m.proto.object_graph_def.nodes), None)
+    for problem in check_variables(info.model_dir, mg.proto if mg else None, checksums=True):
+        out.append(
+            Finding(
+                f"variables.{problem.kind}",
+                "error",
+                problem.message,
+                {"part": "variables"},
+                "Export the model again, or copy its whole variables/ folder from the same export.",
+            )
+        )
+    return out
+
+
 def check_serving_folder(info: SavedModelInfo) -> list[Finding]:
     out: list[Finding] = []
     if info.base_dir is None:
@@ -764,6 +795,7 @@ def run_checks(info: SavedModelInfo, options: CheckOptions | None = None) -> lis
         + check_signature_dtypes(info)
         + check_ops(info, options)
         + check_leftover_files(info)
+        + check_variables_files(info)
         + (check_versions(info) if options.compare_versions else [])
         + check_size(info)
     )
@@ -799,10 +831,11 @@ def _nested_models(path: Path) -> list[str]:
     try:
         if not path.is_dir():
             return []
-        return sorted(
+        return sorted(  # a numeric folder is a version: its own error names the damaged file
             e.name
             for e in os.scandir(path)
             if e.is_dir()
+            and not (e.name.isascii() and e.name.isdigit())
             and any(Path(e.path, f).is_file() for f in ("saved_model.pb", "saved_model.pbtxt"))
         )
     except OSError:

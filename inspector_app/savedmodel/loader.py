@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.errors import UserError
+from inspector_app.safeio import SpecialFileError, read_regular, refuse_message, special_kind
 from inspector_app.savedmodel import protos
 from inspector_app.savedmodel.dtypes import dtype_name, shape_list
 from inspector_app.savedmodel.sizes import folder_sizes
@@ -109,6 +110,18 @@ class SavedModelInfo:
     version_dirs: dict[int, Path] = field(default_factory=dict)
     size_complete: bool = True  # False when the size walk stopped early (huge or looping folder)
     problem_severity: dict[str, str] = field(default_factory=dict)  # problem text -> severity
+    special_files: list[tuple[str, str]] = field(default_factory=list)  # (path in folder, kind)
+
+    def refuse_special(self) -> None:
+        """ModelError naming the first pipe, device or socket in the model folder, if any."""
+        if self.special_files:
+            rel, kind = self.special_files[0]
+            more = len(self.special_files) - 1
+            raise ModelError(
+                self.model_dir / rel,
+                refuse_message(kind, "the file the export wrote")
+                + (f" ({more} more such entries)" if more else ""),
+            )
 
     def to_json(self) -> dict:
         """What ``show --json`` prints (docs/cli.md), plus a few extra keys."""
@@ -136,8 +149,20 @@ class SavedModelInfo:
 # --------------------------------------------------------------------------- discovery
 
 
+INT64_MAX = 2**63 - 1
+MAX_PB_BYTES = 2**31  # protobuf's own limit: a larger saved_model.pb is damaged or not one
+
+
 def _is_version_name(name: str) -> bool:
-    return name.isascii() and name.isdigit()
+    """A version as TF Serving reads it: a whole number that fits an int64."""
+    return name.isascii() and name.isdigit() and int(name) <= INT64_MAX
+
+
+def versions_text(versions: list[int]) -> str:
+    """``1, 2, 3`` for a few versions; ``20,000 versions, 1 to 20000`` for thousands."""
+    if len(versions) <= 8:
+        return ", ".join(map(str, versions))
+    return f"{len(versions):,} versions, {min(versions)} to {max(versions)}"
 
 
 MAX_LISTED = 10_000  # a model or base folder holds a handful of entries; never list a million
@@ -156,6 +181,26 @@ def _list_dir(path: Path) -> list[os.DirEntry]:
         raise ModelError(path, "permission denied: cannot list this folder") from None
     except OSError as err:
         raise ModelError(path, f"cannot list this folder: {err.strerror or err}") from None
+
+
+MAX_SCANNED = 2_000_000
+
+
+def _version_entries(path: Path, first: list[os.DirEntry]) -> list[os.DirEntry]:
+    """The version folders of a base folder too large to list whole (plus the first entries,
+    for the description): the scan keeps only numeric names, so it stays small."""
+    keep = list(first)
+    seen = {e.name for e in first}
+    try:
+        with os.scandir(path) as it:
+            for n, entry in enumerate(it):
+                if n >= MAX_SCANNED:
+                    break
+                if entry.name not in seen and _is_version_name(entry.name):
+                    keep.append(entry)
+    except OSError:
+        pass
+    return keep
 
 
 def _entry_is_dir(entry: os.DirEntry) -> bool:
@@ -180,6 +225,9 @@ def _model_file_in(folder: Path) -> Path | None:
                 return candidate
         except OSError:
             continue
+    for name in (PB, PBTXT):  # a pipe or device under that name: refused by name, not read
+        if special_kind(folder / name) is not None:
+            return folder / name
     return None
 
 
@@ -232,7 +280,12 @@ def _find(path: Path, version: int | None) -> _Found:
             raise ModelError(path, "--version applies to a TF Serving base folder, not to a file")
         return _Found(pb_path=path)
     if not path.is_dir():
-        raise ModelError(path, "is neither a file nor a folder")
+        raise ModelError(
+            path,
+            refuse_message(
+                special_kind(path) or "not a regular file", "a SavedModel folder or saved_model.pb"
+            ),
+        )
     model_file = _model_file_in(path)
     if model_file is not None:
         if version is not None:
@@ -242,6 +295,8 @@ def _find(path: Path, version: int | None) -> _Found:
             )
         return _Found(pb_path=model_file)
     entries = _list_dir(path)
+    if len(entries) >= MAX_LISTED:  # a huge folder: look through all of it for version folders
+        entries = _version_entries(path, entries)
     if not entries:
         raise ModelError(path, "the folder is empty; expected saved_model.pb or saved_model.pbtxt")
     version_dirs: dict[int, Path] = {}
@@ -272,8 +327,8 @@ def _find(path: Path, version: int | None) -> _Found:
         if not with_model:
             raise ModelError(
                 path,
-                f"a TF Serving base folder with versions {', '.join(map(str, versions))}, "
-                "but none holds saved_model.pb or saved_model.pbtxt",
+                f"a TF Serving base folder with versions {versions_text(versions)}, "
+                "but none holds saved_model.pb or saved_model.pbtxt; put the export in one",
             )
         version = with_model[-1]
         for v in versions:
@@ -282,7 +337,8 @@ def _find(path: Path, version: int | None) -> _Found:
     elif version not in version_dirs:
         raise ModelError(
             path,
-            f"no version {version}; versions here: {', '.join(map(str, versions))}",
+            f"no version {version}; versions here: {versions_text(versions)}; "
+            "choose one of them with --version",
         )
     chosen = version_dirs[version]
     model_file = _model_file_in(chosen)
@@ -303,9 +359,26 @@ def _find(path: Path, version: int | None) -> _Found:
 
 
 def _read_bytes(path: Path) -> bytes:
+    kind = special_kind(path)
+    if kind is not None:
+        raise ModelError(path, refuse_message(kind, "the SavedModel file"))
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        size = path.stat().st_size
+        if size > MAX_PB_BYTES:
+            raise ModelError(
+                path,
+                f"is {size / 2**30:,.1f} GiB, over protobuf's 2 GiB limit: the file is damaged "
+                "or not a SavedModel; export the model again",
+            )
+        return read_regular(path, MAX_PB_BYTES, "a SavedModel file")
+    except SpecialFileError as err:
+        raise ModelError(path, str(err.args[0])) from None
+    except UserError as err:
+        if isinstance(err, ModelError):
+            raise
+        raise ModelError(path, str(err.args[0])) from None
+    except MemoryError:
+        raise ModelError(path, "too large to read into memory; is it a SavedModel?") from None
     except PermissionError:
         raise ModelError(path, "permission denied: cannot read the file") from None
     except IsADirectoryError:
@@ -501,7 +574,12 @@ def _check_variables(info: SavedModelInfo) -> None:
                 severity="error",
             )
         return
-    if not os.access(index, os.R_OK):
+    kind = special_kind(index)
+    if kind is not None:
+        info.add_problem(
+            f"variables/variables.index is {kind}, not a file: running will fail", "error"
+        )
+    elif not os.access(index, os.R_OK):
         info.add_problem("variables/variables.index is not readable (permission)", "error")
 
 
@@ -545,6 +623,13 @@ def load_model(path: str | os.PathLike, version: int | None = None) -> SavedMode
         info.add_problem(
             f"the folder is very large or loops; sizes count the first {sizes.entries} entries only",
             "warning",
+        )
+    info.special_files = list(sizes.special)
+    for rel, kind in sizes.special[:3]:
+        info.add_problem(
+            f"{rel} is {kind}, not a regular file: refused without reading it; running will fail "
+            "until it is replaced by the file the export wrote",
+            "error",
         )
     for unreadable in sizes.unreadable[:3]:
         info.add_problem(f"cannot read {unreadable} (permission)", "warning")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,17 @@ class FolderSizes:
     entries: int = 0
     unreadable: list[str] = field(default_factory=list)
     loops: list[str] = field(default_factory=list)  # symlinked folders, not followed
+    special: list[tuple[str, str]] = field(default_factory=list)  # (relative path, kind): pipes...
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def _part(top_name: str, pb_name: str) -> str:
@@ -60,12 +72,16 @@ def folder_sizes(folder: Path, pb_name: str, limit: int = MAX_ENTRIES) -> Folder
                     if os.path.isdir(entry.path):
                         out.loops.append(os.path.relpath(entry.path, folder))
                         continue
-                    size = os.stat(entry.path).st_size  # follows the link to a file
+                    st = os.stat(entry.path)  # follows the link to a file
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, part_of))
                     continue
                 else:
-                    size = entry.stat(follow_symlinks=False).st_size
+                    st = entry.stat(follow_symlinks=False)
+                size = st.st_size
+                if not stat.S_ISREG(st.st_mode):  # a pipe, a device (a link to /dev/zero)...
+                    out.special.append((os.path.relpath(entry.path, folder), _kind(st.st_mode)))
+                    continue
             except PermissionError:
                 out.unreadable.append(os.path.relpath(entry.path, folder))
                 continue

@@ -7,6 +7,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from inspector_app.errors import UserError
+from inspector_app.safeio import read_regular, special_kind
 from inspector_app.savedmodel.dtypes import dtype_name, enum_of, shape_text, tf_dtype_name
 from inspector_app.savedmodel.functions import concrete_functions
 from inspector_app.savedmodel.loader import (
@@ -224,8 +226,12 @@ def _variables_node(info: SavedModelInfo, mg: MetaGraphInfo) -> TreeNode:
         return TreeNode("variables", "Variables", "none (no variables/variables.index)")
 
     def load() -> list[TreeNode]:
+        from inspector_app.savedmodel.integrity import first_problem_message
         from inspector_app.savedmodel.variables import group_nodes
 
+        damaged = first_problem_message(info.model_dir)  # a pipe or a cut shard: said in words
+        if damaged is not None:
+            return [TreeNode("problem", "damaged", damaged, severity="error")]
         return group_nodes(info.model_dir, mg.proto, node)
 
     node = TreeNode(
@@ -342,10 +348,13 @@ def facts(info: SavedModelInfo, mg: MetaGraphInfo) -> list[tuple[str, str]]:
 def fingerprint(model_dir: Path) -> list[tuple[str, str]]:
     """The fields of ``fingerprint.pb`` (TF >= 2.12 writes it), or nothing."""
     path = model_dir / "fingerprint.pb"
+    kind = special_kind(path)
+    if kind is not None:
+        return [("fingerprint", f"fingerprint.pb is {kind}, not a file: not read")]
     try:
-        data = path.read_bytes()
-    except OSError:
-        return []
+        data = read_regular(path, 1 << 20, "a fingerprint.pb")
+    except UserError as err:
+        return [("fingerprint", f"fingerprint.pb not read: {err.args[0]}")] if path.exists() else []
     from inspector_app.savedmodel import protos
 
     try:

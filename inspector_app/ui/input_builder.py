@@ -8,6 +8,7 @@ Standalone: give it a signature's inputs (objects with name, dtype, shape); read
 
 from __future__ import annotations
 
+import html
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,6 +58,7 @@ from inspector_app.inputs import (
     warmup,
 )
 from inspector_app.inputs.validate import Check, TensorSpec, describe
+from inspector_app.safeio import escape, one_line, refuse_message, special_kind
 from inspector_app.ui.palette import problem_colour
 
 
@@ -156,7 +158,7 @@ class ImageEditor(_Editor):
             qimg = QImage(small.tobytes(), small.width, small.height, 3 * small.width,
                           QImage.Format.Format_RGB888).copy()  # fmt: skip
             self.thumb.setPixmap(QPixmap.fromImage(qimg))
-        except UserError:
+        except (UserError, MemoryError, ValueError, OSError):
             pass  # the row's status line says what is wrong with the file
         self.changed.emit()
 
@@ -292,7 +294,7 @@ class ArrayEditor(_Editor):
         self.file.setText(Path(self.path).name)
         self.key.blockSignals(True)
         self.key.clear()
-        if self.path.endswith(".npz"):
+        if self.path.endswith(".npz") and special_kind(self.path) is None:  # never a pipe
             try:
                 with np.load(self.path, allow_pickle=False) as data:  # lists names, loads none
                     self.key.addItems(list(data.files))
@@ -446,6 +448,14 @@ class ArrayValueEditor(_Editor):
         return self.array
 
 
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "too large for memory; use a smaller value"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply; simplify it"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _frozen(value: Any, copy: bool = False) -> Any:
     """A read-only array of ``value``'s values (a copy when asked, else a view): the engine
     sends a read-only array it has sent before as a reference to the worker's copy."""
@@ -490,7 +500,8 @@ class InputRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.check = Check(False, "no value yet")
         self._value: np.ndarray | None = None
-        self.title = QLabel(f"<b>{spec.name}</b>  {describe(spec.dtype, spec.shape)}",
+        name = html.escape(escape(spec.name))  # a name from the model: no markup, no escapes
+        self.title = QLabel(f"<b>{name}</b>  {describe(spec.dtype, spec.shape)}",
                             objectName="inputTitle")  # fmt: skip
         self.kind_combo = QComboBox(objectName="editorKind")
         self.stack = QStackedWidget(objectName="editorStack")
@@ -575,7 +586,10 @@ class InputRow(QFrame):
             self.check = validate.check_feed(self._value, self.spec)
         except UserError as exc:
             self._value = None
-            self.check = Check(False, str(exc))
+            self.check = Check(False, one_line(str(exc)))
+        except (MemoryError, RecursionError, ValueError, TypeError, OverflowError) as exc:
+            self._value = None  # never an exception out of an editor: a message on the row
+            self.check = Check(False, one_line(f"cannot use this value: {_why(exc)}"))
         ok = self.check.ready
         self.status.setText("✓ ready" if ok else self.check.message)
         self.status.setStyleSheet("" if ok else f"color: {problem_colour(self.status)};")
@@ -726,13 +740,32 @@ class InputBuilder(QWidget):
         return self.rows[name]
 
     def set_input(self, name: str, value: Any) -> None:
-        """Set an input from a numpy array, an image/array/other file path, or a string."""
+        """Set an input from a numpy array, an image/array/other file path, or a string.
+
+        Raises only UserError; the row then shows that error, not the one before."""
         row = self.row(name)
+        try:
+            self._set_input(row, name, value)
+        except Exception as exc:  # noqa: BLE001 - MemoryError, RecursionError, ValueError...
+            message = one_line(str(exc) if isinstance(exc, UserError) else _why(exc))
+            row._value = None
+            row.check = Check(False, message)
+            row.status.setText(message)
+            row.status.setStyleSheet("color: #b00020;")
+            self._update_ready()
+            if isinstance(exc, UserError):
+                raise
+            raise UserError(f"{name}: {message}") from None
+
+    def _set_input(self, row: InputRow, name: str, value: Any) -> None:
         if isinstance(value, np.ndarray) or not isinstance(value, (str, Path)):
             row.use(ArrayValueEditor).set_array(np.asarray(value))  # type: ignore[attr-defined]
             return
         text = str(value)
         path = Path(text)
+        kind = special_kind(text) if len(text) < 4096 and "\n" not in text else None
+        if kind is not None and kind != "a folder":  # a pipe or a device: never opened
+            raise UserError(f"{escape(text)}: {refuse_message(kind, 'a file')}")
         is_file = len(text) < 4096 and "\n" not in text and path.is_file()
         if is_file and path.suffix.lower() in (".npy", ".npz"):
             row.use(ArrayEditor).set_paths([text])  # type: ignore[attr-defined]
@@ -773,7 +806,9 @@ class InputBuilder(QWidget):
         try:
             slot()
         except UserError as exc:
-            QMessageBox.warning(self, "Inputs", str(exc))
+            QMessageBox.warning(self, "Inputs", one_line(str(exc), 600))
+        except Exception as exc:  # noqa: BLE001 - a hostile body or file: a message, never a crash
+            QMessageBox.warning(self, "Inputs", one_line(_why(exc), 600))
 
     def _paste_body(self) -> None:
         text, ok = QInputDialog.getMultiLineText(self, "REST body", "Paste a predict body:")

@@ -46,7 +46,11 @@ def _same_values(a: inputset.InputSet, b: inputset.InputSet) -> bool:
         return False
     return all(
         a.values[k] is b.values[k]
-        or (isinstance(a.values[k], inputset.FileRef) and a.values[k] == b.values[k])
+        or (  # both file references: an image row may have become an array since
+            isinstance(a.values[k], inputset.FileRef)
+            and isinstance(b.values[k], inputset.FileRef)
+            and a.values[k] == b.values[k]
+        )
         for k in a.values
     )
 
@@ -217,14 +221,21 @@ class RunController(QObject):
         run_in_background(save, lambda _: None, lambda _err: None, receiver=self)
 
     def _on_finished(self, record: RunRecord) -> None:
-        self._update_ready()
-        if record.result is not None:
-            self._remember_inputs()
+        # Every run ends in run_finished: nothing below may stop it (a failure is a status line).
+        try:
+            self._update_ready()
+            if record.result is not None:
+                self._remember_inputs()
+        except Exception as err:  # noqa: BLE001
+            self.run_panel.status_label.setText(f"The inputs could not be remembered: {err}")
         if record.result is None:
             message = record.error or "the run failed"
             self.run_finished.emit(EngineError(message))
             return
-        self._show_record(record)
+        try:
+            self._show_record(record)
+        except Exception as err:  # noqa: BLE001
+            self.run_panel.status_label.setText(f"The results could not be shown: {err}")
         self.run_finished.emit(dict(record.result.outputs))
 
     def _show_record(self, record: RunRecord) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QFont
 
+from inspector_app.safeio import escape
 from inspector_app.ui.palette import severity_colour
 
 if TYPE_CHECKING:
@@ -206,11 +207,12 @@ class ModelTreeModel(QAbstractItemModel):
             return None
         node: TreeNode = index.internalPointer()
         role = int(role)
-        if role == _DISPLAY:
-            return node.name if index.column() == COL_NAME else node.summary
+        if role == _DISPLAY:  # names come from the model: control characters shown escaped
+            return escape(node.name if index.column() == COL_NAME else node.summary)
         if role == _TOOLTIP:
             col = index.column()
-            return node.tooltip or (node.summary if col == COL_SUMMARY else node.name) or None
+            tip = node.tooltip or (node.summary if col == COL_SUMMARY else node.name)
+            return escape(tip) if tip else None
         if role == _FOREGROUND:
             if node.severity in ("error", "warning"):  # readable on light and dark palettes
                 return QBrush(severity_colour(node.severity))
