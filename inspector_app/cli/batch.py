@@ -76,7 +76,7 @@ def _execute(args: argparse.Namespace, engine: Any) -> int:
 
     kind, where = next((k, getattr(args, k)) for k in ("images", "arrays", "examples")
                        if getattr(args, k))  # fmt: skip
-    model_dir, tags, signature = _choose(args)
+    model_dir, tags, signature, _meta_graph = _choose(args)
     options = ImageOptions(resize=args.image_resize, color=args.image_color,
                            values=args.image_values)  # fmt: skip
     names = None
