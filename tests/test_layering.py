@@ -137,3 +137,20 @@ def test_import_linter_contracts_hold() -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "0 broken" in proc.stdout
+
+
+def test_mypy_passes_on_the_qt_free_packages(tmp_path: Path) -> None:
+    """`mypy` with the [tool.mypy] settings of pyproject.toml (its `files`: savedmodel, inputs,
+    results, engine, workflows, safeio, fileio, errors) reports no errors."""
+    mypy = Path(sys.executable).with_name("mypy")
+    command = [str(mypy)] if mypy.exists() else [sys.executable, "-m", "mypy"]
+    proc = subprocess.run(
+        [*command, "--cache-dir", str(tmp_path / "mypy-cache")],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    assert "Success: no issues found" in proc.stdout

@@ -240,9 +240,10 @@ class _Worker:
                     _fail(self.ready, reply_error)
                 continue
             with self.lock:
-                fut, transform = self.pending.pop(reply.id, (None, None))
-            if fut is None:
+                entry = self.pending.pop(reply.id, None)
+            if entry is None:
                 continue
+            fut, transform = entry
             if reply.error is not None:
                 try:
                     reply.raise_if_error()
@@ -548,7 +549,11 @@ class Engine:
             result.timing["roundtrip_ms"] = (time.perf_counter() - sent) * 1000
             return result
 
-        args = {"signature": signature, "feeds": dict(feeds or {}), "device": device}
+        args: dict[str, Any] = {
+            "signature": signature,
+            "feeds": dict(feeds or {}),
+            "device": device,
+        }
         args["repeat"] = int(repeat)
         return worker.submit_run(args, done)
 

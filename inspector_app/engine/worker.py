@@ -88,9 +88,11 @@ def worker_main(conn: Any, options: WorkerOptions) -> None:
     send_message(conn, Reply(OPS_REPLY_ID, value=sorted(server.registered)))
     if getattr(sys, "frozen", False):  # a bundle has no python to start: the op descriptions
         _store_op_catalog()  # for the graph view's details are written here, once a version
+    request: Request | None
+    reply: Reply | None
     while True:
         try:
-            request: Request = recv_message(conn)
+            request = recv_message(conn)
         except (EOFError, OSError):
             return
         if request.op == "exit":

@@ -225,9 +225,10 @@ class _Evaluator:
         return [self.visit(e) for e in node.elts]
 
     def visit_Dict(self, node: ast.Dict) -> dict:
-        if any(k is None for k in node.keys):
+        keys = [k for k in node.keys if k is not None]
+        if len(keys) != len(node.keys):
             raise self.refuse("'**' unpacking")
-        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)}
+        return {self.visit(k): self.visit(v) for k, v in zip(keys, node.values, strict=True)}
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
         value = self.visit(node.operand)
@@ -444,8 +445,8 @@ class _Evaluator:
         # array / asarray: the object is built from literals; size what numpy will make of it
         obj = bound["object"]
         self.check_bytes(_leaf_bytes(obj), call)
-        dtype = self._dtype(bound["dtype"]) if bound.get("dtype") is not None else None
-        return np.array(obj, dtype=dtype)
+        array_dtype = self._dtype(bound["dtype"]) if bound.get("dtype") is not None else None
+        return np.array(obj, dtype=array_dtype)
 
     def _random(self, rng: _Rng, fname: str, args: list, kwargs: dict) -> Any:
         gen = rng.gen

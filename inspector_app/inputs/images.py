@@ -102,9 +102,9 @@ def image_layout(spec: TensorSpec | None, layout: str | None = None) -> ImageLay
 
     Raises UserError when the shape cannot hold images.
     """
-    shape = None if spec is None else spec.shape
-    if shape is None:
+    if spec is None or spec.shape is None:
         return ImageLayout(True, layout == "nchw", None, None, 3)
+    shape = spec.shape
     rank = len(shape)
     flat = _flat_square(shape[-1]) if rank in (1, 2) and layout in (None, "nhwc") else None
     if flat is not None:  # e.g. [?, 784]: a 28x28 gray image, row by row
@@ -240,11 +240,11 @@ def _target_size(
     if options.size is not None:
         return (h or options.size[0], w or options.size[1])
     ih, iw = first_hw
-    if h is None and w is None:
-        return ih, iw
-    if h is None:  # one side fixed by the model: keep the image's aspect for the other
+    if w is not None:  # one side fixed by the model: keep the image's aspect for the other
         return max(1, round(ih * w / iw)), w
-    return h, max(1, round(iw * h / ih))
+    if h is not None:
+        return h, max(1, round(iw * h / ih))
+    return ih, iw
 
 
 def _decode(

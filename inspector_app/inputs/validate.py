@@ -19,9 +19,12 @@ from inspector_app.errors import UserError
 class TensorSpec(Protocol):
     """What the input builders need to know about one signature input."""
 
-    name: str
-    dtype: str
-    shape: list[int] | None
+    @property
+    def name(self) -> str: ...
+    @property
+    def dtype(self) -> str: ...
+    @property
+    def shape(self) -> list[int] | None: ...
 
 
 STRING_DTYPES = frozenset({"string", "str", "bytes", "object"})

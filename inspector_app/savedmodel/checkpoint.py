@@ -164,7 +164,7 @@ class CheckpointReader:
         try:
             with open(path, "rb") as fh:
                 fh.seek(entry.offset)
-                got = fh.readinto(arr.view(np.uint8)) if count else 0
+                got = fh.readinto(arr.view(np.uint8).data) if count else 0
         except OSError as err:
             raise CheckpointError(f"{path}: cannot read ({err.strerror or err})") from err
         if got != entry.size_bytes:

@@ -107,7 +107,8 @@ def _string_inputs(signature: Any) -> list[tuple[str, str, str]]:
                 out.append((name, "string", info.name))
         return out
     for t in inputs:  # the loader's TensorInfo list
-        if getattr(t, "dtype", "") in ("string", "string_ref") and getattr(t, "tensor_name", ""):
+        dtype, tensor_name = getattr(t, "dtype", ""), getattr(t, "tensor_name", "")
+        if dtype in ("string", "string_ref") and tensor_name:
             out.append((t.name, t.dtype, t.tensor_name))
     return out
 
@@ -132,7 +133,7 @@ def _reachable_parse_ops(scope, functions: dict, start: str) -> list[tuple[_Scop
                 args = scope(called).args
                 for i, inp in enumerate(node.input):
                     if not inp.startswith("^") and inp.split(":", 1)[0] == name and i < len(args):
-                        key = (called, args[i])
+                        key: tuple[str | None, str] = (called, args[i])
                         if key not in seen:
                             seen.add(key)
                             queue.append(key)

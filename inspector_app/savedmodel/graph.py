@@ -121,7 +121,7 @@ class Graph:
             attrs = {}
             if with_attrs and n.proto is not None:
                 attrs = {k: attr_json(n.proto.attr[k]) for k in sorted(n.proto.attr)}
-            elif with_attrs and n.arg is not None and getattr(n.arg, "type", 0):
+            elif with_attrs and n.arg is not None and bool(getattr(n.arg, "type", 0)):
                 attrs = {"T": dtype_name(n.arg.type)}
                 attrs.update((k, attr_json(v)) for k, v in sorted(n.arg_attrs.items()))
             nodes.append(
@@ -313,8 +313,8 @@ def graph_of_signature(meta_graph: Any, signature_def: Any, key: str) -> Graph:
     for _k, t in outputs:
         if t.WhichOneof("encoding") == "coo_sparse":
             sp = t.coo_sparse
-            names = (sp.values_tensor_name, sp.indices_tensor_name, sp.dense_shape_tensor_name)
-            targets += [_parse_graph_input(n)[0] for n in names if n]
+            parts = (sp.values_tensor_name, sp.indices_tensor_name, sp.dense_shape_tensor_name)
+            targets += [_parse_graph_input(n)[0] for n in parts if n]
         elif t.WhichOneof("encoding") == "composite_tensor":
             targets += [_parse_graph_input(c.name)[0] for c in t.composite_tensor.components]
     kept = prune(plain, targets)

@@ -47,6 +47,7 @@ def tensor_to_numpy(proto: Any) -> np.ndarray | None:
     if dt not in _NUMPY:
         return None
     np_name, field_name = _NUMPY[dt]
+    arr: np.ndarray
     if dt == 14:  # bfloat16: the upper half of a float32
         if proto.tensor_content:
             raw = np.frombuffer(proto.tensor_content, dtype="<u2")

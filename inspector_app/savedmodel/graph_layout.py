@@ -250,7 +250,7 @@ def compute_layout(
         return out[::-1]
 
     chains: dict[int, list[Scope]] = {}
-    visible_pairs: dict[tuple[int, int, bool], int] = {}
+    visible_pairs: dict[tuple[tuple[int, int], tuple[int, int], bool], int] = {}
     checkpoint()
     captures = {n.index for n in graph.nodes if is_capture(n)}
     for k, e in enumerate(graph.edges):

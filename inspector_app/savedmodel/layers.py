@@ -53,6 +53,7 @@ def _fields(buf: bytes) -> list[tuple[int, int, Any]]:
     """(field number, wire type, value) of one protobuf message; nested ones stay bytes."""
     out: list[tuple[int, int, Any]] = []
     pos = 0
+    value: int | bytes
     while pos < len(buf):
         tag, pos = _varint(buf, pos)
         number, wire = tag >> 3, tag & 7

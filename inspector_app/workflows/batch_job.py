@@ -357,7 +357,7 @@ class BatchJob:
     def _load(self) -> None:
         """Load the model in the worker, unless it holds that model already (a second job)."""
         spec = self.spec
-        info = getattr(self.engine, "model", None)
+        info: Any = getattr(self.engine, "model", None)
         same = (
             isinstance(getattr(info, "path", None), str)
             and Path(info.path) == spec.model_dir.resolve()
@@ -562,6 +562,7 @@ class BatchJob:
         self._csv = None
         f.close()
         if keep:
+            assert self.csv_path is not None  # the CSV is only opened with a target
             os.replace(tmp, self.csv_path)
             self.report.csv_path = str(self.csv_path)
         else:

@@ -82,9 +82,11 @@ def _child_main(conn: Any, spec: BatchSpec, csv_path: str | None, overwrite: boo
                 job.cancel()
             elif message[0] == "item":
                 _, number, row = message
-                job.run_item(row).add_done_callback(
-                    lambda f, n=number: send(("item", n, _outcome(f)))
-                )
+
+                def item_done(f: Future, n: int = number) -> None:
+                    send(("item", n, _outcome(f)))
+
+                job.run_item(row).add_done_callback(item_done)
             elif message[0] == "close":
                 break
     except UserError as err:

@@ -157,7 +157,8 @@ class OutputSummarizer:
             return self._masks(outputs, n, ctx)
         if self.view == "detection" and batched and "boxes" in entry:
             return [_boxes(entry["boxes"][i] if i < len(entry["boxes"]) else []) for i in range(n)]
-        return [ItemSummary(*([self._values(outputs, i, n)] * 2)) for i in range(n)]
+        values = [self._values(outputs, i, n) for i in range(n)]
+        return [ItemSummary(v, v) for v in values]
 
     def _choose(self, fields: Mapping[str, Mapping[str, Any]]) -> None:
         for wanted in ("scores", "segmentation", "detection"):
@@ -171,6 +172,7 @@ class OutputSummarizer:
     def _scores(self, outputs: Mapping[str, np.ndarray], entry: Mapping[str, Any], n: int,
                 ctx: Mapping[str, Any]) -> list[ItemSummary]:  # fmt: skip
         top = entry.get("top5") or []
+        assert self.output is not None  # chosen by summarize()
         if self.labels is None or len(top) < n:
             res = build_result(self.output, "scores", outputs, ctx)
             self.labels = res.labels
@@ -194,6 +196,7 @@ class OutputSummarizer:
 
     def _masks(self, outputs: Mapping[str, np.ndarray], n: int,
                ctx: Mapping[str, Any]) -> list[ItemSummary]:  # fmt: skip
+        assert self.output is not None  # chosen by summarize()
         it = interpret_outputs(outputs, ctx)[self.output]
         axis = getattr(it, "class_axis", -1)
         extra = (axis,) if axis != -1 else ()
@@ -267,7 +270,12 @@ class TruthMapper:
         names = {}
         if labels is not None and not labels.source.startswith("class ids"):
             names = {_norm(n): i for i, n in reversed(list(enumerate(labels.names)))}
-        if self.classes and names and all(_norm(c) in names for c in self.classes):
+        if (
+            self.classes
+            and names
+            and labels is not None
+            and all(_norm(c) in names for c in self.classes)
+        ):
             self.ids = {c: names[_norm(c)] for c in self.classes}
             self.how = f"labels matched the model's class names ({labels.source})"
         elif self.classes and all(c.strip().isdigit() for c in self.classes):
