@@ -107,10 +107,10 @@ def tf2_model(tmp_path_factory):
     ("extra", "message"),
     [
         (["--input-exprs", "z=[1.0]"], "has no input 'z'; its inputs: x"),
-        (["--input-exprs", "x=[[1.0]]"], "input 'x' of 'serving_default' takes float32 [?], got float32 [1, 1]"),
+        (["--input-exprs", "x=[[1.0]]"], "input 'x' of signature 'serving_default' takes shape [?], got [1, 1]"),
         (["--input-exprs", "x=['a']"], "input 'x' takes float32 values, got strings"),
         (["--input-exprs", "x=[1.5]", "--outdir", "{out}"], "y.npy exists; pass --overwrite"),
-        (["--input-exprs", "x=[1.5]", "--outdir", "{file}"], "is not a folder"),
+        (["--input-exprs", "x=[1.5]", "--outdir", "{file}"], "is a file, not a folder"),
     ],
 )  # fmt: skip
 def test_feed_mistakes_exit_before_the_worker_starts(
@@ -142,7 +142,7 @@ def _timed(*argv: str) -> tuple[float, subprocess.CompletedProcess]:
 def test_feed_mistake_exits_in_well_under_a_second(tf2_model) -> None:
     show_took, _ = _timed("show", str(tf2_model), "--json")  # reads the model, no TensorFlow
     took, proc = _timed("run", str(tf2_model), "--input-exprs", "x=[[1]]")
-    assert proc.returncode == 2 and "takes float32 [?], got float32 [1, 1]" in proc.stderr
+    assert proc.returncode == 2 and "takes shape [?], got [1, 1]" in proc.stderr
     assert "tensorflow" not in proc.stderr.lower()
     # 0.6 s here when the machine is quiet (show: 0.4 s); a TensorFlow start takes seconds.
     # Against show, so that a loaded machine (3 s at a load average of 9) does not fail it.

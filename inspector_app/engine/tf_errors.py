@@ -25,7 +25,7 @@ _NOISE = (
     re.compile(r"^graph execution error:?$", re.IGNORECASE),
     re.compile(r"^detected at node .*$", re.IGNORECASE),
     re.compile(r"^<stack traces unavailable>$"),
-    re.compile(r"^file \".*\", line \d+"),
+    re.compile(r"^file \".*\", line \d+", re.IGNORECASE),
     re.compile(r"^\[\[.*\]\]"),
     re.compile(r"^\(\d+\) .*error.*:$", re.IGNORECASE),  # "(0) INVALID_ARGUMENT: ..." headers
     re.compile(r"^\d+ root error\(s\) found\.?$", re.IGNORECASE),
@@ -114,7 +114,7 @@ def add_hint(pattern: str, hint: str) -> None:
 
 def first_line(message: str) -> str:
     """The line of a TensorFlow message that says what went wrong."""
-    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
+    lines = _without_stack_frames(str(message))
     for line in lines:
         if any(p.search(line) for p in _NOISE):
             continue
@@ -123,6 +123,29 @@ def first_line(message: str) -> str:
         if line:
             return line
     return lines[0] if lines else ""
+
+
+def _without_stack_frames(message: str) -> list[str]:
+    """The message's non-empty lines, stripped, less the source line that a stack frame
+    (``File "x.py", line 3, in f``) may have below it, indented deeper."""
+    out: list[str] = []
+    frame_indent: int | None = None
+    for raw in message.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        if _FRAME.match(line):
+            frame_indent = indent
+            continue
+        if frame_indent is not None and indent > frame_indent:
+            continue  # the frame's source line
+        frame_indent = None
+        out.append(line)
+    return out
+
+
+_FRAME = re.compile(r"^file \".*\", line \d+", re.IGNORECASE)
 
 
 def node_name(message: str) -> str | None:

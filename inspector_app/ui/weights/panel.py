@@ -235,11 +235,11 @@ class WeightsPanel(QWidget):
         if info is None:
             self.summary.setText("Open a model to see its weights.")
             return
-        if not (info.model_dir / "variables" / "variables.index").is_file():
+        model_dir = Path(info.model_dir)
+        if not (model_dir / "variables" / "variables.index").is_file():
             self.summary.setText("This model has no variables (no variables/variables.index).")
             return
         self.summary.setText("Reading variables.index…")
-        model_dir = info.model_dir
         proto = info.meta_graphs[0].proto if info.meta_graphs else None
 
         def read() -> tuple[Any, list[Any], list[Any]]:
