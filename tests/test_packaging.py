@@ -46,7 +46,10 @@ def test_desktop_entry_names_the_program_and_its_icon() -> None:
     assert section["Exec"].split()[0] == NAME
     assert section["Icon"] == NAME
     assert section["Terminal"] == "false"
-    assert set(section["Categories"].rstrip(";").split(";")) == {"Science", "ArtificialIntelligence"}  # one main category
+    assert set(section["Categories"].rstrip(";").split(";")) == {
+        "Science",
+        "ArtificialIntelligence",
+    }  # one main category
     assert (REPO / "resources" / "icons" / "app.svg").is_file()
 
 
