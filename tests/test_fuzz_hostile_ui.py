@@ -98,6 +98,9 @@ def test_names_from_the_model_are_shown_escaped(qtbot, window, tmp_path):
     assert window.select_signature(key)
     title = window.runner.inputs.rows["in\x1b[31mred"].title.text()
     assert "\x1b" not in title and "in\\x1b[31mred" in title
+    details = window.details  # the selected signature's title and text in the details panel
+    shown = details.title.text() + details.text_view.toPlainText()
+    assert "\x1b" not in shown and "\x07" not in shown and "\\x1b" in shown
 
 
 HOSTILE_VALUES = [

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app.safeio import escape
+
 if TYPE_CHECKING:  # the savedmodel package loads after the window is on screen
     from inspector_app.savedmodel.tree import TreeNode
 
@@ -123,7 +125,7 @@ class DetailsPanel(QWidget):
         self.setObjectName("detailsPanel")
         self._node: TreeNode | None = None
 
-        self.title = QLabel(objectName="detailsTitle")
+        self.title = QLabel(objectName="detailsTitle", textFormat=Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.title.font()
@@ -179,8 +181,9 @@ class DetailsPanel(QWidget):
             # "Variables: Variables" says nothing twice: group rows show their name alone
             name = node.name if node.name.lower() == kind.lower() else f"{kind}: {node.name}"
             summary = f"  \N{MIDDLE DOT}  {node.summary}" if node.summary else ""
-            self.title.setText(f"{name}{summary}")
-            self.text_view.setPlainText(format_details(node))
+            # names come from the model: shown with control characters escaped, never as markup
+            self.title.setText(escape(f"{name}{summary}"))
+            self.text_view.setPlainText(escape(format_details(node), keep_newlines=True))
         has_node = node is not None
         self.copy_text_button.setEnabled(has_node)
         self.copy_json_button.setEnabled(has_node)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app.safeio import escape
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.graph.view import GraphView
 
@@ -546,7 +547,10 @@ class GraphPanel(QWidget):
         graph = self.graph
         d = node_details(graph, i, self._ops)
         self.node_selected.emit(d.name)
-        e = html.escape
+
+        def e(text: str) -> str:  # names from the model: no markup, control characters escaped
+            return html.escape(escape(text))
+
         parts = [f"<h3>{e(d.op)}</h3><p><code>{e(d.name)}</code></p>"]
         if d.summary:
             parts.append(f"<p><i>{e(d.summary)}</i></p>")
