@@ -161,27 +161,39 @@ json.dump({"tensorflow": tf.__version__, "ops": sorted(names)}, sys.stdout)
 """
 
 
-def compute_registered_ops(timeout: float = 120.0) -> frozenset[str] | None:
-    """Ask a child ``python`` for the registered op names and cache them; None on failure.
-
-    Takes a few seconds (the child imports TensorFlow). In a frozen bundle there is no
-    ``python`` to start; the engine worker answers with ``store_registered_ops`` instead.
-    """
+def run_tensorflow_child(script: str, timeout: float) -> str | None:
+    """What a child ``python`` running ``script`` (which imports TensorFlow: a few seconds)
+    prints; None where no such child can start (a frozen bundle, no TensorFlow) or it fails."""
     if getattr(sys, "frozen", False) or _tf_dir() is None:
         return None
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", _LIST_OPS],
+            [sys.executable, "-c", script],
             capture_output=True,
             text=True,
             timeout=timeout,
             env=env,
             check=False,
         )
-        data = json.loads(proc.stdout)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout
+
+
+def compute_registered_ops(timeout: float = 120.0) -> frozenset[str] | None:
+    """Ask a child ``python`` for the registered op names and cache them; None on failure.
+
+    In a frozen bundle there is no ``python`` to start; the engine worker answers with
+    ``store_registered_ops`` instead.
+    """
+    out = run_tensorflow_child(_LIST_OPS, timeout)
+    if out is None:
+        return None
+    try:
+        data = json.loads(out)
         ops = frozenset(data["ops"])
-    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
     if not ops:
         return None

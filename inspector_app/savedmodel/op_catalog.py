@@ -13,14 +13,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from inspector_app.savedmodel.checks_registry import _tf_dir, cache_dir, tf_version
+from inspector_app.savedmodel.checks_registry import cache_dir, run_tensorflow_child, tf_version
 
 
 @dataclass(frozen=True)
@@ -118,21 +116,8 @@ def compute(timeout: float = 180.0) -> dict[str, OpInfo] | None:
         done = cached()
         if done is not None:
             return done
-        if getattr(sys, "frozen", False) or _tf_dir() is None:
-            return None
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-c", _SCRIPT],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                env=env,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return store(proc.stdout)
+        out = run_tensorflow_child(_SCRIPT, timeout)
+        return None if out is None else store(out)
 
 
 def catalog(compute_missing: bool = False) -> dict[str, OpInfo] | None:
