@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,60 +16,16 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from inspector_app.errors import UserError
-from inspector_app.fileio import apply_user_mode
+from inspector_app.fileio import atomic_write_bytes
 from inspector_app.results.scores import ScoresResult
 from inspector_app.results.tensors import dtype_name, statistics
-
-
-def _check_target(path: Path, model_dir: str | Path | None) -> None:
-    if model_dir is not None:
-        model = Path(model_dir).resolve()
-        target = path.resolve()
-        if target == model or model in target.parents:
-            raise UserError(
-                "will not write into the model folder; choose another folder", path=str(path)
-            )
-    if not path.parent.is_dir():
-        raise UserError("the folder does not exist; choose an existing folder", path=str(path))
 
 
 def write_bytes_atomic(
     path: str | Path, data: bytes, *, overwrite: bool = False, model_dir: str | Path | None = None
 ) -> Path:
     """Write ``data`` to ``path`` atomically; refuse an existing file unless ``overwrite``."""
-    target = Path(path)
-    _check_target(target, model_dir)
-    if target.exists() and not overwrite:
-        raise UserError("file exists; choose another name or allow overwriting", path=str(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    apply_user_mode(fd)  # mkstemp makes 0600; exports follow the umask
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if overwrite:
-            os.replace(tmp, target)
-        else:
-            try:
-                os.link(tmp, target)  # fails if the target appeared meanwhile: no clobbering
-            except FileExistsError as err:
-                raise UserError(
-                    "file exists; choose another name or allow overwriting", path=str(target)
-                ) from err
-            except OSError:
-                if target.exists():
-                    raise UserError(
-                        "file exists; choose another name or allow overwriting", path=str(target)
-                    ) from None
-                os.replace(tmp, target)  # file systems without hard links
-    except OSError as err:
-        raise UserError(f"cannot write: {err.strerror or err}", path=str(target)) from err
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    return atomic_write_bytes(path, data, overwrite=overwrite, model_dir=model_dir)
 
 
 def _savable(array: np.ndarray) -> np.ndarray:

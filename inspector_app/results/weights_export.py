@@ -4,8 +4,6 @@ file, never over an existing file unless asked, never into the model folder."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -14,37 +12,8 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
-from inspector_app.results.export import _check_target, _savable
-
-
-def _atomic(
-    path: str | Path,
-    write: Callable[[Any], None],
-    *,
-    overwrite: bool = False,
-    model_dir: str | Path | None = None,
-) -> Path:
-    target = Path(path)
-    _check_target(target, model_dir)
-    if target.exists() and not overwrite:
-        raise UserError("file exists; choose another name or allow overwriting", path=str(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if not overwrite and target.exists():
-            raise UserError(
-                "file exists; choose another name or allow overwriting", path=str(target)
-            )
-        os.replace(tmp, target)
-    except OSError as err:
-        raise UserError(f"cannot write: {err.strerror or err}", path=str(target)) from err
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+from inspector_app.fileio import atomic_write as _atomic
+from inspector_app.results.export import _savable
 
 
 def export_npy(reader: Any, key: str, path: str | Path, **kw: Any) -> Path:
