@@ -41,7 +41,6 @@ class MaskView(QWidget):
     """Colourised class map over the input image (opacity slider) and on its own, with a legend."""
 
     class_hovered = Signal(int, str, int, int)  # class id, name, x, y (image pixels)
-    drawn = Signal(int)  # batch item whose mask is now drawn
     labels_requested = Signal()
 
     def __init__(self, name: str, result: MaskResult, parent: QWidget | None = None) -> None:
@@ -178,7 +177,6 @@ class MaskView(QWidget):
         else:
             classes = f"class ids up to {self.result.num_classes - 1}"
         self.info.setText(f"Mask {w}×{h}{resized}, {classes}. Labels: {self.result.labels.source}.")
-        self.drawn.emit(item)
 
     def _prepared(self, prepared: PreparedItem) -> None:
         self.result.store(prepared)
