@@ -18,8 +18,9 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from io import BufferedReader
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,7 @@ class CheckpointReader:
     def shard_path(self, shard_id: int) -> Path:
         return self.prefix.with_name(shard_name(self.prefix.name, shard_id, self.num_shards))
 
-    def _open(self, entry: BundleEntry) -> IO[bytes]:
+    def _open(self, entry: BundleEntry) -> BufferedReader:
         """The entry's shard, opened for reading; a pipe or device is refused, never read."""
         path = self.shard_path(entry.shard_id)
         try:
