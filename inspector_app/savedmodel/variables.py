@@ -1,4 +1,4 @@
-"""Variables of a SavedModel from its checkpoint index, grouped by layer like a Keras summary."""
+"""Variables of a SavedModel from its checkpoint: names, dtypes, shapes, sizes, roles, small values."""
 
 from __future__ import annotations
 
