@@ -28,6 +28,7 @@ from inspector_app.savedmodel.model_info import (
     TensorInfo,
 )
 from inspector_app.savedmodel.sizes import folder_sizes
+from inspector_app.units import human_bytes
 
 MAX_PB_BYTES = 2**31  # protobuf's own limit: a larger saved_model.pb is damaged or not one
 _VAR_OPS = {"VariableV2", "Variable", "VarHandleOp", "AutoReloadVariable"}
@@ -45,8 +46,8 @@ def _read_bytes(path: Path) -> bytes:
         if size > MAX_PB_BYTES:
             raise ModelError(
                 path,
-                f"is {size / 2**30:,.1f} GiB, over protobuf's 2 GiB limit: the file is damaged "
-                "or not a SavedModel; export the model again",
+                f"is {human_bytes(size)}, over protobuf's {human_bytes(MAX_PB_BYTES)} limit: the "
+                "file is damaged or not a SavedModel; export the model again",
             )
         return read_regular(path, MAX_PB_BYTES, "a SavedModel file")
     except SpecialFileError as err:

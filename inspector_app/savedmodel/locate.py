@@ -11,16 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inspector_app.safeio import refuse_message, special_kind
+from inspector_app.savedmodel.discovery import MAX_LISTED, is_version_name, model_file_in
 from inspector_app.savedmodel.model_info import ModelError
-
-PB = "saved_model.pb"
-PBTXT = "saved_model.pbtxt"
-INT64_MAX = 2**63 - 1
-
-
-def _is_version_name(name: str) -> bool:
-    """A version as TF Serving reads it: a whole number that fits an int64."""
-    return name.isascii() and name.isdigit() and int(name) <= INT64_MAX
 
 
 def versions_text(versions: list[int]) -> str:
@@ -28,9 +20,6 @@ def versions_text(versions: list[int]) -> str:
     if len(versions) <= 8:
         return ", ".join(map(str, versions))
     return f"{len(versions):,} versions, {min(versions)} to {max(versions)}"
-
-
-MAX_LISTED = 10_000  # a model or base folder holds a handful of entries; never list a million
 
 
 def _list_dir(path: Path) -> list[os.DirEntry]:
@@ -61,7 +50,7 @@ def _version_entries(path: Path, first: list[os.DirEntry]) -> list[os.DirEntry]:
             for n, entry in enumerate(it):
                 if n >= MAX_SCANNED:
                     break
-                if entry.name not in seen and _is_version_name(entry.name):
+                if entry.name not in seen and is_version_name(entry.name):
                     keep.append(entry)
     except OSError:
         pass
@@ -80,20 +69,6 @@ def _entry_is_file(entry: os.DirEntry) -> bool:
         return entry.is_file()
     except OSError:
         return False
-
-
-def model_file_in(folder: Path) -> Path | None:
-    for name in (PB, PBTXT):
-        candidate = folder / name
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:
-            continue
-    for name in (PB, PBTXT):  # a pipe or device under that name: refused by name, not read
-        if special_kind(folder / name) is not None:
-            return folder / name
-    return None
 
 
 def _describe(entries: list[os.DirEntry]) -> str:
@@ -169,7 +144,7 @@ def find_model(path: Path, version: int | None) -> Found:
     for entry in entries:
         if not _entry_is_dir(entry):
             continue
-        if _is_version_name(entry.name):
+        if is_version_name(entry.name):
             number = int(entry.name)
             # "0123" and "123" name the same version; TF Serving keeps one, so do we
             version_dirs.setdefault(number, Path(entry.path))
