@@ -12,6 +12,7 @@ from PIL import Image
 from results_data import one_hot_scores, quadrant_mask
 
 from inspector_app.errors import UserError
+from inspector_app.fileio import atomic_write_bytes
 from inspector_app.results.compare import compare_outputs, per_class_iou
 from inspector_app.results.export import (
     run_record,
@@ -21,7 +22,6 @@ from inspector_app.results.export import (
     save_run_json,
     save_scores_csv,
     scores_csv,
-    write_bytes_atomic,
 )
 from inspector_app.results.labels import LabelSet
 from inspector_app.results.scores import ScoresResult
@@ -30,11 +30,11 @@ from inspector_app.results.tensors import as_text, slice_2d, statistics, text_su
 
 def test_write_refuses_existing_unless_overwrite(tmp_path):
     target = tmp_path / "a.bin"
-    write_bytes_atomic(target, b"one")
+    atomic_write_bytes(target, b"one")
     with pytest.raises(UserError, match="file exists"):
-        write_bytes_atomic(target, b"two")
+        atomic_write_bytes(target, b"two")
     assert target.read_bytes() == b"one"
-    write_bytes_atomic(target, b"two", overwrite=True)
+    atomic_write_bytes(target, b"two", overwrite=True)
     assert target.read_bytes() == b"two"
     assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]  # no temp files left
 
@@ -43,9 +43,9 @@ def test_write_refuses_model_folder_and_missing_folder(tmp_path):
     model = tmp_path / "model"
     model.mkdir()
     with pytest.raises(UserError, match="model folder"):
-        write_bytes_atomic(model / "x.npy", b"", model_dir=model)
+        atomic_write_bytes(model / "x.npy", b"", model_dir=model)
     with pytest.raises(UserError, match="does not exist"):
-        write_bytes_atomic(tmp_path / "nope" / "x.npy", b"")
+        atomic_write_bytes(tmp_path / "nope" / "x.npy", b"")
 
 
 def test_npy_npz_round_trip_without_pickle(tmp_path):

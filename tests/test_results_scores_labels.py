@@ -38,14 +38,14 @@ def test_top_k_order_ties_and_nan():
 def test_scores_result_item_k_and_softmax_toggle():
     logits = np.array([[0.0, 2.0, 1.0], [3.0, 0.0, 0.0]], np.float32)
     res = ScoresResult(logits)
-    assert res.softmax_recommended
+    assert res.kind == "logits"  # softmax is offered, never applied unless asked for
     assert res.top_k(1, 1)[0].score == 3.0  # raw values unless softmax is asked for
     rows = res.top_k(1, 2, apply_softmax=True)
     assert [r.class_id for r in rows] == [0, 1]
     assert rows[0].score == pytest.approx(np.exp(3) / (np.exp(3) + 2))
     raw = res.top_k(0, 1, apply_softmax=False)[0]
     assert (raw.class_id, raw.score, raw.rank) == (1, 2.0, 1)
-    assert res.top1().tolist() == [1, 0]
+    assert [res.top_k(i, 1)[0].class_id for i in range(res.num_items)] == [1, 0]
     with pytest.raises(IndexError):
         res.top_k(2, 1)
 

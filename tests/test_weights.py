@@ -18,12 +18,12 @@ from inspector_app.savedmodel.checkpoint import (
     OBJECT_GRAPH_KEY,
     CheckpointReader,
     all_stats,
-    checkpoint_roles,
     tensor_stats,
 )
 from inspector_app.savedmodel.functions import function_library
 from inspector_app.savedmodel.layers import layer_summary
 from inspector_app.savedmodel.search import build_index
+from inspector_app.savedmodel.variable_roles import checkpoint_roles
 from inspector_app.savedmodel.variables import parameter_counts, read_variables
 
 pytestmark = pytest.mark.slow  # the models are built with TensorFlow

@@ -12,7 +12,7 @@ from inspector_app.cli.options import add_model_version
 from inspector_app.errors import UserError
 from inspector_app.safeio import cut_list, escape
 from inspector_app.savedmodel.dtypes import enum_of, tf_dtype_name
-from inspector_app.savedmodel.loader import versions_text
+from inspector_app.savedmodel.locate import versions_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -397,13 +397,6 @@ def _scale_in_place(out: np.ndarray, values: str | None, color: str) -> None:
         out *= (1 / (std * 255)).astype(out.dtype)
 
 
-def load_image(
-    source: ImageSource, spec: TensorSpec | None = None, options: ImageOptions | None = None
-) -> np.ndarray:
-    """One image as an array for ``spec`` (see :func:`build_image_batch`)."""
-    return build_image_batch([source], spec, options)
-
-
 def image_hw(array: np.ndarray, spec: TensorSpec | None = None) -> tuple[int, int] | None:
     """(height, width) of an image feed, by the spec's layout (or NHWC/HWC); None if unsure."""
     try:

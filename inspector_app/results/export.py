@@ -21,14 +21,7 @@ from inspector_app.results.scores import ScoresResult
 from inspector_app.results.tensors import dtype_name, statistics
 
 
-def write_bytes_atomic(
-    path: str | Path, data: bytes, *, overwrite: bool = False, model_dir: str | Path | None = None
-) -> Path:
-    """Write ``data`` to ``path`` atomically; refuse an existing file unless ``overwrite``."""
-    return atomic_write_bytes(path, data, overwrite=overwrite, model_dir=model_dir)
-
-
-def _savable(array: np.ndarray) -> np.ndarray:
+def savable(array: np.ndarray) -> np.ndarray:
     """Object arrays of bytes/str become fixed-width string arrays (so no pickle is needed)."""
     arr = np.asarray(array)
     if arr.dtype.kind != "O":
@@ -40,16 +33,16 @@ def _savable(array: np.ndarray) -> np.ndarray:
 def save_npy(path: str | Path, array: np.ndarray, **kw: Any) -> Path:
     """One array as .npy (no pickle)."""
     buf = io.BytesIO()
-    np.save(buf, _savable(array), allow_pickle=False)
-    return write_bytes_atomic(path, buf.getvalue(), **kw)
+    np.save(buf, savable(array), allow_pickle=False)
+    return atomic_write_bytes(path, buf.getvalue(), **kw)
 
 
 def save_npz(path: str | Path, outputs: Mapping[str, np.ndarray], **kw: Any) -> Path:
     """All outputs in one compressed .npz, one entry per output name."""
     buf = io.BytesIO()
-    arrays: dict[str, Any] = {name: _savable(a) for name, a in outputs.items()}
+    arrays: dict[str, Any] = {name: savable(a) for name, a in outputs.items()}
     np.savez_compressed(buf, **arrays)
-    return write_bytes_atomic(path, buf.getvalue(), **kw)
+    return atomic_write_bytes(path, buf.getvalue(), **kw)
 
 
 def png_bytes(rgb: np.ndarray) -> bytes:
@@ -66,7 +59,7 @@ def png_bytes(rgb: np.ndarray) -> bytes:
 
 def save_png(path: str | Path, rgb: np.ndarray, **kw: Any) -> Path:
     """A picture (a colourised mask, an overlay, an image output) as PNG."""
-    return write_bytes_atomic(path, png_bytes(rgb), **kw)
+    return atomic_write_bytes(path, png_bytes(rgb), **kw)
 
 
 def scores_csv(
@@ -91,7 +84,7 @@ def save_scores_csv(
     **kw: Any,
 ) -> Path:
     """Scores as CSV (see ``scores_csv``)."""
-    return write_bytes_atomic(path, scores_csv(scores, apply_softmax, item).encode("utf-8"), **kw)
+    return atomic_write_bytes(path, scores_csv(scores, apply_softmax, item).encode("utf-8"), **kw)
 
 
 def array_summary(array: np.ndarray, view: str | None = None) -> dict[str, Any]:
@@ -139,7 +132,7 @@ def run_record(
 def save_run_json(path: str | Path, record: Mapping[str, Any], **kw: Any) -> Path:
     """The run record (``run_record``) as indented JSON (NaN and Inf written as strings)."""
     text = json.dumps(_json_safe(record), indent=2, default=str, allow_nan=False)
-    return write_bytes_atomic(path, text.encode("utf-8"), **kw)
+    return atomic_write_bytes(path, text.encode("utf-8"), **kw)
 
 
 def _json_safe(obj: Any) -> Any:

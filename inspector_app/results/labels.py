@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.fileio import atomic_write_bytes
 from inspector_app.safeio import check_regular, read_regular
 
 # PASCAL VOC 2012 segmentation classes, in the order of their class ids (255 = "void"/border).
@@ -226,9 +227,7 @@ class LabelMemory:
 
     def set(self, model_path: str | Path, label_file: str | Path) -> None:
         """Remember ``label_file`` for ``model_path`` (written atomically)."""
-        from inspector_app.results.export import write_bytes_atomic
-
         data = self._load()
         data[str(Path(model_path).resolve())] = str(Path(label_file).resolve())
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(self.path, json.dumps(data, indent=1).encode(), overwrite=True)
+        atomic_write_bytes(self.path, json.dumps(data, indent=1).encode(), overwrite=True)

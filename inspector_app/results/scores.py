@@ -96,12 +96,6 @@ class ScoresResult:
     def num_classes(self) -> int:
         return int(self.raw.shape[1])
 
-    @property
-    def softmax_recommended(self) -> bool:
-        """Whether softmax would turn these values into probabilities (it is never applied
-        unless asked for)."""
-        return self.kind == "logits"
-
     def values(self, apply_softmax: bool) -> np.ndarray:
         """The [N, C] matrix shown: raw, or softmax over classes (computed once)."""
         if not apply_softmax:
@@ -132,9 +126,3 @@ class ScoresResult:
             ScoreRow(rank + 1, int(c), self.label(item, int(c)), float(v))
             for rank, (c, v) in enumerate(zip(ids, vals, strict=True))
         ]
-
-    def top1(self, apply_softmax: bool | None = None) -> np.ndarray:
-        """Top-1 class id per batch item."""
-        use_softmax = bool(apply_softmax)
-        vals = self.values(use_softmax)
-        return np.argmax(np.where(np.isnan(vals), -np.inf, vals), axis=1)

@@ -13,12 +13,12 @@ import numpy as np
 
 from inspector_app.errors import UserError
 from inspector_app.fileio import atomic_write as _atomic
-from inspector_app.results.export import _savable
+from inspector_app.results.export import savable
 
 
 def export_npy(reader: Any, key: str, path: str | Path, **kw: Any) -> Path:
     """The tensor under checkpoint ``key`` as one ``.npy`` file (no pickle)."""
-    array = _savable(reader.read(key))
+    array = savable(reader.read(key))
     return _atomic(path, lambda fh: np.lib.format.write_array(fh, array, allow_pickle=False), **kw)
 
 
@@ -39,7 +39,7 @@ def export_npz(
             for i, (name, key) in enumerate(names.items()):
                 if cancelled is not None and cancelled():
                     raise UserError("export cancelled", path=str(path))
-                array = _savable(reader.read(key))
+                array = savable(reader.read(key))
                 with zf.open(f"{name}.npy", "w", force_zip64=True) as entry:
                     np.lib.format.write_array(entry, array, allow_pickle=False)
                 del array

@@ -5,6 +5,8 @@ Layout (leveldb ``table_format.md``): data blocks, a meta-index block, an index 
 ``varint shared, varint non_shared, varint value_len, key_delta, value`` (keys are prefix
 compressed against the previous key) followed by a restart array and its length; each block on
 disk is followed by a one-byte compression type and a four-byte checksum.
+
+The tensors themselves (the data shards) are read by ``savedmodel.checkpoint.CheckpointReader``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.errors import UserError
-from inspector_app.safeio import open_regular, read_regular
+from inspector_app.safeio import read_regular
 from inspector_app.savedmodel import protos
 from inspector_app.savedmodel.dtypes import ITEM_SIZE, dtype_name, shape_list
 
@@ -41,13 +43,27 @@ class BundleEntry:
 
     @property
     def num_elements(self) -> int:
-        count = 1
-        for d in self.shape or []:
-            count *= max(d, 0)
-        return count
+        return element_count(self.shape)
 
 
-def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+def element_count(shape: list[int] | None) -> int:
+    count = 1
+    for d in shape or []:
+        count *= max(d, 0)
+    return count
+
+
+def shard_name(prefix_name: str, shard: int, num_shards: int) -> str:
+    """``variables.data-00000-of-00001``: the data shard ``shard`` of the bundle ``prefix_name``."""
+    return f"{prefix_name}.data-{shard:05d}-of-{max(num_shards, 1):05d}"
+
+
+def shard_count(header: Any) -> int:
+    """The number of data shards a bundle header declares (1 when it says nothing)."""
+    return max(int(header.num_shards) if header is not None else 1, 1)
+
+
+def varint(buf: bytes | memoryview, pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         if pos >= len(buf):
@@ -64,7 +80,7 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
 
 def _snappy_decompress(data: bytes) -> bytes:
     """Raw snappy (what leveldb tables use when compression type is 1)."""
-    length, pos = _varint(data, 0)
+    length, pos = varint(data, 0)
     out = bytearray()
     while pos < len(data):
         tag = data[pos]
@@ -125,9 +141,9 @@ def _entries(block: bytes) -> list[tuple[bytes, bytes]]:
     out: list[tuple[bytes, bytes]] = []
     pos, key = 0, b""
     while pos < limit:
-        shared, pos = _varint(block, pos)
-        non_shared, pos = _varint(block, pos)
-        value_len, pos = _varint(block, pos)
+        shared, pos = varint(block, pos)
+        non_shared, pos = varint(block, pos)
+        value_len, pos = varint(block, pos)
         if shared > len(key) or pos + non_shared + value_len > limit:
             raise BundleError("corrupt block entry")
         key = key[:shared] + block[pos : pos + non_shared]
@@ -138,8 +154,8 @@ def _entries(block: bytes) -> list[tuple[bytes, bytes]]:
 
 
 def _handle(value: bytes) -> tuple[int, int]:
-    offset, pos = _varint(value, 0)
-    size, _ = _varint(value, pos)
+    offset, pos = varint(value, 0)
+    size, _ = varint(value, pos)
     return offset, size
 
 
@@ -151,10 +167,10 @@ def read_table(data: bytes) -> list[tuple[bytes, bytes]]:
     (magic,) = struct.unpack_from("<Q", footer, 40)
     if magic != MAGIC:
         raise BundleError("no table magic number at the end (not a checkpoint index)")
-    _, pos = _varint(footer, 0)  # meta-index offset
-    _, pos = _varint(footer, pos)  # meta-index size
-    index_offset, pos = _varint(footer, pos)
-    index_size, _ = _varint(footer, pos)
+    _, pos = varint(footer, 0)  # meta-index offset
+    _, pos = varint(footer, pos)  # meta-index size
+    index_offset, pos = varint(footer, pos)
+    index_size, _ = varint(footer, pos)
     out: list[tuple[bytes, bytes]] = []
     for _, handle in _entries(_block(data, (index_offset, index_size))):
         out.extend(_entries(_block(data, _handle(handle))))
@@ -188,7 +204,7 @@ def _parse_index(data: bytes, bundle_pb2: Any) -> tuple[Any, list[BundleEntry]]:
         shape = shape_list(entry.shape)
         nbytes = int(entry.size)
         if entry.slices and not nbytes:
-            nbytes = ITEM_SIZE.get(dtype, 0) * _count(shape)
+            nbytes = ITEM_SIZE.get(dtype, 0) * element_count(shape)
         entries.append(
             BundleEntry(
                 key=key.decode("utf-8", "replace"),
@@ -202,51 +218,3 @@ def _parse_index(data: bytes, bundle_pb2: Any) -> tuple[Any, list[BundleEntry]]:
             )
         )
     return header, entries
-
-
-def _count(shape: list[int] | None) -> int:
-    count = 1
-    for d in shape or []:
-        count *= max(d, 0)
-    return count
-
-
-_STRUCT = {
-    "float32": "f", "float64": "d", "float16": "e", "int8": "b", "int16": "h", "int32": "i",
-    "int64": "q", "uint8": "B", "uint16": "H", "uint32": "I", "uint64": "Q", "bool": "?",
-}  # fmt: skip
-
-
-def small_values(
-    variables_dir: Path, num_shards: int, entries: list[BundleEntry], limit: int = 16
-) -> dict[str, list]:
-    """Values of the numeric entries with at most ``limit`` elements, read from the data shards.
-
-    Shows, e.g., that half_plus_two holds a = 0.5 and b = 2 without TensorFlow. Entries whose
-    shard is missing or short are left out.
-    """
-    out: dict[str, list] = {}
-    wanted = [
-        e
-        for e in entries
-        if e.dtype in _STRUCT and not e.sliced and e.shape is not None and e.num_elements <= limit
-    ]
-    handles: dict[int, Any] = {}
-    try:
-        for e in wanted:
-            fh = handles.get(e.shard_id)
-            if fh is None:
-                name = f"variables.data-{e.shard_id:05d}-of-{max(num_shards, 1):05d}"
-                try:
-                    fh = handles[e.shard_id] = open_regular(variables_dir / name)
-                except (OSError, UserError):  # missing, or a pipe: never opened for reading
-                    continue
-            fmt = "<" + _STRUCT[e.dtype] * e.num_elements
-            fh.seek(e.offset)
-            raw = fh.read(struct.calcsize(fmt))
-            if len(raw) == struct.calcsize(fmt):
-                out[e.key] = list(struct.unpack(fmt, raw))
-    finally:
-        for fh in handles.values():
-            fh.close()
-    return out

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector_app.savedmodel.dtypes import dtype_name, shape_list
+from inspector_app.savedmodel.dtypes import dtype_name, shape_list, shape_text
+from inspector_app.savedmodel.object_graph import function_attachments
 
 
 @dataclass
@@ -227,45 +228,14 @@ def _called_functions(fdef: Any, names: set[str]) -> list[str]:
     return found
 
 
-def _attachments(meta_graph: Any) -> tuple[dict[str, list[str]], dict[str, FunctionOption]]:
-    """Library name -> object-graph attribute paths that call it, and its Python-level specs."""
-    graph = meta_graph.object_graph_def
-    where: dict[str, list[str]] = {}
-    options: dict[str, FunctionOption] = {}
-    if not graph.nodes:
-        return where, options
-    paths: dict[int, str] = {0: ""}
-    queue = [0]
-    while queue:
-        node_id = queue.pop(0)
-        for ref in graph.nodes[node_id].children:
-            if ref.node_id in paths or ref.node_id >= len(graph.nodes):
-                continue
-            prefix = paths[node_id]
-            paths[ref.node_id] = f"{prefix}.{ref.local_name}" if prefix else ref.local_name
-            queue.append(ref.node_id)
-    for node_id, path in paths.items():
-        node = graph.nodes[node_id]
-        kind = node.WhichOneof("kind")
-        if kind == "function":
-            names = list(node.function.concrete_functions)
-        elif kind == "bare_concrete_function":
-            names = [node.bare_concrete_function.concrete_function_name]
-        else:
-            continue
-        for cname in names:
-            where.setdefault(cname, []).append(path or "(root)")
-    for cname, concrete in graph.concrete_functions.items():
-        options[cname] = _option(cname, concrete)
-    return where, options
-
-
 def function_library(meta_graph: Any) -> list[LibraryFunction]:
     """Every function of ``graph_def.library`` (TF1 and TF2), sorted by name."""
     library = meta_graph.graph_def.library
     names = {f.signature.name for f in library.function}
     gradients = {g.function_name: g.gradient_func for g in library.gradient}
-    where, options = _attachments(meta_graph)
+    where = function_attachments(meta_graph)
+    concrete = meta_graph.object_graph_def.concrete_functions
+    options = {name: _option(name, fn) for name, fn in concrete.items()}
     out: list[LibraryFunction] = []
     for fdef in library.function:
         sig = fdef.signature
@@ -320,30 +290,4 @@ def function_library(meta_graph: Any) -> list[LibraryFunction]:
 
 
 def arg_text(arg: ArgSpec) -> str:
-    from inspector_app.savedmodel.dtypes import shape_text
-
     return f"{arg.name}: {arg.dtype} {shape_text(arg.shape)}"
-
-
-def library_nodes(meta_graph: Any) -> list[Any]:
-    """Tree rows (kind ``library_function``) for every function of the library."""
-    from inspector_app.savedmodel.tree import TreeNode
-
-    rows = []
-    for fn in function_library(meta_graph):
-        plain = [a for a in fn.inputs if not a.dtype.startswith("resource")]
-        captured = len(fn.inputs) - len(plain)
-        summary = f"({', '.join(arg_text(a) for a in plain)})"
-        if captured:
-            summary += f" + {captured} captured"
-        summary += " -> " + ", ".join(arg_text(a) for a in fn.outputs)
-        rows.append(
-            TreeNode(
-                "library_function",
-                fn.name,
-                summary,
-                details={"function": fn.name, **fn.to_json()},
-                copy_value=fn.name,
-            )
-        )
-    return rows

@@ -16,9 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.errors import UserError
-from inspector_app.safeio import special_kind
-from inspector_app.savedmodel.bundle import BundleEntry, BundleError, read_bundle_index
-from inspector_app.savedmodel.dtypes import ITEM_SIZE, dtype_name, shape_list
+from inspector_app.safeio import refuse_message, special_kind
+from inspector_app.savedmodel.bundle import (
+    BundleEntry,
+    BundleError,
+    read_bundle_index,
+    shard_count,
+    shard_name,
+)
+from inspector_app.savedmodel.dtypes import ITEM_SIZE
+from inspector_app.savedmodel.object_graph import ATTR_SUFFIX, checkpoint_names, variable_specs
+from inspector_app.savedmodel.sizes import folder_sizes
 
 EXPORT_AGAIN = "export the model again (or copy its whole variables/ folder from one export)"
 CRC_BUDGET = 1 << 20  # bytes of tensor data whose checksums are verified (pure Python is slow)
@@ -33,10 +41,6 @@ class VariablesProblem:
 
 class DamagedVariables(UserError):
     """The variables of a model cannot be loaded; ``str()`` says which file and why."""
-
-
-def shard_name(shard: int, num_shards: int) -> str:
-    return f"variables.data-{shard:05d}-of-{max(num_shards, 1):05d}"
 
 
 def check_variables(
@@ -92,7 +96,7 @@ def check_variables(
                 "damaged",
             )
         ]
-    num_shards = int(header.num_shards) if header is not None and header.num_shards else 1
+    num_shards = shard_count(header)
     problems = _check_shards(var_dir, num_shards, entries, CRC_BUDGET if checksums else 0)
     if not problems and meta_graph is not None:
         problems += _check_keys(rel_index, entries, meta_graph)
@@ -138,7 +142,7 @@ def _check_shards(
             )
         )
     for shard in range(num_shards):
-        name = shard_name(shard, num_shards)
+        name = shard_name("variables", shard, num_shards)
         rel = f"variables/{name}"
         path = var_dir / name
         expected = ends.get(shard, 0)
@@ -268,13 +272,11 @@ def _check_keys(
     rel_index: str, entries: list[BundleEntry], meta_graph: Any
 ) -> list[VariablesProblem]:
     """A TF2 model's variables (object graph) must all be in the index, with their dtype and shape."""
-    from inspector_app.savedmodel.variables import ATTR_SUFFIX, checkpoint_names
-
     by_key = {e.key: e for e in entries}
     expected = checkpoint_names(meta_graph)
     if not expected:
         return []
-    specs = _variable_specs(meta_graph)
+    specs = variable_specs(meta_graph)
     missing = [k for k in expected if k not in by_key]
     if missing:
         name = expected[missing[0]]
@@ -306,37 +308,10 @@ def _check_keys(
     return []
 
 
-def _variable_specs(meta_graph: Any) -> dict[str, tuple[str, list[int] | None]]:
-    from inspector_app.savedmodel.variables import _escape
-
-    graph = meta_graph.object_graph_def
-    paths: dict[int, str] = {0: ""}
-    queue = [0]
-    out: dict[str, tuple[str, list[int] | None]] = {}
-    while queue:
-        node_id = queue.pop(0)
-        for ref in graph.nodes[node_id].children:
-            if ref.node_id in paths or ref.node_id >= len(graph.nodes):
-                continue
-            prefix = paths[node_id]
-            path = f"{prefix}/{_escape(ref.local_name)}" if prefix else _escape(ref.local_name)
-            paths[ref.node_id] = path
-            queue.append(ref.node_id)
-            node = graph.nodes[ref.node_id]
-            if node.WhichOneof("kind") == "variable":
-                var = node.variable
-                shape = shape_list(var.shape) if var.HasField("shape") else None
-                out[path] = (dtype_name(var.dtype) if var.dtype else "", shape)
-    return out
-
-
 def preflight(model_dir: Path, meta_graph: Any | None = None) -> str | None:
     """One line on what in ``model_dir`` would make TensorFlow hang or fail with an opaque
     error (a pipe or device among its files, damaged variables), or None when it looks sound.
     Reads only the index and the file sizes; run before a worker is asked to load."""
-    from inspector_app.safeio import refuse_message
-    from inspector_app.savedmodel.sizes import folder_sizes
-
     sizes = folder_sizes(model_dir, "saved_model.pb")
     if sizes.special:
         rel, kind = sizes.special[0]

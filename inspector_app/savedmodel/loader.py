@@ -1,19 +1,17 @@
-"""Find and parse a SavedModel on disk without the TensorFlow runtime.
+"""Parse a SavedModel on disk without the TensorFlow runtime.
 
 ``load_model`` accepts a SavedModel folder, a ``saved_model.pb``/``.pbtxt`` file, or a TF Serving
-base folder whose numeric sub-folders are versions. Anything wrong with the input becomes a
-``ModelError`` (one line naming the path); what can be shown despite a defect becomes a
-``problems`` entry instead.
+base folder whose numeric sub-folders are versions (found by ``savedmodel.locate``). Anything
+wrong with the input becomes a ``ModelError`` (one line naming the path); what can be shown
+despite a defect becomes a ``problems`` entry instead.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,338 +19,19 @@ from inspector_app.errors import UserError
 from inspector_app.safeio import SpecialFileError, read_regular, refuse_message, special_kind
 from inspector_app.savedmodel import protos
 from inspector_app.savedmodel.dtypes import dtype_name, shape_list
+from inspector_app.savedmodel.locate import find_model
+from inspector_app.savedmodel.model_info import (
+    MetaGraphInfo,
+    ModelError,
+    SavedModelInfo,
+    SignatureInfo,
+    TensorInfo,
+)
 from inspector_app.savedmodel.sizes import folder_sizes
+from inspector_app.units import human_bytes
 
-PB = "saved_model.pb"
-PBTXT = "saved_model.pbtxt"
-_VAR_OPS = {"VariableV2", "Variable", "VarHandleOp", "AutoReloadVariable"}
-
-
-class ModelError(UserError):
-    """A path that cannot be opened as a SavedModel; ``str()`` names the path and the problem."""
-
-    def __init__(self, path: str | Path, message: str) -> None:
-        super().__init__(message, path=str(path))
-
-
-@dataclass
-class TensorInfo:
-    name: str  # the key in the signature's inputs/outputs map
-    dtype: str  # numpy-style: float32, int64, string, bool, ...
-    shape: list[int] | None  # -1 for an unknown dimension, None for unknown rank
-    tensor_name: str  # the graph tensor, e.g. "serving_default_x:0"
-    encoding: str = "name"  # "name", "coo_sparse" or "composite_tensor"
-    proto: Any = field(default=None, repr=False)
-    kind: str = "dense"  # "dense", "ragged", "sparse" or another composite's type spec name
-    written_dtype: str = ""  # as written, "_ref" kept: "float32_ref" (empty: same as dtype)
-
-    def to_json(self) -> dict:
-        out = {
-            "name": self.name,
-            "dtype": self.written_dtype or self.dtype,
-            "shape": self.shape,
-            "tensor_name": self.tensor_name,
-        }
-        if self.kind != "dense":
-            out["kind"] = self.kind
-        return out
-
-
-@dataclass
-class SignatureInfo:
-    key: str
-    method_name: str
-    inputs: list[TensorInfo]
-    outputs: list[TensorInfo]
-    proto: Any = field(default=None, repr=False)
-
-    def to_json(self) -> dict:
-        return {
-            "key": self.key,
-            "method_name": self.method_name,
-            "inputs": [t.to_json() for t in self.inputs],
-            "outputs": [t.to_json() for t in self.outputs],
-        }
-
-
-@dataclass
-class MetaGraphInfo:
-    tags: list[str]
-    signatures: list[SignatureInfo]  # sorted by key
-    proto: Any = field(default=None, repr=False)  # the MetaGraphDef
-    op_counts: dict[str, int] = field(default_factory=dict)  # graph + function library
-
-    @property
-    def tag_set(self) -> str:
-        """Tags as ``saved_model_cli`` takes them: ``serve,gpu``."""
-        return ",".join(self.tags)
-
-    def signature(self, key: str) -> SignatureInfo | None:
-        return next((s for s in self.signatures if s.key == key), None)
-
-
-@dataclass
-class SavedModelInfo:
-    path: str  # what was opened, absolute
-    model_dir: Path  # the folder holding saved_model.pb(txt); the chosen version for a base folder
-    pb_path: Path
-    format: str  # "pb" | "pbtxt"
-    versions: list[int] | None  # a TF Serving base folder's numeric sub-folders, sorted as numbers
-    version: int | None  # the chosen version (default the highest)
-    ignored: list[str]  # sub-folders TF Serving ignores (names that are not numbers)
-    proto: Any = field(repr=False)  # the SavedModel message
-    meta_graphs: list[MetaGraphInfo]
-    size_bytes: int
-    breakdown: dict[str, int]  # graph / variables / assets / other
-    problems: list[str]
-    load_ms: float
-    base_dir: Path | None = None  # the TF Serving base folder, when one was opened
-    version_dirs: dict[int, Path] = field(default_factory=dict)
-    size_complete: bool = True  # False when the size walk stopped early (huge or looping folder)
-    problem_severity: dict[str, str] = field(default_factory=dict)  # problem text -> severity
-    special_files: list[tuple[str, str]] = field(default_factory=list)  # (path in folder, kind)
-
-    def refuse_special(self) -> None:
-        """ModelError naming the first pipe, device or socket in the model folder, if any."""
-        if self.special_files:
-            rel, kind = self.special_files[0]
-            more = len(self.special_files) - 1
-            raise ModelError(
-                self.model_dir / rel,
-                refuse_message(kind, "the file the export wrote")
-                + (f" ({more} more such entries)" if more else ""),
-            )
-
-    def to_json(self) -> dict:
-        """What ``show --json`` prints (docs/cli.md), plus a few extra keys."""
-        return {
-            "path": self.path,
-            "versions": self.versions,
-            "version": self.version,
-            "meta_graphs": [
-                {"tags": list(mg.tags), "signatures": [s.to_json() for s in mg.signatures]}
-                for mg in self.meta_graphs
-            ],
-            "size_bytes": self.size_bytes,
-            "model_dir": str(self.model_dir),
-            "format": self.format,
-            "ignored": self.ignored,
-            "breakdown": self.breakdown,
-            "problems": self.problems,
-        }
-
-    def add_problem(self, text: str, severity: str = "warning") -> None:
-        self.problems.append(text)
-        self.problem_severity[text] = severity
-
-
-# --------------------------------------------------------------------------- discovery
-
-
-INT64_MAX = 2**63 - 1
 MAX_PB_BYTES = 2**31  # protobuf's own limit: a larger saved_model.pb is damaged or not one
-
-
-def _is_version_name(name: str) -> bool:
-    """A version as TF Serving reads it: a whole number that fits an int64."""
-    return name.isascii() and name.isdigit() and int(name) <= INT64_MAX
-
-
-def versions_text(versions: list[int]) -> str:
-    """``1, 2, 3`` for a few versions; ``20,000 versions, 1 to 20000`` for thousands."""
-    if len(versions) <= 8:
-        return ", ".join(map(str, versions))
-    return f"{len(versions):,} versions, {min(versions)} to {max(versions)}"
-
-
-MAX_LISTED = 10_000  # a model or base folder holds a handful of entries; never list a million
-
-
-def _list_dir(path: Path) -> list[os.DirEntry]:
-    try:
-        with os.scandir(path) as it:
-            out = []
-            for entry in it:
-                out.append(entry)
-                if len(out) >= MAX_LISTED:
-                    break
-            return out
-    except PermissionError:
-        raise ModelError(path, "permission denied: cannot list this folder") from None
-    except OSError as err:
-        raise ModelError(path, f"cannot list this folder: {err.strerror or err}") from None
-
-
-MAX_SCANNED = 2_000_000
-
-
-def _version_entries(path: Path, first: list[os.DirEntry]) -> list[os.DirEntry]:
-    """The version folders of a base folder too large to list whole (plus the first entries,
-    for the description): the scan keeps only numeric names, so it stays small."""
-    keep = list(first)
-    seen = {e.name for e in first}
-    try:
-        with os.scandir(path) as it:
-            for n, entry in enumerate(it):
-                if n >= MAX_SCANNED:
-                    break
-                if entry.name not in seen and _is_version_name(entry.name):
-                    keep.append(entry)
-    except OSError:
-        pass
-    return keep
-
-
-def _entry_is_dir(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:  # a symlink loop or a dangling link
-        return False
-
-
-def _entry_is_file(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
-
-
-def _model_file_in(folder: Path) -> Path | None:
-    for name in (PB, PBTXT):
-        candidate = folder / name
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:
-            continue
-    for name in (PB, PBTXT):  # a pipe or device under that name: refused by name, not read
-        if special_kind(folder / name) is not None:
-            return folder / name
-    return None
-
-
-def _describe(entries: list[os.DirEntry]) -> str:
-    files = sum(1 for e in entries if _entry_is_file(e))
-    dirs = sum(1 for e in entries if _entry_is_dir(e))
-    other = len(entries) - files - dirs
-
-    def n(count: int, word: str) -> str:
-        return f"{count} {word}{'' if count == 1 else 's'}"
-
-    if len(entries) >= MAX_LISTED:
-        return f"more than {MAX_LISTED:,} entries"
-    parts = [n(files, "file"), n(dirs, "folder")]
-    if other:
-        parts.append(n(other, "other entry").replace("entrys", "entries"))
-    return ", ".join(parts)
-
-
-def _check_exists(path: Path) -> None:
-    try:
-        path.stat()
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise ModelError(path, "is a broken symbolic link") from None
-        raise ModelError(path, "does not exist") from None
-    except PermissionError:
-        raise ModelError(path, "permission denied") from None
-    except OSError as err:
-        if err.errno == errno.ELOOP:
-            raise ModelError(path, "is a symbolic link loop") from None
-        raise ModelError(path, f"cannot open: {err.strerror or err}") from None
-
-
-@dataclass
-class _Found:
-    pb_path: Path
-    base_dir: Path | None = None
-    versions: list[int] | None = None
-    version: int | None = None
-    ignored: list[str] = field(default_factory=list)
-    version_dirs: dict[int, Path] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-def _find(path: Path, version: int | None) -> _Found:
-    _check_exists(path)
-    if path.is_file():
-        if version is not None:
-            raise ModelError(path, "--version applies to a TF Serving base folder, not to a file")
-        return _Found(pb_path=path)
-    if not path.is_dir():
-        raise ModelError(
-            path,
-            refuse_message(
-                special_kind(path) or "not a regular file", "a SavedModel folder or saved_model.pb"
-            ),
-        )
-    model_file = _model_file_in(path)
-    if model_file is not None:
-        if version is not None:
-            raise ModelError(
-                path,
-                f"--version {version} given, but this is a SavedModel folder, not a base folder",
-            )
-        return _Found(pb_path=model_file)
-    entries = _list_dir(path)
-    if len(entries) >= MAX_LISTED:  # a huge folder: look through all of it for version folders
-        entries = _version_entries(path, entries)
-    if not entries:
-        raise ModelError(path, "the folder is empty; expected saved_model.pb or saved_model.pbtxt")
-    version_dirs: dict[int, Path] = {}
-    ignored: list[str] = []
-    for entry in entries:
-        if not _entry_is_dir(entry):
-            continue
-        if _is_version_name(entry.name):
-            number = int(entry.name)
-            # "0123" and "123" name the same version; TF Serving keeps one, so do we
-            version_dirs.setdefault(number, Path(entry.path))
-        else:
-            ignored.append(entry.name)
-    ignored.sort()
-    if not version_dirs:
-        hint = ""
-        nested = [n for n in ignored[:50] if _model_file_in(path / n) is not None]
-        if nested:
-            hint = f"; sub-folder '{nested[0]}' holds one, open that"
-        raise ModelError(
-            path,
-            f"found {_describe(entries)}; no saved_model.pb or saved_model.pbtxt{hint}",
-        )
-    versions = sorted(version_dirs)
-    notes = []
-    if version is None:
-        with_model = [v for v in versions if _model_file_in(version_dirs[v]) is not None]
-        if not with_model:
-            raise ModelError(
-                path,
-                f"a TF Serving base folder with versions {versions_text(versions)}, "
-                "but none holds saved_model.pb or saved_model.pbtxt; put the export in one",
-            )
-        version = with_model[-1]
-        for v in versions:
-            if v not in with_model:
-                notes.append(f"version {v} holds no saved_model.pb: TF Serving cannot load it")
-    elif version not in version_dirs:
-        raise ModelError(
-            path,
-            f"no version {version}; versions here: {versions_text(versions)}; "
-            "choose one of them with --version",
-        )
-    chosen = version_dirs[version]
-    model_file = _model_file_in(chosen)
-    if model_file is None:
-        raise ModelError(chosen, "no saved_model.pb or saved_model.pbtxt in this version folder")
-    return _Found(
-        pb_path=model_file,
-        base_dir=path,
-        versions=versions,
-        version=version,
-        ignored=ignored,
-        version_dirs=version_dirs,
-        notes=notes,
-    )
+_VAR_OPS = {"VariableV2", "Variable", "VarHandleOp", "AutoReloadVariable"}
 
 
 # --------------------------------------------------------------------------- parsing
@@ -367,8 +46,8 @@ def _read_bytes(path: Path) -> bytes:
         if size > MAX_PB_BYTES:
             raise ModelError(
                 path,
-                f"is {size / 2**30:,.1f} GiB, over protobuf's 2 GiB limit: the file is damaged "
-                "or not a SavedModel; export the model again",
+                f"is {human_bytes(size)}, over protobuf's {human_bytes(MAX_PB_BYTES)} limit: the "
+                "file is damaged or not a SavedModel; export the model again",
             )
         return read_regular(path, MAX_PB_BYTES, "a SavedModel file")
     except SpecialFileError as err:
@@ -594,7 +273,7 @@ def load_model(path: str | os.PathLike, version: int | None = None) -> SavedMode
     start = time.perf_counter()
     raw = Path(os.path.expanduser(str(path)))
     opened = Path(os.path.abspath(raw))
-    found = _find(opened, version)
+    found = find_model(opened, version)
     proto, fmt = _parse(found.pb_path)
     meta_graphs = [_meta_graph(mg) for mg in proto.meta_graphs]
     model_dir = found.pb_path.parent

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 from pathlib import Path
 from typing import Any
 
-from inspector_app.errors import UserError
-from inspector_app.safeio import read_regular, special_kind
-from inspector_app.savedmodel.dtypes import dtype_name, enum_of, shape_text, tf_dtype_name
-from inspector_app.savedmodel.functions import concrete_functions
-from inspector_app.savedmodel.loader import (
+from inspector_app.savedmodel.dtypes import enum_of, shape_text, tf_dtype_name
+from inspector_app.savedmodel.loader import load_model
+from inspector_app.savedmodel.model_facts import facts, serving_metadata
+from inspector_app.savedmodel.model_info import (
     MetaGraphInfo,
     SavedModelInfo,
     SignatureInfo,
     TensorInfo,
-    load_model,
 )
 from inspector_app.savedmodel.tree import TreeNode
-
-MAX_ASSET_FILES = 500
-
-
-def human_bytes(n: int) -> str:
-    """``1536`` -> ``"1.5 KB"`` (powers of 1024, as file managers show)."""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TB"
+from inspector_app.savedmodel.tree_contents import (
+    assets_node,
+    functions_node,
+    library_node,
+    ops_node,
+    variables_node,
+)
+from inspector_app.units import human_bytes
 
 
 def short_method(method_name: str) -> str:
@@ -52,41 +45,6 @@ def cli_show_command(info: SavedModelInfo, mg: MetaGraphInfo, key: str | None = 
     if key is not None:
         parts += ["--signature_def", key]
     return shlex.join(parts)
-
-
-def model_name(info: SavedModelInfo) -> str:
-    """The name TF Serving would serve it under: the base folder, else the model folder."""
-    if info.base_dir is not None:
-        return info.base_dir.name
-    folder = info.model_dir
-    if folder.name.isdigit() and folder.parent.name:
-        return folder.parent.name
-    return folder.name
-
-
-def serving_metadata(info: SavedModelInfo, sig: SignatureInfo) -> dict:
-    """What TF Serving's REST ``GET /v1/models/NAME/metadata`` returns for this one signature."""
-    from google.protobuf.json_format import MessageToDict
-
-    try:
-        body = MessageToDict(
-            sig.proto, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-        )
-    except TypeError:  # protobuf < 5.26
-        body = MessageToDict(
-            sig.proto, preserving_proto_field_name=True, including_default_value_fields=True
-        )
-    version = info.version
-    if version is None and info.model_dir.name.isdigit():
-        version = int(info.model_dir.name)
-    return {
-        "model_spec": {
-            "name": model_name(info),
-            "signature_name": "",
-            "version": str(version) if version is not None else "",
-        },
-        "metadata": {"signature_def": {"signature_def": {sig.key: body}}},
-    }
 
 
 # --------------------------------------------------------------------------- nodes
@@ -147,229 +105,6 @@ def _signature_node(info: SavedModelInfo, mg: MetaGraphInfo, sig: SignatureInfo)
     )
 
 
-def _walk_files(folder: Path, limit: int) -> tuple[list[tuple[str, int]], bool]:
-    out: list[tuple[str, int]] = []
-    stack = [folder]
-    while stack:
-        current = stack.pop()
-        try:
-            with os.scandir(current) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if len(out) >= limit:
-                return out, False
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                    continue
-                size = os.stat(entry.path).st_size
-            except OSError:
-                size = -1
-            out.append((os.path.relpath(entry.path, folder.parent), size))
-    return out, True
-
-
-def _assets_node(info: SavedModelInfo, mg: MetaGraphInfo) -> TreeNode:
-    bound: dict[str, str] = {}
-    for asset in mg.proto.asset_file_def:
-        bound[asset.filename] = asset.tensor_info.name
-    children: list[TreeNode] = []
-    total = 0
-    complete = True
-    for sub in ("assets", "assets.extra"):
-        folder = info.model_dir / sub
-        if not folder.is_dir():
-            continue
-        files, done = _walk_files(folder, MAX_ASSET_FILES - len(children))
-        complete = complete and done
-        for rel, size in files:
-            total += max(size, 0)
-            fname = rel.split(os.sep, 1)[-1]
-            details: dict[str, Any] = {"path": str(info.model_dir / rel), "bytes": size}
-            if sub == "assets" and fname in bound:
-                details["tensor_name"] = bound[fname]
-            if sub == "assets.extra":
-                details["note"] = (
-                    "assets.extra is read by TF Serving (warm-up requests), not the graph"
-                )
-            children.append(
-                TreeNode(
-                    "asset",
-                    rel.replace(os.sep, "/"),
-                    human_bytes(size) if size >= 0 else "unreadable",
-                    details=details,
-                    copy_value=details["path"],
-                )
-            )
-    for fname, tensor in bound.items():
-        if not (info.model_dir / "assets" / fname).exists():
-            children.append(
-                TreeNode(
-                    "problem",
-                    f"assets/{fname} is missing",
-                    f"the graph reads it through {tensor}",
-                    severity="error",
-                )
-            )
-    summary = f"{len(children)} files, {human_bytes(total)}" if children else "none"
-    if not complete:
-        summary += f" (first {MAX_ASSET_FILES} shown)"
-    return TreeNode("assets", "Assets", summary, details={"bytes": total}, children=children)
-
-
-def _variables_node(info: SavedModelInfo, mg: MetaGraphInfo) -> TreeNode:
-    index = info.model_dir / "variables" / "variables.index"
-    size = info.breakdown.get("variables", 0)
-    if not index.is_file():
-        return TreeNode("variables", "Variables", "none (no variables/variables.index)")
-
-    def load() -> list[TreeNode]:
-        from inspector_app.savedmodel.integrity import first_problem_message
-        from inspector_app.savedmodel.variables import group_nodes
-
-        damaged = first_problem_message(info.model_dir)  # a pipe or a cut shard: said in words
-        if damaged is not None:
-            return [TreeNode("problem", "damaged", damaged, severity="error")]
-        return group_nodes(info.model_dir, mg.proto, node)
-
-    node = TreeNode(
-        "variables",
-        "Variables",
-        human_bytes(size),
-        details={"index": str(index), "bytes": size},
-        load_children=load,
-    )
-    return node
-
-
-def _ops_node(mg: MetaGraphInfo) -> TreeNode:
-    total = sum(mg.op_counts.values())
-    children = [
-        TreeNode("op", op, f"× {count}", details={"count": count}, copy_value=op)
-        for op, count in mg.op_counts.items()
-    ]
-    n_graph = len(mg.proto.graph_def.node)
-    n_funcs = len(mg.proto.graph_def.library.function)
-    return TreeNode(
-        "ops",
-        "Ops",
-        f"{len(children)} types, {total} nodes",
-        details={
-            "graph_nodes": n_graph,
-            "library_functions": n_funcs,
-            "op_counts": mg.op_counts,
-        },
-        children=children,
-    )
-
-
-def _functions_node(mg: MetaGraphInfo) -> TreeNode | None:
-    functions = concrete_functions(mg.proto)
-    if not functions:
-        return None
-    children = []
-    for fn in functions:
-        options = []
-        for i, opt in enumerate(fn.options, 1):
-            lines = [f"Argument #{j}: {a}" for j, a in enumerate(opt.args, 1)]
-            lines += [f"Named Argument #{j}: {a}" for j, a in enumerate(opt.kwargs, 1)]
-            options.append(
-                TreeNode(
-                    "function",
-                    f"Option #{i}",
-                    "; ".join(opt.args + opt.kwargs) or "no arguments",
-                    details={
-                        "concrete_function": opt.concrete_name,
-                        "callable_with": lines,
-                        "returns": opt.outputs,
-                    },
-                    copy_value=opt.concrete_name,
-                )
-            )
-        summary = options[0].summary if len(options) == 1 else f"{len(options)} options"
-        children.append(
-            TreeNode(
-                "function",
-                fn.name,
-                summary,
-                details={"kind": fn.kind, "options": [o.details for o in options]},
-                children=options if len(options) > 1 else [],
-                copy_value=fn.name,
-            )
-        )
-    return TreeNode("functions", "Functions", f"{len(children)}", children=children)
-
-
-def _library_node(mg: MetaGraphInfo) -> TreeNode | None:
-    """Every function of ``graph_def.library`` (read when the row is first expanded)."""
-    count = len(mg.proto.graph_def.library.function)
-    if not count:
-        return None
-
-    def load() -> list[TreeNode]:
-        from inspector_app.savedmodel.functions import library_nodes
-
-        return library_nodes(mg.proto)
-
-    return TreeNode(
-        "library",
-        "Function library",
-        f"{count} function{'' if count == 1 else 's'}",
-        details={"functions": count},
-        load_children=load,
-    )
-
-
-def facts(info: SavedModelInfo, mg: MetaGraphInfo) -> list[tuple[str, str]]:
-    """(label, value) pairs: who wrote the model and what it weighs."""
-    meta = mg.proto.meta_info_def
-    out = [
-        ("TensorFlow version", meta.tensorflow_version or "unknown"),
-        ("TensorFlow git version", meta.tensorflow_git_version or "unknown"),
-        ("SavedModel schema version", str(info.proto.saved_model_schema_version)),
-        ("format", f"{info.pb_path.name} ({'binary' if info.format == 'pb' else 'text'})"),
-        ("written by", "TF2 (object graph)" if mg.proto.object_graph_def.nodes else "TF1"),
-    ]
-    fp = fingerprint(info.model_dir)
-    if fp:
-        out += fp
-    out += [
-        ("graph bytes", f"{info.breakdown.get('graph', 0):,}"),
-        ("variables bytes", f"{info.breakdown.get('variables', 0):,}"),
-        ("assets bytes", f"{info.breakdown.get('assets', 0):,}"),
-        ("total bytes", f"{info.size_bytes:,}" + ("" if info.size_complete else " (at least)")),
-        ("stripped default attrs", "yes" if meta.stripped_default_attrs else "no"),
-    ]
-    return out
-
-
-def fingerprint(model_dir: Path) -> list[tuple[str, str]]:
-    """The fields of ``fingerprint.pb`` (TF >= 2.12 writes it), or nothing."""
-    path = model_dir / "fingerprint.pb"
-    kind = special_kind(path)
-    if kind is not None:
-        return [("fingerprint", f"fingerprint.pb is {kind}, not a file: not read")]
-    try:
-        data = read_regular(path, 1 << 20, "a fingerprint.pb")
-    except UserError as err:
-        return [("fingerprint", f"fingerprint.pb not read: {err.args[0]}")] if path.exists() else []
-    from inspector_app.savedmodel import protos
-
-    try:
-        fp = protos.module("fingerprint_pb2").FingerprintDef.FromString(data)
-    except Exception:  # noqa: BLE001 - a damaged fingerprint is reported, not fatal
-        return [("fingerprint", "fingerprint.pb is unreadable")]
-    return [
-        ("fingerprint saved_model_checksum", str(fp.saved_model_checksum)),
-        ("fingerprint graph_def_program_hash", str(fp.graph_def_program_hash)),
-        ("fingerprint signature_def_hash", str(fp.signature_def_hash)),
-        ("fingerprint saved_object_graph_hash", str(fp.saved_object_graph_hash)),
-        ("fingerprint checkpoint_hash", str(fp.checkpoint_hash)),
-    ]
-
-
 def _facts_node(info: SavedModelInfo, mg: MetaGraphInfo) -> TreeNode:
     pairs = facts(info, mg)
     children = [TreeNode("fact", k, v, details={"value": v}, copy_value=v) for k, v in pairs]
@@ -394,11 +129,11 @@ def _meta_graph_node(info: SavedModelInfo, mg: MetaGraphInfo) -> TreeNode:
                 severity="warning",
             )
         )
-    children += [_assets_node(info, mg), _variables_node(info, mg), _ops_node(mg)]
-    functions = _functions_node(mg)
+    children += [assets_node(info, mg), variables_node(info, mg), ops_node(mg)]
+    functions = functions_node(mg)
     if functions is not None:
         children.append(functions)
-    library = _library_node(mg)
+    library = library_node(mg)
     if library is not None:
         children.append(library)
     children.append(_facts_node(info, mg))
@@ -508,4 +243,4 @@ def build_tree(info: SavedModelInfo) -> TreeNode:
     return root
 
 
-__all__ = ["build_tree", "content_nodes", "dtype_name", "human_bytes", "serving_metadata"]
+__all__ = ["build_tree", "content_nodes", "facts", "human_bytes"]

@@ -1,4 +1,4 @@
-"""Variables of a SavedModel from its checkpoint index, grouped by layer like a Keras summary."""
+"""Variables of a SavedModel from its checkpoint: names, dtypes, shapes, sizes, roles, small values."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector_app.savedmodel.bundle import BundleEntry, read_bundle_index, small_values
+from inspector_app.savedmodel.bundle import BundleEntry
+from inspector_app.savedmodel.checkpoint import OBJECT_GRAPH_KEY, CheckpointError, CheckpointReader
 from inspector_app.savedmodel.dtypes import shape_text
-
-ATTR_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
-OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
+from inspector_app.savedmodel.object_graph import ATTR_SUFFIX, checkpoint_names, trainable_flags
+from inspector_app.savedmodel.variable_roles import ObjectGraphFacts, checkpoint_roles
 
 
 @dataclass
@@ -23,7 +23,7 @@ class VariableInfo:
     params: int  # elements, counted once
     keys: list[str] = field(default_factory=list)  # every key holding it (Keras 3 saves two)
     value: list | None = None  # the values of a small numeric variable (at most 16 elements)
-    role: str = "weight"  # weight | optimizer_slot | bookkeeping (see savedmodel.checkpoint)
+    role: str = "weight"  # weight | optimizer_slot | bookkeeping (see savedmodel.variable_roles)
     trainable: bool | None = None  # as the SavedObjectGraph records it (TF2), else None
 
     @property
@@ -35,51 +35,19 @@ class VariableInfo:
         return self.name.rsplit("/", 1)[-1]
 
 
-def _escape(local_name: str) -> str:
-    # tensorflow/python/checkpoint/checkpoint.py: "." -> "..", "/" -> ".S"
-    return local_name.replace(".", "..").replace("/", ".S")
-
-
-def checkpoint_names(meta_graph: Any) -> dict[str, str]:
-    """Checkpoint key -> variable name, from a TF2 SavedObjectGraph (empty for TF1 exports)."""
-    graph = meta_graph.object_graph_def
-    if not graph.nodes:
-        return {}
-    paths: dict[int, str] = {0: ""}
-    queue = [0]
-    while queue:
-        node_id = queue.pop(0)
-        for ref in graph.nodes[node_id].children:
-            if ref.node_id in paths or ref.node_id >= len(graph.nodes):
-                continue
-            prefix = paths[node_id]
-            paths[ref.node_id] = (
-                f"{prefix}/{_escape(ref.local_name)}" if prefix else _escape(ref.local_name)
-            )
-            queue.append(ref.node_id)
-    out: dict[str, str] = {}
-    for node_id, path in paths.items():
-        node = graph.nodes[node_id]
-        if node.WhichOneof("kind") == "variable" and path:
-            name = node.variable.name
-            out[path + ATTR_SUFFIX] = name[:-2] if name.endswith(":0") else name
-    return out
-
-
 def read_variables(model_dir: Path, meta_graph: Any | None = None) -> list[VariableInfo]:
     """The variables in ``variables/variables.index``, named as the model names them.
 
     Keras 3 exports track each variable twice (``variables/N`` and ``_all_variables/N``): copies
     with the same name, dtype and shape become one entry listing both keys.
     """
-    header, entries = read_bundle_index(model_dir / "variables" / "variables.index")
-    shards = int(header.num_shards) if header is not None else 1
-    values = small_values(model_dir / "variables", shards, entries)
+    reader = CheckpointReader.for_model(model_dir)
+    values = reader.small_values()
     names = checkpoint_names(meta_graph) if meta_graph is not None else {}
-    trainable = _trainable(meta_graph) if meta_graph is not None else {}
-    roles = _roles(model_dir, (header, entries))
+    trainable = trainable_flags(meta_graph) if meta_graph is not None else {}
+    roles = _roles(reader)
     by_name: dict[str, VariableInfo] = {}
-    for entry in entries:
+    for entry in reader.entries.values():
         if entry.key == OBJECT_GRAPH_KEY:
             continue
         var = _variable(entry, names)
@@ -99,33 +67,11 @@ def read_variables(model_dir: Path, meta_graph: Any | None = None) -> list[Varia
     return list(by_name.values())
 
 
-def _roles(model_dir: Path, index: tuple[Any, list[BundleEntry]]) -> Any:
-    from inspector_app.savedmodel.checkpoint import (
-        CheckpointError,
-        CheckpointReader,
-        ObjectGraphFacts,
-        checkpoint_roles,
-    )
-
+def _roles(reader: CheckpointReader) -> ObjectGraphFacts:
     try:
-        return checkpoint_roles(CheckpointReader.for_model(model_dir, index))
+        return checkpoint_roles(reader)
     except (CheckpointError, OSError, ValueError):
         return ObjectGraphFacts()
-
-
-def _trainable(meta_graph: Any) -> dict[str, bool]:
-    """Checkpoint key -> the variable's ``trainable`` flag, from the SavedObjectGraph."""
-    graph = meta_graph.object_graph_def
-    if not graph.nodes:
-        return {}
-    by_name: dict[str, bool] = {}
-    for node in graph.nodes:
-        if node.WhichOneof("kind") == "variable":
-            name = node.variable.name
-            by_name[name[:-2] if name.endswith(":0") else name] = bool(node.variable.trainable)
-    return {
-        key: by_name[name] for key, name in checkpoint_names(meta_graph).items() if name in by_name
-    }
 
 
 def _strip(key: str) -> str:
@@ -148,13 +94,7 @@ def describe(var: VariableInfo) -> str:
     return f"{var.dtype} {shape_text(var.shape)}"
 
 
-def _bytes(n: int) -> str:
-    from inspector_app.savedmodel.tree_builder import human_bytes
-
-    return human_bytes(n)
-
-
-def _n(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
@@ -177,89 +117,12 @@ def totals_text(variables: list[VariableInfo]) -> str:
     parts = []
     if weights or not (slots or books):
         parts.append(
-            f"{_n(len(weights), 'variable')} · {_n(sum(v.params for v in weights), 'param')}"
+            f"{plural(len(weights), 'variable')} · {plural(sum(v.params for v in weights), 'param')}"
         )
     if slots:
         parts.append(
-            f"optimizer: {_n(len(slots), 'slot')} ({sum(v.params for v in slots):,} values)"
+            f"optimizer: {plural(len(slots), 'slot')} ({sum(v.params for v in slots):,} values)"
         )
     if books:
         parts.append(f"bookkeeping: {len(books)}")
     return " · ".join(parts)
-
-
-def _var_summary(var: VariableInfo) -> str:
-    text = describe(var)
-    if var.role in ROLE_LABELS:
-        text = f"[{ROLE_LABELS[var.role]}] {text}"
-    if var.value is not None and len(var.value) == 1:
-        text += f" = {var.value[0]:g}" if var.dtype != "bool" else f" = {var.value[0]}"
-    text += f" · {_n(var.params, 'param')} · {_bytes(var.size_bytes)}"
-    if len(var.keys) > 1:
-        text += f" · saved {len(var.keys)}×"
-    return text
-
-
-def group_nodes(model_dir: Path, meta_graph: Any | None, parent: Any = None) -> list[Any]:
-    """Variable nodes grouped by layer/module path, each group with its parameter count.
-
-    ``parent`` (the Variables node) gets a summary with the totals once the index is read.
-    """
-    from inspector_app.savedmodel.tree import TreeNode
-
-    variables = read_variables(model_dir, meta_graph)
-    groups: dict[str, list[VariableInfo]] = {}
-    for var in variables:
-        groups.setdefault(var.group, []).append(var)
-    out: list[TreeNode] = []
-    for group in sorted(groups, key=lambda g: (g == "", g)):
-        members = groups[group]
-        kids = [
-            TreeNode(
-                "variable",
-                var.short_name if group else var.name,
-                _var_summary(var),
-                details={
-                    "name": var.name,
-                    "checkpoint_keys": var.keys,
-                    "dtype": var.dtype,
-                    "shape": var.shape,
-                    "params": var.params,
-                    "bytes": var.size_bytes,
-                    "role": var.role,
-                    **({"trainable": var.trainable} if var.trainable is not None else {}),
-                    **({"value": var.value} if var.value is not None else {}),
-                },
-                copy_value=var.name,
-            )
-            for var in members
-        ]
-        if not group:
-            out.extend(kids)
-            continue
-        params = parameter_counts(members)["weight"]
-        nbytes = sum(v.size_bytes for v in members)
-        out.append(
-            TreeNode(
-                "variable_group",
-                group,
-                f"{totals_text(members)} · {_bytes(nbytes)}",
-                details={"variables": len(members), "params": params, "bytes": nbytes},
-                children=kids,
-                copy_value=group,
-            )
-        )
-    if parent is not None:
-        counts = parameter_counts(variables)
-        nbytes = sum(v.size_bytes for v in variables)
-        parent.summary = f"{totals_text(variables)} · {_bytes(nbytes)}"
-        parent.details.update(
-            {
-                "variables": len(variables),
-                "params": counts["weight"],
-                "optimizer_slot_values": counts["optimizer_slot"],
-                "bookkeeping_values": counts["bookkeeping"],
-                "bytes": nbytes,
-            }
-        )
-    return out
