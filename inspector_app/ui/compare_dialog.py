@@ -1,7 +1,8 @@
 """The Compare dialog: the current inputs through the current model (A) and another version of its
 base folder, or another model folder (B); a table of the differences, the differing outputs
 highlighted. Both models run in engine workers of their own (``workflows.compare_job``), in the
-background, with progress and cancel.
+background, with progress and cancel. Nothing here reads a model: the job reads both models'
+metadata on its thread, and a base folder's versions are listed on another (``find_versions``).
 """
 
 from __future__ import annotations
@@ -46,10 +47,11 @@ from inspector_app.workflows.compare_job import (
     STEPS,
     CompareJob,
     CompareOutcome,
+    CompareRequest,
     ModelRef,
-    prepare,
+    find_versions,
     start_compare,
-    version_dirs,
+    versions_with_model,
 )
 
 DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1  # bool on every cell of a row: the output differs
@@ -62,11 +64,14 @@ class CompareDialog(QDialog):
     opened model) with another version of its base folder or another model folder (B).
 
     ``feeds`` are the current inputs (name -> numpy array), run unchanged through both.
-    ``finished_comparison`` carries a ``CompareOutcome``, or the ``UserError`` that stopped it
+    ``versions_listed`` carries the base folder's versions once known (at once for an opened
+    model's info, from a background thread for a path). ``finished_comparison`` carries a ``CompareOutcome``, or the ``UserError`` that stopped it
     (``engine.Cancelled`` after a cancel). ``engine_factory`` makes the engines (tests).
     """
 
     finished_comparison = Signal(object)
+    versions_listed = Signal(list)
+    _versions_found = Signal(object)  # find_versions' future, queued to the GUI thread
     _job_progress = Signal(int, int, str)  # from the job's thread, queued to the GUI thread
     _job_done = Signal(object)  # the job's future
 
@@ -85,9 +90,11 @@ class CompareDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("compareDialog")
         self.setWindowTitle("Compare models")
+        known: list[int] | None = None  # the versions, when the model's info says
         if hasattr(model, "model_dir"):  # a savedmodel.SavedModelInfo: the version it shows
             if version is None:
                 version = model.version if model.base_dir is not None else None
+            known = sorted(versions_with_model(model.version_dirs)) if model.base_dir else []
             model = model.base_dir if model.base_dir is not None else model.model_dir
         self.model_path = str(model)
         self.signature = signature
@@ -98,35 +105,22 @@ class CompareDialog(QDialog):
         self.job: CompareJob | None = None
         self.outcome: CompareOutcome | None = None
         self.error: str | None = None
-        try:
-            self.versions = sorted(version_dirs(self.model_path))
-        except UserError:
-            self.versions = []
-        if self.versions and version is None:
-            version = self.versions[-1]
+        self.versions: list[int] | None = None  # None while they are being listed
         self.version = version
         self._build_ui()
         self._connect_callbacks()
+        self._set_versions(known)
+        if known is None:  # reading a base folder parses a model: not on this thread
+            find_versions(self.model_path).add_done_callback(self._versions_found.emit)
         self._update_buttons()
 
     # -- layout -------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        a_label = ModelRef(self.model_path, self.version).label
-        inputs = ", ".join(f"{k} {list(np.shape(v))}" for k, v in sorted(self.feeds.items()))
-        self.model_a_label = QLabel(
-            f"A: <b>{_html(a_label)}</b>, signature <b>{_html(self.signature)}</b>, "
-            f"inputs {_html(inputs) or 'none'}",
-            objectName="compareModelALabel",
-        )
+        self.model_a_label = QLabel(objectName="compareModelALabel")
         self.model_a_label.setWordWrap(True)
 
         self.version_radio = QRadioButton("Another version:", objectName="compareVersionRadio")
         self.version_combo = QComboBox(objectName="compareVersionCombo")
-        others = [v for v in self.versions if v != self.version]
-        for v in others:
-            self.version_combo.addItem(f"version {v}", v)
-        if others:
-            self.version_combo.setCurrentIndex(len(others) - 1)  # the highest other one
         self.folder_radio = QRadioButton("Another model folder:", objectName="compareFolderRadio")
         self.folder_edit = QLineEdit(objectName="compareFolderEdit")
         self.folder_edit.setPlaceholderText("a SavedModel folder or a TF Serving base folder")
@@ -134,9 +128,7 @@ class CompareDialog(QDialog):
         self.mode_group = QButtonGroup(self)
         self.mode_group.addButton(self.version_radio)
         self.mode_group.addButton(self.folder_radio)
-        self.version_radio.setEnabled(bool(others))
-        self.version_combo.setEnabled(bool(others))
-        (self.version_radio if others else self.folder_radio).setChecked(True)
+        self.folder_radio.setChecked(True)
 
         other_box = QGroupBox("B: compare with")
         grid = QFormLayout(other_box)
@@ -196,6 +188,38 @@ class CompareDialog(QDialog):
         self.version_combo.activated.connect(lambda _i: self.version_radio.setChecked(True))
         self._job_progress.connect(self._on_progress)
         self._job_done.connect(self._on_done)
+        self._versions_found.connect(self._on_versions_found)
+
+    def _set_versions(self, versions: list[int] | None) -> None:
+        """Show model A and the other versions to choose (None: still being listed)."""
+        self.versions = versions
+        if versions and self.version is None:
+            self.version = versions[-1]
+        a_label = ModelRef(self.model_path, self.version).label
+        inputs = ", ".join(f"{k} {list(np.shape(v))}" for k, v in sorted(self.feeds.items()))
+        self.model_a_label.setText(
+            f"A: <b>{_html(a_label)}</b>, signature <b>{_html(self.signature)}</b>, "
+            f"inputs {_html(inputs) or 'none'}"
+        )
+        others = [v for v in versions or [] if v != self.version]
+        self.version_combo.clear()
+        for v in others:
+            self.version_combo.addItem(f"version {v}", v)
+        if others:
+            self.version_combo.setCurrentIndex(len(others) - 1)  # the highest other one
+        elif versions is None:
+            self.version_combo.addItem("listing the versions…")
+        self.version_radio.setEnabled(bool(others))
+        self.version_combo.setEnabled(bool(others))
+        if others and not self.folder_edit.text().strip():
+            self.version_radio.setChecked(True)
+        elif not others:
+            self.folder_radio.setChecked(True)
+        if versions is not None:
+            self.versions_listed.emit(versions)
+
+    def _on_versions_found(self, future: Future) -> None:
+        self._set_versions(future.result() if future.exception() is None else [])
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -238,9 +262,9 @@ class CompareDialog(QDialog):
             return self._fail(f"tolerance {self.atol_edit.text()!r} is not a number of 0 or more")
         try:
             a = ModelRef(self.model_path, self.version)
-            plan = prepare(a, self.other_ref(), self.signature, self.tags)
+            request = CompareRequest(a, self.other_ref(), self.signature, self.tags)
             self.job = start_compare(
-                plan,
+                request,
                 self.feeds,
                 device=self.device,
                 atol=atol,
@@ -250,7 +274,7 @@ class CompareDialog(QDialog):
         except UserError as err:
             return self._fail(str(err))
         self.progress.setValue(0)
-        self._set_status(f"B: {plan.b.label}; starting…")
+        self._set_status(f"B: {request.b.label}; reading the models…")
         self.job.future.add_done_callback(self._job_done.emit)
         self._update_buttons()
         return True
