@@ -7,6 +7,7 @@ metadata on its thread, and a base folder's versions are listed on another (``fi
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -15,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -35,13 +36,18 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector_app.errors import UserError
 from inspector_app.results.compare import COLUMNS
+from inspector_app.ui.compare_table import (  # noqa: F401 - DIFFERS_*: tests import them here
+    DIFFERS_BACKGROUND,
+    DIFFERS_ROLE,
+    differing_rows,
+    fill_table,
+)
 from inspector_app.ui.palette import problem_colour
 from inspector_app.workflows.compare_job import (
     STEPS,
@@ -54,10 +60,6 @@ from inspector_app.workflows.compare_job import (
     versions_with_model,
 )
 
-DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1  # bool on every cell of a row: the output differs
-DIFFERS_BACKGROUND = QColor(255, 221, 221)
-COL_OUTPUT, COL_RESULT = 0, len(COLUMNS) - 1
-
 
 class CompareDialog(QDialog):
     """Compare model A (``model``: a folder path at ``version``, or the ``SavedModelInfo`` of an
@@ -65,8 +67,9 @@ class CompareDialog(QDialog):
 
     ``feeds`` are the current inputs (name -> numpy array), run unchanged through both.
     ``versions_listed`` carries the base folder's versions once known (at once for an opened
-    model's info, from a background thread for a path). ``finished_comparison`` carries a ``CompareOutcome``, or the ``UserError`` that stopped it
-    (``engine.Cancelled`` after a cancel). ``engine_factory`` makes the engines (tests).
+    model's info, from a background thread for a path). ``finished_comparison`` carries a
+    ``CompareOutcome``, or the ``UserError`` that stopped it (``engine.Cancelled`` after a
+    cancel). ``engine_factory`` makes the engines (tests).
     """
 
     finished_comparison = Signal(object)
@@ -111,7 +114,7 @@ class CompareDialog(QDialog):
         self._connect_callbacks()
         self._set_versions(known)
         if known is None:  # reading a base folder parses a model: not on this thread
-            find_versions(self.model_path).add_done_callback(self._versions_found.emit)
+            find_versions(self.model_path).add_done_callback(_emitter(self._versions_found))
         self._update_buttons()
 
     # -- layout -------------------------------------------------------------------------
@@ -188,7 +191,9 @@ class CompareDialog(QDialog):
         self.version_combo.activated.connect(lambda _i: self.version_radio.setChecked(True))
         self._job_progress.connect(self._on_progress)
         self._job_done.connect(self._on_done)
-        self._versions_found.connect(self._on_versions_found)
+        self._versions_found.connect(
+            lambda found: self._set_versions([] if found.exception() else found.result())
+        )
 
     def _set_versions(self, versions: list[int] | None) -> None:
         """Show model A and the other versions to choose (None: still being listed)."""
@@ -217,9 +222,6 @@ class CompareDialog(QDialog):
             self.folder_radio.setChecked(True)
         if versions is not None:
             self.versions_listed.emit(versions)
-
-    def _on_versions_found(self, future: Future) -> None:
-        self._set_versions(future.result() if future.exception() is None else [])
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -269,13 +271,13 @@ class CompareDialog(QDialog):
                 device=self.device,
                 atol=atol,
                 engine_factory=self.engine_factory,
-                on_progress=self._job_progress.emit,
+                on_progress=_emitter(self._job_progress),
             )
         except UserError as err:
             return self._fail(str(err))
         self.progress.setValue(0)
         self._set_status(f"B: {request.b.label}; reading the models…")
-        self.job.future.add_done_callback(self._job_done.emit)
+        self.job.future.add_done_callback(_emitter(self._job_done))
         self._update_buttons()
         return True
 
@@ -353,32 +355,12 @@ class CompareDialog(QDialog):
         self.copy_button.setEnabled(self.outcome is not None)
 
     def _fill_table(self, outcome: CompareOutcome | None) -> None:
-        diffs = outcome.comparison.outputs if outcome else []
-        self.table.setRowCount(len(diffs))
-        bold = QFont(self.table.font())
-        bold.setBold(True)
-        for row, diff in enumerate(diffs):
-            tip = diff.summary
-            if diff.iou:
-                per_class = ", ".join(f"{c}: {v:.4f}" for c, v in sorted(diff.iou.items())[:40])
-                tip += f"\nIoU per class: {per_class}"
-            for col, text in enumerate(diff.cells()):
-                item = QTableWidgetItem(text)
-                item.setData(DIFFERS_ROLE, diff.differs)
-                item.setToolTip(tip)
-                if diff.differs:
-                    item.setBackground(QBrush(DIFFERS_BACKGROUND))
-                    item.setFont(bold)
-                self.table.setItem(row, col, item)
+        fill_table(self.table, outcome)
         self.summary_label.setText(outcome.comparison.summary() if outcome else "")
 
     def differing_rows(self) -> list[str]:
         """The output names of the highlighted rows."""
-        return [
-            self.table.item(r, COL_OUTPUT).text()
-            for r in range(self.table.rowCount())
-            if self.table.item(r, COL_OUTPUT).data(DIFFERS_ROLE)
-        ]
+        return differing_rows(self.table)
 
     def reject(self) -> None:
         self.cancel()
@@ -387,6 +369,16 @@ class CompareDialog(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.cancel()
         super().closeEvent(event)
+
+
+def _emitter(signal: Any) -> Callable[..., None]:
+    """``signal.emit`` for a background thread; silent once the dialog is closed and deleted."""
+
+    def emit(*args: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # "Internal C++ object already deleted"
+            signal.emit(*args)
+
+    return emit
 
 
 def _html(text: str) -> str:
