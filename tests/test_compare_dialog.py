@@ -127,9 +127,17 @@ def test_dialog_reports_a_failed_run_naming_the_model(qtbot, base):
     )
 
 
-def test_dialog_with_fake_engines_fills_the_table(qtbot, base):
+def test_dialog_with_fake_engines_fills_the_table(qtbot, base, monkeypatch):
     FakeEngine.made.clear()
     info = load_model(base, version=2)  # what the window passes: the opened model's info
+    real_load = inspector_app.savedmodel.load_model
+    reads: list[tuple[int | None, bool]] = []  # (version read, on the GUI thread)
+
+    def spy(path, version=None):
+        reads.append((version, threading.current_thread() is threading.main_thread()))
+        return real_load(path, version=version)
+
+    monkeypatch.setattr(inspector_app.savedmodel, "load_model", spy)
     dialog = CompareDialog(info, "serving_default", {"x": X}, ["serve"], None, engine_factory=FakeEngine)  # fmt: skip
     qtbot.addWidget(dialog)
     assert (dialog.model_path, dialog.version, dialog.tags) == (str(base), 2, ["serve"])
@@ -139,6 +147,7 @@ def test_dialog_with_fake_engines_fills_the_table(qtbot, base):
     assert dialog.differing_rows() == []
     assert dialog.summary_label.text() == "all 3 outputs agree"
     assert [e.version for e in FakeEngine.made] == [2, 3]
+    assert reads == [(3, False)]  # only B is read, on the job's thread: A's info is reused
 
 
 def test_dialog_choices_and_bad_input(qtbot, base, tmp_path):

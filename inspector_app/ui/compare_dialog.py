@@ -94,7 +94,9 @@ class CompareDialog(QDialog):
         self.setObjectName("compareDialog")
         self.setWindowTitle("Compare models")
         known: list[int] | None = None  # the versions, when the model's info says
+        self._info_a = None  # A's SavedModelInfo, when given: the job need not read A again
         if hasattr(model, "model_dir"):  # a savedmodel.SavedModelInfo: the version it shows
+            self._info_a = model if version in (None, model.version) else None
             if version is None:
                 version = model.version if model.base_dir is not None else None
             known = sorted(versions_with_model(model.version_dirs)) if model.base_dir else []
@@ -264,7 +266,7 @@ class CompareDialog(QDialog):
             return self._fail(f"tolerance {self.atol_edit.text()!r} is not a number of 0 or more")
         try:
             a = ModelRef(self.model_path, self.version)
-            request = CompareRequest(a, self.other_ref(), self.signature, self.tags)
+            request = CompareRequest(a, self.other_ref(), self.signature, self.tags, self._info_a)
             self.job = start_compare(
                 request,
                 self.feeds,

@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,15 +77,17 @@ class ComparePlan:
 @dataclass
 @dataclass(frozen=True)
 class CompareRequest:
-    """Two models and the signature to compare, not read yet: ``prepare()`` reads both."""
+    """Two models and the signature to compare, not read yet: ``prepare()`` reads both, or only
+    B when ``info_a`` is A's ``SavedModelInfo`` already (the window's open model)."""
 
     a: ModelRef
     b: ModelRef
     signature: str
     tags: Sequence[str] | None = None
+    info_a: Any = field(default=None, compare=False, repr=False)
 
     def prepare(self) -> ComparePlan:
-        return prepare(self.a, self.b, self.signature, self.tags)
+        return prepare(self.a, self.b, self.signature, self.tags, info_a=self.info_a)
 
 
 def versions_with_model(dirs: Mapping[int, Path]) -> dict[int, Path]:
@@ -174,10 +176,13 @@ def _meta_graph(info: Any, tags: Sequence[str] | None, label: str) -> Any:
     return chosen[0]
 
 
-def _side(ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None) -> Side:
+def _side(
+    ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None, info: Any = None
+) -> Side:
     from inspector_app.savedmodel import load_model
 
-    info = load_model(ref.path, version=ref.version)
+    if info is None:
+        info = load_model(ref.path, version=ref.version)
     side_label = f"{which} ({ModelRef(ref.path, info.version).label})"
     mg = _meta_graph(info, tags, side_label)
     sig = mg.signature(signature)
@@ -188,11 +193,18 @@ def _side(ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None)
 
 
 def prepare(
-    a: ModelRef, b: ModelRef, signature: str, tags: Sequence[str] | None = None
+    a: ModelRef,
+    b: ModelRef,
+    signature: str,
+    tags: Sequence[str] | None = None,
+    *,
+    info_a: Any = None,
 ) -> ComparePlan:
-    """Read both models' metadata (no TensorFlow, tens of ms) and check that ``signature`` exists
-    in both with the same inputs. ``tags``: the MetaGraphDef (default: the only one, or serve)."""
-    side_a = _side(a, "A", signature, tags)
+    """Read both models' metadata (no TensorFlow; parsing a large saved_model.pb takes a few
+    hundred ms) and check that ``signature`` exists in both with the same inputs. ``tags``: the
+    MetaGraphDef (default: the only one, or serve). ``info_a``: A's ``SavedModelInfo`` when
+    it has been read already (then only B is read)."""
+    side_a = _side(a, "A", signature, tags, info_a)
     side_b = _side(b, "B", signature, tags)
 
     def inputs(side: Side) -> dict[str, str]:
