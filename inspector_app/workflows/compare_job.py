@@ -10,7 +10,8 @@ TensorFlow side by side::
     comparison.differing                             # names of the outputs that differ
 
 For a window: ``job = start_compare(CompareRequest(a, b, key, tags), feeds, on_progress=...)``
-returns at once and reads both models' metadata on the job's thread (never on the GUI thread);
+returns at once; the job reads the models' metadata in a child process (``compare_read``: never
+in the window's process, whose event loop a parse would stop);
 ``job.future`` gives a ``CompareOutcome``, ``job.cancel()`` stops both workers. The command line
 may ``prepare`` the ``ComparePlan`` first and pass that.
 """
@@ -40,6 +41,7 @@ from inspector_app.workflows.compare_plan import (
     version_dirs,
     versions_with_model,
 )
+from inspector_app.workflows.compare_read import PlanReader
 
 __all__ = [  # the plan's names too: callers import them from here
     "STEPS",
@@ -121,6 +123,7 @@ class CompareJob:
         self._lock = threading.Lock()
         self._cancelled = False
         self._closer: threading.Thread | None = None
+        self._reader: PlanReader | None = None
         self._thread = threading.Thread(target=self._main, name="compare-job", daemon=True)
         self._thread.start()
 
@@ -163,8 +166,14 @@ class CompareJob:
         if plan is None:
             assert self._request is not None
             request = self._request
-            self._progress(0, f"reading A ({request.a.label}) and B ({request.b.label})")
-            plan = request.prepare()
+            read = f"A ({request.a.label}) and " if request.info_a is None else ""
+            self._progress(0, f"reading {read}B ({request.b.label})")
+            reader = PlanReader(request)  # a child process: the parse would stop this process
+            with self._lock:
+                self._reader = reader
+                if self._cancelled:
+                    reader.stop()
+            plan = reader.plan()
             plan.check_feeds(self._feeds)
             self.plan = plan
         self._progress(1, "starting the model worker" + ("s" if both else ""))
@@ -210,6 +219,8 @@ class CompareJob:
             if self._cancelled:
                 return
             self._cancelled = True
+            if self._reader is not None:
+                self._reader.stop()
             self._closer = threading.Thread(target=self._close_engines, args=(False,), daemon=True)
         self._closer.start()
 
@@ -265,8 +276,8 @@ def start_compare(
     on_progress: Progress | None = None,
 ) -> CompareJob:
     """Run both sides in the background (returns at once). A ``ComparePlan``'s inputs are
-    checked against ``feeds`` now; a ``CompareRequest`` is read and checked on the job's thread
-    (its errors come through ``job.future``), so that a window never parses a model itself.
+    checked against ``feeds`` now; a ``CompareRequest`` is read in a child process and checked
+    by the job (its errors come through ``job.future``), so that a window never parses a model.
 
     ``parallel``: one worker per model at the same time (faster); False loads one model after
     the other in a single worker (half the memory). The job closes the engines it made.

@@ -176,9 +176,11 @@ def _meta_graph(info: Any, tags: Sequence[str] | None, label: str) -> Any:
     return chosen[0]
 
 
-def _side(
+def read_side(
     ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None, info: Any = None
 ) -> Side:
+    """Side ``which`` ("A" or "B") of a comparison: ``ref`` read (or its ``info``, read before),
+    its MetaGraphDef of ``tags`` and its ``signature``; UserError when either is missing."""
     from inspector_app.savedmodel import load_model
 
     if info is None:
@@ -204,8 +206,12 @@ def prepare(
     hundred ms) and check that ``signature`` exists in both with the same inputs. ``tags``: the
     MetaGraphDef (default: the only one, or serve). ``info_a``: A's ``SavedModelInfo`` when
     it has been read already (then only B is read)."""
-    side_a = _side(a, "A", signature, tags, info_a)
-    side_b = _side(b, "B", signature, tags)
+    side_a = read_side(a, "A", signature, tags, info_a)
+    return check_sides(side_a, read_side(b, "B", signature, tags), signature)
+
+
+def check_sides(side_a: Side, side_b: Side, signature: str) -> ComparePlan:
+    """The plan of two sides read; UserError when their signatures take different inputs."""
 
     def inputs(side: Side) -> dict[str, str]:
         return {t.name: t.dtype for t in side.signature.inputs}
