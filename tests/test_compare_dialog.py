@@ -4,16 +4,19 @@ engines (no TensorFlow) cancel, errors and the choices."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from models_compare import expected, versions_base
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+import inspector_app.savedmodel
 from inspector_app.engine import Cancelled, EngineError
+from inspector_app.errors import UserError
 from inspector_app.savedmodel import load_model
 from inspector_app.ui.compare_dialog import DIFFERS_BACKGROUND, CompareDialog
 
@@ -65,9 +68,11 @@ class FakeEngine:
 
 
 def make_dialog(qtbot, path, **kwargs) -> CompareDialog:
+    """A dialog on a folder path, once its versions are listed (on a thread of their own)."""
     dialog = CompareDialog(path, "serving_default", {"x": X}, **kwargs)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: dialog.versions is not None)
     return dialog
 
 
@@ -122,9 +127,17 @@ def test_dialog_reports_a_failed_run_naming_the_model(qtbot, base):
     )
 
 
-def test_dialog_with_fake_engines_fills_the_table(qtbot, base):
+def test_dialog_with_fake_engines_fills_the_table(qtbot, base, monkeypatch):
     FakeEngine.made.clear()
     info = load_model(base, version=2)  # what the window passes: the opened model's info
+    real_load = inspector_app.savedmodel.load_model
+    reads: list[tuple[int | None, bool]] = []  # (version read, on the GUI thread)
+
+    def spy(path, version=None):
+        reads.append((version, threading.current_thread() is threading.main_thread()))
+        return real_load(path, version=version)
+
+    monkeypatch.setattr(inspector_app.savedmodel, "load_model", spy)
     dialog = CompareDialog(info, "serving_default", {"x": X}, ["serve"], None, engine_factory=FakeEngine)  # fmt: skip
     qtbot.addWidget(dialog)
     assert (dialog.model_path, dialog.version, dialog.tags) == (str(base), 2, ["serve"])
@@ -134,6 +147,7 @@ def test_dialog_with_fake_engines_fills_the_table(qtbot, base):
     assert dialog.differing_rows() == []
     assert dialog.summary_label.text() == "all 3 outputs agree"
     assert [e.version for e in FakeEngine.made] == [2, 3]
+    assert reads == []  # A's info is reused, B is read in a child process
 
 
 def test_dialog_choices_and_bad_input(qtbot, base, tmp_path):
@@ -141,15 +155,63 @@ def test_dialog_choices_and_bad_input(qtbot, base, tmp_path):
     assert not single.version_radio.isEnabled() and single.folder_radio.isChecked()
     assert not single.start()
     assert single.status_label.text() == "choose a model folder to compare with"
-    single.set_other_folder(tmp_path / "missing")
-    assert not single.start() and "missing" in single.status_label.text()
+    single.set_other_folder(tmp_path / "missing")  # read on the job's thread: reported after
+    with qtbot.waitSignal(single.finished_comparison) as blocker:
+        assert single.start()
+    assert isinstance(blocker.args[0], UserError) and "missing" in single.status_label.text()
+    assert not FakeEngine.made or all(e.closed.is_set() for e in FakeEngine.made)
     single.set_other_folder(base)  # a base folder: its highest version
     single.atol_edit.setText("lots")
     assert not single.start() and "tolerance 'lots'" in single.status_label.text()
-    assert single.job is None
+    assert not single.running
 
     dialog = make_dialog(qtbot, base)  # no version given: the highest, 3
     assert [dialog.version_combo.itemData(i) for i in range(dialog.version_combo.count())] == [1, 2]
     assert dialog.version_combo.currentData() == 2
     dialog.feeds = {"y": X}
-    assert not dialog.start() and "has no input 'y'" in dialog.status_label.text()
+    with qtbot.waitSignal(dialog.finished_comparison) as blocker:
+        assert dialog.start()
+    assert isinstance(blocker.args[0], UserError)
+    assert "has no input 'y'" in dialog.status_label.text()
+
+
+def test_dialog_never_reads_a_model_on_the_gui_thread(qtbot, base, monkeypatch):
+    """The versions are listed on another thread and both models are read in a child process
+    (a parse holds the GIL): the dialog opens and starts at once, shows what it reads, and its
+    event loop keeps running."""
+    real_load = inspector_app.savedmodel.load_model
+    readers: list[bool] = []
+
+    def slow_load(*args, **kwargs):
+        readers.append(threading.current_thread() is threading.main_thread())
+        time.sleep(0.3)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(inspector_app.savedmodel, "load_model", slow_load)
+    FakeEngine.made.clear()
+    t0 = time.perf_counter()
+    dialog = CompareDialog(base, "serving_default", {"x": X}, engine_factory=FakeEngine)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert time.perf_counter() - t0 < 0.25 and dialog.versions is None
+    assert not dialog.version_radio.isEnabled()
+    with qtbot.waitSignal(dialog.versions_listed) as listed:
+        pass
+    assert listed.args[0] == [1, 2, 3] and dialog.version_combo.currentData() == 2
+    assert "compare_versions version 3" in dialog.model_a_label.text()
+    dialog.set_other_version(1)
+    ticks: list[float] = []
+    timer = QTimer(dialog)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(20)
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(dialog.finished_comparison, timeout=10_000) as done:
+        assert dialog.start()
+        assert time.perf_counter() - t0 < 0.1  # returns before the models are read
+        qtbot.waitUntil(lambda: "reading A" in dialog.status_label.text(), timeout=2_000)
+    timer.stop()
+    assert not isinstance(done.args[0], Exception), dialog.error
+    assert done.args[0].comparison.differing == ["mask", "scores", "y"]
+    assert readers == [False], readers  # the listing, on its thread; A and B: in the child
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert len(ticks) > 10 and max(gaps) < 0.25, max(gaps)  # the event loop kept running

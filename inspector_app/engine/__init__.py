@@ -28,13 +28,9 @@ The API (Qt-free, non-blocking; the window wraps it in a QObject that re-emits a
   throughput_per_s, feed_ms (all in the worker) and roundtrip_ms (client side).
 """
 
-from inspector_app.engine.client import (
-    LOGICAL_CPUS_ENV,
-    Engine,
-    EngineOptions,
-    process_rss,
-    resolve_model_dir,
-)
+from inspector_app.engine.client import process_rss
+from inspector_app.engine.engine import Engine
+from inspector_app.engine.options import LOGICAL_CPUS_ENV, EngineOptions
 from inspector_app.engine.protocol import (
     Cancelled,
     DeviceError,
@@ -63,5 +59,4 @@ __all__ = [
     "TensorSpecInfo",
     "WorkerDied",
     "process_rss",
-    "resolve_model_dir",
 ]

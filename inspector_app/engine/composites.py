@@ -197,14 +197,3 @@ def text(value: Composite, rows: int = TEXT_ROWS) -> str:
 
 def is_composite(value: Any) -> bool:
     return isinstance(value, (RaggedValue, SparseValue))
-
-
-def ragged_from_rows(rows: Any) -> RaggedValue:
-    """A one-level ragged value from a list of 1-D rows (lists or arrays) of one dtype."""
-    arrays = [np.asarray(r) for r in rows]
-    if any(a.ndim != 1 for a in arrays):
-        raise ValueError("each row of a ragged input must be a flat list of values")
-    splits = np.zeros(len(arrays) + 1, dtype=np.int64)
-    splits[1:] = np.cumsum([len(a) for a in arrays])
-    flat = np.concatenate(arrays) if arrays else np.zeros((0,))
-    return RaggedValue(flat, [splits])

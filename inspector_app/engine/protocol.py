@@ -139,7 +139,7 @@ class KeptFeed:
 @dataclass(frozen=True)
 class Request:
     id: int
-    op: str  # "load" | "run" | "unload" | "ping" | "exit"
+    op: str  # "load" | "run" | "exit"
     args: dict[str, Any]
 
 

@@ -18,7 +18,10 @@ the input's shape does not fit what the model computes: check it against the sig
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Callable
+
+from inspector_app.engine.protocol import EngineError
 
 # Lines TensorFlow adds around the real message.
 _NOISE = (
@@ -209,3 +212,15 @@ def describe(
     if hint and hint not in message:
         message = f"{message.rstrip(' .')}; hint: {hint}"
     return message
+
+
+def error_tuple(
+    exc: BaseException, op_of: Callable[[str], str | None] | None = None
+) -> tuple[str, str, str]:
+    """What a failed request sends back: (class name, one line, traceback). An ``EngineError``
+    keeps its class and text; anything else is ``describe``d (TensorFlow's message, the node and
+    op it names, and a hint)."""
+    details = "".join(traceback.format_exception(exc))
+    if isinstance(exc, EngineError):
+        return (type(exc).__name__, str(exc), details)
+    return ("EngineError", describe(exc, op_of), details)

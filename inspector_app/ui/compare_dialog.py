@@ -1,11 +1,13 @@
 """The Compare dialog: the current inputs through the current model (A) and another version of its
 base folder, or another model folder (B); a table of the differences, the differing outputs
 highlighted. Both models run in engine workers of their own (``workflows.compare_job``), in the
-background, with progress and cancel.
+background, with progress and cancel. Nothing here reads a model: the job reads both models'
+metadata on its thread, and a base folder's versions are listed on another (``find_versions``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -14,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -34,27 +36,29 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector_app.errors import UserError
 from inspector_app.results.compare import COLUMNS
+from inspector_app.ui.compare_table import (  # noqa: F401 - DIFFERS_*: tests import them here
+    DIFFERS_BACKGROUND,
+    DIFFERS_ROLE,
+    differing_rows,
+    fill_table,
+)
 from inspector_app.ui.palette import problem_colour
 from inspector_app.workflows.compare_job import (
     STEPS,
     CompareJob,
     CompareOutcome,
+    CompareRequest,
     ModelRef,
-    prepare,
+    find_versions,
     start_compare,
-    version_dirs,
+    versions_with_model,
 )
-
-DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1  # bool on every cell of a row: the output differs
-DIFFERS_BACKGROUND = QColor(255, 221, 221)
-COL_OUTPUT, COL_RESULT = 0, len(COLUMNS) - 1
 
 
 class CompareDialog(QDialog):
@@ -62,11 +66,15 @@ class CompareDialog(QDialog):
     opened model) with another version of its base folder or another model folder (B).
 
     ``feeds`` are the current inputs (name -> numpy array), run unchanged through both.
-    ``finished_comparison`` carries a ``CompareOutcome``, or the ``UserError`` that stopped it
-    (``engine.Cancelled`` after a cancel). ``engine_factory`` makes the engines (tests).
+    ``versions_listed`` carries the base folder's versions once known (at once for an opened
+    model's info, from a background thread for a path). ``finished_comparison`` carries a
+    ``CompareOutcome``, or the ``UserError`` that stopped it (``engine.Cancelled`` after a
+    cancel). ``engine_factory`` makes the engines (tests).
     """
 
     finished_comparison = Signal(object)
+    versions_listed = Signal(list)
+    _versions_found = Signal(object)  # find_versions' future, queued to the GUI thread
     _job_progress = Signal(int, int, str)  # from the job's thread, queued to the GUI thread
     _job_done = Signal(object)  # the job's future
 
@@ -85,9 +93,13 @@ class CompareDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("compareDialog")
         self.setWindowTitle("Compare models")
+        known: list[int] | None = None  # the versions, when the model's info says
+        self._info_a = None  # A's SavedModelInfo, when given: the job need not read A again
         if hasattr(model, "model_dir"):  # a savedmodel.SavedModelInfo: the version it shows
+            self._info_a = model if version in (None, model.version) else None
             if version is None:
                 version = model.version if model.base_dir is not None else None
+            known = sorted(versions_with_model(model.version_dirs)) if model.base_dir else []
             model = model.base_dir if model.base_dir is not None else model.model_dir
         self.model_path = str(model)
         self.signature = signature
@@ -98,35 +110,22 @@ class CompareDialog(QDialog):
         self.job: CompareJob | None = None
         self.outcome: CompareOutcome | None = None
         self.error: str | None = None
-        try:
-            self.versions = sorted(version_dirs(self.model_path))
-        except UserError:
-            self.versions = []
-        if self.versions and version is None:
-            version = self.versions[-1]
+        self.versions: list[int] | None = None  # None while they are being listed
         self.version = version
         self._build_ui()
         self._connect_callbacks()
+        self._set_versions(known)
+        if known is None:  # reading a base folder parses a model: not on this thread
+            find_versions(self.model_path).add_done_callback(_emitter(self._versions_found))
         self._update_buttons()
 
     # -- layout -------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        a_label = ModelRef(self.model_path, self.version).label
-        inputs = ", ".join(f"{k} {list(np.shape(v))}" for k, v in sorted(self.feeds.items()))
-        self.model_a_label = QLabel(
-            f"A: <b>{_html(a_label)}</b>, signature <b>{_html(self.signature)}</b>, "
-            f"inputs {_html(inputs) or 'none'}",
-            objectName="compareModelALabel",
-        )
+        self.model_a_label = QLabel(objectName="compareModelALabel")
         self.model_a_label.setWordWrap(True)
 
         self.version_radio = QRadioButton("Another version:", objectName="compareVersionRadio")
         self.version_combo = QComboBox(objectName="compareVersionCombo")
-        others = [v for v in self.versions if v != self.version]
-        for v in others:
-            self.version_combo.addItem(f"version {v}", v)
-        if others:
-            self.version_combo.setCurrentIndex(len(others) - 1)  # the highest other one
         self.folder_radio = QRadioButton("Another model folder:", objectName="compareFolderRadio")
         self.folder_edit = QLineEdit(objectName="compareFolderEdit")
         self.folder_edit.setPlaceholderText("a SavedModel folder or a TF Serving base folder")
@@ -134,9 +133,7 @@ class CompareDialog(QDialog):
         self.mode_group = QButtonGroup(self)
         self.mode_group.addButton(self.version_radio)
         self.mode_group.addButton(self.folder_radio)
-        self.version_radio.setEnabled(bool(others))
-        self.version_combo.setEnabled(bool(others))
-        (self.version_radio if others else self.folder_radio).setChecked(True)
+        self.folder_radio.setChecked(True)
 
         other_box = QGroupBox("B: compare with")
         grid = QFormLayout(other_box)
@@ -196,6 +193,37 @@ class CompareDialog(QDialog):
         self.version_combo.activated.connect(lambda _i: self.version_radio.setChecked(True))
         self._job_progress.connect(self._on_progress)
         self._job_done.connect(self._on_done)
+        self._versions_found.connect(
+            lambda found: self._set_versions([] if found.exception() else found.result())
+        )
+
+    def _set_versions(self, versions: list[int] | None) -> None:
+        """Show model A and the other versions to choose (None: still being listed)."""
+        self.versions = versions
+        if versions and self.version is None:
+            self.version = versions[-1]
+        a_label = ModelRef(self.model_path, self.version).label
+        inputs = ", ".join(f"{k} {list(np.shape(v))}" for k, v in sorted(self.feeds.items()))
+        self.model_a_label.setText(
+            f"A: <b>{_html(a_label)}</b>, signature <b>{_html(self.signature)}</b>, "
+            f"inputs {_html(inputs) or 'none'}"
+        )
+        others = [v for v in versions or [] if v != self.version]
+        self.version_combo.clear()
+        for v in others:
+            self.version_combo.addItem(f"version {v}", v)
+        if others:
+            self.version_combo.setCurrentIndex(len(others) - 1)  # the highest other one
+        elif versions is None:
+            self.version_combo.addItem("listing the versions…")
+        self.version_radio.setEnabled(bool(others))
+        self.version_combo.setEnabled(bool(others))
+        if others and not self.folder_edit.text().strip():
+            self.version_radio.setChecked(True)
+        elif not others:
+            self.folder_radio.setChecked(True)
+        if versions is not None:
+            self.versions_listed.emit(versions)
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -238,20 +266,20 @@ class CompareDialog(QDialog):
             return self._fail(f"tolerance {self.atol_edit.text()!r} is not a number of 0 or more")
         try:
             a = ModelRef(self.model_path, self.version)
-            plan = prepare(a, self.other_ref(), self.signature, self.tags)
+            request = CompareRequest(a, self.other_ref(), self.signature, self.tags, self._info_a)
             self.job = start_compare(
-                plan,
+                request,
                 self.feeds,
                 device=self.device,
                 atol=atol,
                 engine_factory=self.engine_factory,
-                on_progress=self._job_progress.emit,
+                on_progress=_emitter(self._job_progress),
             )
         except UserError as err:
             return self._fail(str(err))
         self.progress.setValue(0)
-        self._set_status(f"B: {plan.b.label}; starting…")
-        self.job.future.add_done_callback(self._job_done.emit)
+        self._set_status(f"B: {request.b.label}; reading the models…")
+        self.job.future.add_done_callback(_emitter(self._job_done))
         self._update_buttons()
         return True
 
@@ -329,32 +357,12 @@ class CompareDialog(QDialog):
         self.copy_button.setEnabled(self.outcome is not None)
 
     def _fill_table(self, outcome: CompareOutcome | None) -> None:
-        diffs = outcome.comparison.outputs if outcome else []
-        self.table.setRowCount(len(diffs))
-        bold = QFont(self.table.font())
-        bold.setBold(True)
-        for row, diff in enumerate(diffs):
-            tip = diff.summary
-            if diff.iou:
-                per_class = ", ".join(f"{c}: {v:.4f}" for c, v in sorted(diff.iou.items())[:40])
-                tip += f"\nIoU per class: {per_class}"
-            for col, text in enumerate(diff.cells()):
-                item = QTableWidgetItem(text)
-                item.setData(DIFFERS_ROLE, diff.differs)
-                item.setToolTip(tip)
-                if diff.differs:
-                    item.setBackground(QBrush(DIFFERS_BACKGROUND))
-                    item.setFont(bold)
-                self.table.setItem(row, col, item)
+        fill_table(self.table, outcome)
         self.summary_label.setText(outcome.comparison.summary() if outcome else "")
 
     def differing_rows(self) -> list[str]:
         """The output names of the highlighted rows."""
-        return [
-            self.table.item(r, COL_OUTPUT).text()
-            for r in range(self.table.rowCount())
-            if self.table.item(r, COL_OUTPUT).data(DIFFERS_ROLE)
-        ]
+        return differing_rows(self.table)
 
     def reject(self) -> None:
         self.cancel()
@@ -363,6 +371,16 @@ class CompareDialog(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.cancel()
         super().closeEvent(event)
+
+
+def _emitter(signal: Any) -> Callable[..., None]:
+    """``signal.emit`` for a background thread; silent once the dialog is closed and deleted."""
+
+    def emit(*args: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # "Internal C++ object already deleted"
+            signal.emit(*args)
+
+    return emit
 
 
 def _html(text: str) -> str:

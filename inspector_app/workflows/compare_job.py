@@ -1,95 +1,69 @@
 """Run the same inputs through two models and compare what they answer. Qt-free.
 
 Model A and model B are two versions of a TF Serving base folder, or two model folders with the
-same signature. Each runs in an engine worker of its own (this process never imports
-TensorFlow); by default both workers start at once, so they import TensorFlow side by side::
+same signature (``compare_plan`` reads and checks them). Each runs in an engine worker of its own
+(this process never imports TensorFlow); by default both workers start at once, so they import
+TensorFlow side by side::
 
     a, b = default_pair("/models/resnet")            # its two highest versions, older first
     comparison = compare_models(a, b, "serving_default", {"x": batch})
     comparison.differing                             # names of the outputs that differ
 
-For a window: ``plan = prepare(a, b, key, tags)`` (reads metadata, fast), then
-``job = start_compare(plan, feeds, on_progress=...)``; ``job.future`` gives a ``CompareOutcome``,
-``job.cancel()`` stops both workers.
+For a window: ``job = start_compare(CompareRequest(a, b, key, tags), feeds, on_progress=...)``
+returns at once; the job reads the models' metadata in a child process (``compare_read``: never
+in the window's process, whose event loop a parse would stop);
+``job.future`` gives a ``CompareOutcome``, ``job.cancel()`` stops both workers. The command line
+may ``prepare`` the ``ComparePlan`` first and pass that.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from inspector_app.errors import UserError
 from inspector_app.results.compare import Comparison, compare_outputs
+from inspector_app.workflows.compare_plan import (
+    ComparePlan,
+    CompareRequest,
+    ModelRef,
+    Side,
+    default_pair,
+    find_versions,
+    prepare,
+    version_dirs,
+    versions_with_model,
+)
+from inspector_app.workflows.compare_read import PlanReader
 
-STEPS = ("start", "load A", "run A", "load B", "run B", "compare")  # progress steps, in order
+__all__ = [  # the plan's names too: callers import them from here
+    "STEPS",
+    "CompareJob",
+    "CompareOutcome",
+    "ComparePlan",
+    "CompareRequest",
+    "ModelRef",
+    "Side",
+    "compare_models",
+    "default_pair",
+    "find_versions",
+    "prepare",
+    "start_compare",
+    "version_dirs",
+    "versions_with_model",
+]
+
+# progress steps, in order
+STEPS = ("read", "start", "load A", "run A", "load B", "run B", "compare")
 
 Progress = Callable[[int, int, str], None]  # (steps done, len(STEPS), what is happening now)
-
-
-@dataclass(frozen=True)
-class ModelRef:
-    """One side of a comparison: a model folder (or saved_model.pb, or a TF Serving base folder)
-    and, for a base folder, the version (None: the highest)."""
-
-    path: str | os.PathLike
-    version: int | None = None
-
-    @property
-    def label(self) -> str:
-        """``resnet version 2`` or ``resnet``: short, for tables and progress lines."""
-        name = Path(self.path).name or str(self.path)
-        return f"{name} version {self.version}" if self.version is not None else name
-
-
-@dataclass(frozen=True)
-class Side:
-    """A model ready to load: where it is, with which tags, and the signature to run."""
-
-    ref: ModelRef
-    model_dir: Path
-    version: int | None  # the version chosen (a base folder's highest when ref.version is None)
-    tags: list[str]
-    signature: Any  # savedmodel.SignatureInfo
-
-    @property
-    def label(self) -> str:
-        return ModelRef(self.ref.path, self.version).label
-
-
-@dataclass(frozen=True)
-class ComparePlan:
-    """Both sides checked against each other: the signature exists in both."""
-
-    a: Side
-    b: Side
-    signature: str
-
-    @property
-    def context(self) -> dict[str, Any]:
-        """The context ``interpret`` takes (the signature's method, for classify outputs)."""
-        return {"method_name": self.a.signature.method_name}
-
-    def check_feeds(self, feeds: Mapping[str, Any]) -> None:
-        """UserError unless ``feeds`` names exactly the inputs of the signature of both sides."""
-        for side, which in ((self.a, "A"), (self.b, "B")):
-            names = [t.name for t in side.signature.inputs]
-            valid = ", ".join(names) or "none"
-            where = f"signature {self.signature!r} of model {which} ({side.label})"
-            for key in feeds:
-                if key not in names:
-                    raise UserError(f"{where} has no input {key!r}; its inputs: {valid}")
-            missing = [n for n in names if n not in feeds]
-            if missing:
-                raise UserError(f"{where} needs input {missing[0]!r} (inputs: {valid})")
 
 
 @dataclass
@@ -109,105 +83,6 @@ class CompareOutcome:
         return not self.comparison.differing
 
 
-def version_dirs(path: str | os.PathLike) -> dict[int, Path]:
-    """The version folders of a TF Serving base folder that hold a SavedModel ({} otherwise)."""
-    from inspector_app.savedmodel import load_model
-
-    info = load_model(path)
-    return {
-        v: d
-        for v, d in sorted(info.version_dirs.items())
-        if (d / "saved_model.pb").is_file() or (d / "saved_model.pbtxt").is_file()
-    }
-
-
-def default_pair(
-    path: str | os.PathLike, version_a: int | None = None, version_b: int | None = None
-) -> tuple[ModelRef, ModelRef]:
-    """Two versions of the base folder ``path``: the two highest by default (A the older); a
-    version left out is the highest one other than the version given."""
-    versions = sorted(version_dirs(path))
-    if not versions:
-        raise UserError(
-            f"{path} is a single SavedModel, not a TF Serving base folder with versions; "
-            "name a second model to compare with (--other PATH2)"
-        )
-    have = ", ".join(map(str, versions))
-    for v in (version_a, version_b):
-        if v is not None and v not in versions:
-            raise UserError(f"{path} has no version {v} holding a SavedModel; versions: {have}")
-    if version_a is None and version_b is None:
-        if len(versions) < 2:
-            raise UserError(
-                f"{path} has only version {versions[0]}; compare needs two versions "
-                "(or --other PATH2)"
-            )
-        return ModelRef(path, versions[-2]), ModelRef(path, versions[-1])
-    if version_a is None or version_b is None:
-        given = version_a if version_a is not None else version_b
-        others = [v for v in versions if v != given]
-        if not others:
-            raise UserError(f"{path} has only version {given}; compare needs two versions")
-        if version_a is None:
-            version_a = others[-1]
-        else:
-            version_b = others[-1]
-    return ModelRef(path, version_a), ModelRef(path, version_b)
-
-
-def _meta_graph(info: Any, tags: Sequence[str] | None, label: str) -> Any:
-    graphs = info.meta_graphs
-    sets = "; ".join(",".join(mg.tags) for mg in graphs) or "none"
-    if tags:
-        chosen = [mg for mg in graphs if set(mg.tags) == set(tags)]
-        if not chosen:
-            wanted = ",".join(tags)
-            raise UserError(f"model {label} has no MetaGraphDef with tag set {wanted!r}; tag sets: {sets}")  # fmt: skip
-        return chosen[0]
-    if len(graphs) == 1:
-        return graphs[0]
-    chosen = [mg for mg in graphs if set(mg.tags) == {"serve"}]
-    if not chosen:
-        raise UserError(f"model {label} has several MetaGraphDefs; pick a tag set: {sets}")
-    return chosen[0]
-
-
-def _side(ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None) -> Side:
-    from inspector_app.savedmodel import load_model
-
-    info = load_model(ref.path, version=ref.version)
-    side_label = f"{which} ({ModelRef(ref.path, info.version).label})"
-    mg = _meta_graph(info, tags, side_label)
-    sig = mg.signature(signature)
-    if sig is None:
-        keys = ", ".join(s.key for s in mg.signatures if not s.key.startswith("__")) or "none"
-        raise UserError(f"model {side_label} has no signature {signature!r}; signatures: {keys}")
-    return Side(ref, Path(info.model_dir), info.version, list(mg.tags), sig)
-
-
-def prepare(
-    a: ModelRef, b: ModelRef, signature: str, tags: Sequence[str] | None = None
-) -> ComparePlan:
-    """Read both models' metadata (no TensorFlow, tens of ms) and check that ``signature`` exists
-    in both with the same inputs. ``tags``: the MetaGraphDef (default: the only one, or serve)."""
-    side_a = _side(a, "A", signature, tags)
-    side_b = _side(b, "B", signature, tags)
-
-    def inputs(side: Side) -> dict[str, str]:
-        return {t.name: t.dtype for t in side.signature.inputs}
-
-    if inputs(side_a) != inputs(side_b):
-
-        def text(side: Side) -> str:
-            return ", ".join(f"{k} {v}" for k, v in sorted(inputs(side).items())) or "none"
-
-        raise UserError(
-            f"signature {signature!r} takes different inputs in A ({text(side_a)}) and B "
-            f"({text(side_b)}); the same inputs cannot feed both"
-        )
-    return ComparePlan(side_a, side_b, signature)
-
-
 EngineFactory = Callable[[], Any]
 
 
@@ -218,13 +93,14 @@ def _default_engine() -> Any:
 
 
 class CompareJob:
-    """Both runs in the background. ``future`` resolves to a ``CompareOutcome`` or fails with a
+    """Both runs in the background (and, for a ``CompareRequest``, reading both models first:
+    ``plan`` is None until then). ``future`` resolves to a ``CompareOutcome`` or fails with a
     ``UserError`` (``engine.Cancelled`` after ``cancel()``); ``on_progress(done, total, text)``
     is called from a background thread."""
 
     def __init__(
         self,
-        plan: ComparePlan,
+        plan: ComparePlan | CompareRequest,
         feeds: Mapping[str, Any],
         *,
         device: str | None = None,
@@ -233,7 +109,9 @@ class CompareJob:
         engine_factory: EngineFactory | None = None,
         on_progress: Progress | None = None,
     ) -> None:
-        self.plan = plan
+        # None until the job has read both models (a CompareRequest is read on the job's thread)
+        self.plan: ComparePlan | None = plan if isinstance(plan, ComparePlan) else None
+        self._request = plan if isinstance(plan, CompareRequest) else None
         self.future: Future[CompareOutcome] = Future()
         self._feeds = dict(feeds)
         self._device = device
@@ -245,6 +123,7 @@ class CompareJob:
         self._lock = threading.Lock()
         self._cancelled = False
         self._closer: threading.Thread | None = None
+        self._reader: PlanReader | None = None
         self._thread = threading.Thread(target=self._main, name="compare-job", daemon=True)
         self._thread.start()
 
@@ -282,8 +161,22 @@ class CompareJob:
         _settle(self.future, outcome, error)
 
     def _compare(self) -> CompareOutcome:
-        plan, dev, both = self.plan, self._device, self._parallel
-        self._progress(0, "starting the model worker" + ("s" if both else ""))
+        dev, both = self._device, self._parallel
+        plan = self.plan
+        if plan is None:
+            assert self._request is not None
+            request = self._request
+            read = f"A ({request.a.label}) and " if request.info_a is None else ""
+            self._progress(0, f"reading {read}B ({request.b.label})")
+            reader = PlanReader(request)  # a child process: the parse would stop this process
+            with self._lock:
+                self._reader = reader
+                if self._cancelled:
+                    reader.stop()
+            plan = reader.plan()
+            plan.check_feeds(self._feeds)
+            self.plan = plan
+        self._progress(1, "starting the model worker" + ("s" if both else ""))
         first = self._engine()
         second = self._engine() if both else first
         load_a = first.load(plan.a.model_dir, plan.a.tags, dev)
@@ -291,24 +184,24 @@ class CompareJob:
         if both:
             load_b = second.load(plan.b.model_dir, plan.b.tags, dev)
             run_b = second.run(plan.signature, self._feeds, device=dev)
-        self._progress(1, f"loading A ({plan.a.label})" + (" and B" if both else ""))
+        self._progress(2, f"loading A ({plan.a.label})" + (" and B" if both else ""))
         _side_result(load_a, "A", plan.a)
-        self._progress(2, f"running A ({plan.a.label})")
+        self._progress(3, f"running A ({plan.a.label})")
         res_a = _side_result(run_a, "A", plan.a)
         if not both:  # in a fresh worker: A's memory goes back first
             load_b = first.load(plan.b.model_dir, plan.b.tags, dev)
             run_b = first.run(plan.signature, self._feeds, device=dev)
-        self._progress(3, f"loading B ({plan.b.label})")
+        self._progress(4, f"loading B ({plan.b.label})")
         _side_result(load_b, "B", plan.b)
-        self._progress(4, f"running B ({plan.b.label})")
+        self._progress(5, f"running B ({plan.b.label})")
         res_b = _side_result(run_b, "B", plan.b)
-        self._progress(5, "comparing the outputs")
+        self._progress(6, "comparing the outputs")
         comparison = compare_outputs(res_a.outputs, res_b.outputs, plan.context, self._atol)
         timing = {
             "run_a_ms": float(res_a.timing.get("run_ms", 0.0)),
             "run_b_ms": float(res_b.timing.get("run_ms", 0.0)),
         }
-        self._progress(6, comparison.summary())
+        self._progress(7, comparison.summary())
         return CompareOutcome(
             plan, comparison, res_a.outputs, res_b.outputs, res_a.device, res_b.device, timing
         )
@@ -326,6 +219,8 @@ class CompareJob:
             if self._cancelled:
                 return
             self._cancelled = True
+            if self._reader is not None:
+                self._reader.stop()
             self._closer = threading.Thread(target=self._close_engines, args=(False,), daemon=True)
         self._closer.start()
 
@@ -371,7 +266,7 @@ def _settle(fut: Future, value: Any, exc: BaseException | None = None) -> None:
 
 
 def start_compare(
-    plan: ComparePlan,
+    plan: ComparePlan | CompareRequest,
     feeds: Mapping[str, Any],
     *,
     device: str | None = None,
@@ -380,12 +275,15 @@ def start_compare(
     engine_factory: EngineFactory | None = None,
     on_progress: Progress | None = None,
 ) -> CompareJob:
-    """Check ``feeds`` against both sides, then run both in the background (returns at once).
+    """Run both sides in the background (returns at once). A ``ComparePlan``'s inputs are
+    checked against ``feeds`` now; a ``CompareRequest`` is read in a child process and checked
+    by the job (its errors come through ``job.future``), so that a window never parses a model.
 
     ``parallel``: one worker per model at the same time (faster); False loads one model after
     the other in a single worker (half the memory). The job closes the engines it made.
     """
-    plan.check_feeds(feeds)
+    if isinstance(plan, ComparePlan):
+        plan.check_feeds(feeds)
     return CompareJob(
         plan,
         feeds,
