@@ -19,18 +19,9 @@ from inspector_app.savedmodel.loader import (
     load_model,
 )
 from inspector_app.savedmodel.tree import TreeNode
+from inspector_app.units import human_bytes
 
 MAX_ASSET_FILES = 500
-
-
-def human_bytes(n: int) -> str:
-    """``1536`` -> ``"1.5 KB"`` (powers of 1024, as file managers show)."""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TB"
 
 
 def short_method(method_name: str) -> str:

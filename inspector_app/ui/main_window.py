@@ -591,7 +591,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         else:
             info = model.info
             size_bytes = getattr(info, "size_bytes", None)
-            from inspector_app.savedmodel.tree_builder import human_bytes  # loaded with the model
+            from inspector_app.units import human_bytes
 
             size = human_bytes(size_bytes) if size_bytes is not None else "size ?"
             version = getattr(info, "version", None)

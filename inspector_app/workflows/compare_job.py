@@ -111,14 +111,9 @@ class CompareOutcome:
 
 def version_dirs(path: str | os.PathLike) -> dict[int, Path]:
     """The version folders of a TF Serving base folder that hold a SavedModel ({} otherwise)."""
-    from inspector_app.savedmodel import load_model
+    from inspector_app.savedmodel.discovery import version_folders  # names only: no parsing
 
-    info = load_model(path)
-    return {
-        v: d
-        for v, d in sorted(info.version_dirs.items())
-        if (d / "saved_model.pb").is_file() or (d / "saved_model.pbtxt").is_file()
-    }
+    return version_folders(path, with_model=True)
 
 
 def default_pair(
