@@ -33,30 +33,18 @@ def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tag-set",
         metavar="TAGS",
-        help="with --graph: the MetaGraphDef's tags, e.g. serve or serve,gpu (default: the first)",
+        help="with --graph: the MetaGraphDef's tags, e.g. serve or serve,gpu (default: the only one, or serve)",
     )
     parser.add_argument(
         "--overwrite", action="store_true", help="with --out: replace an existing file"
     )
 
 
-def _meta_graph(info, tag_set: str | None):
-    if not info.meta_graphs:
-        raise UserError(f"{info.path}: the SavedModel has no MetaGraphDef")
-    if not tag_set:
-        return info.meta_graphs[0]
-    wanted = sorted(t.strip() for t in tag_set.split(",") if t.strip())
-    for mg in info.meta_graphs:
-        if sorted(mg.tags) == wanted:
-            return mg
-    have = "; ".join(mg.tag_set for mg in info.meta_graphs)
-    raise UserError(f"no MetaGraphDef with tags {tag_set!r}; the model has: {have}")
-
-
 def render(info, name: str, fmt: str, tag_set: str | None = None) -> str:
     from inspector_app.savedmodel.graph import open_graph
+    from inspector_app.savedmodel.resolve import choose_meta_graph
 
-    mg = _meta_graph(info, tag_set)
+    mg = choose_meta_graph(info, tag_set)
     graph = open_graph(mg.proto, name or None)
     if fmt == "json":
         return json.dumps(graph.to_json(), indent=1) + "\n"
@@ -76,17 +64,12 @@ def execute_graph(info, args: argparse.Namespace) -> int:
         fmt = suffix if suffix in ("dot", "svg", "json") else "json"
     text = render(info, args.graph, fmt, args.tag_set)
     if args.out:
+        from inspector_app.fileio import atomic_write_text
+
         target = Path(args.out)
         if target.exists() and not args.overwrite:
             raise UserError(f"{target} exists; pass --overwrite to replace it")
-        if not target.parent.is_dir():
-            raise UserError(f"{target.parent} is not a folder")
-        try:
-            from inspector_app.savedmodel.graph_export import write_atomic
-
-            write_atomic(target, text)
-        except OSError as err:
-            raise UserError(f"cannot write {target}: {err.strerror or err}") from None
+        atomic_write_text(target, text, overwrite=args.overwrite, model_dir=info.model_dir)
         print(f"wrote {target}", file=sys.stderr)
         return 0
     try:

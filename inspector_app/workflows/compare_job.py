@@ -150,33 +150,13 @@ def default_pair(
     return ModelRef(path, version_a), ModelRef(path, version_b)
 
 
-def _meta_graph(info: Any, tags: Sequence[str] | None, label: str) -> Any:
-    graphs = info.meta_graphs
-    sets = "; ".join(",".join(mg.tags) for mg in graphs) or "none"
-    if tags:
-        chosen = [mg for mg in graphs if set(mg.tags) == set(tags)]
-        if not chosen:
-            wanted = ",".join(tags)
-            raise UserError(f"model {label} has no MetaGraphDef with tag set {wanted!r}; tag sets: {sets}")  # fmt: skip
-        return chosen[0]
-    if len(graphs) == 1:
-        return graphs[0]
-    chosen = [mg for mg in graphs if set(mg.tags) == {"serve"}]
-    if not chosen:
-        raise UserError(f"model {label} has several MetaGraphDefs; pick a tag set: {sets}")
-    return chosen[0]
-
-
 def _side(ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None) -> Side:
     from inspector_app.savedmodel import load_model
+    from inspector_app.savedmodel.resolve import resolve
 
     info = load_model(ref.path, version=ref.version)
-    side_label = f"{which} ({ModelRef(ref.path, info.version).label})"
-    mg = _meta_graph(info, tags, side_label)
-    sig = mg.signature(signature)
-    if sig is None:
-        keys = ", ".join(s.key for s in mg.signatures if not s.key.startswith("__")) or "none"
-        raise UserError(f"model {side_label} has no signature {signature!r}; signatures: {keys}")
+    model = f"model {which} ({ModelRef(ref.path, info.version).label})"
+    mg, sig = resolve(info, tags, signature, model=model, hint="pick a tag set")
     return Side(ref, Path(info.model_dir), info.version, list(mg.tags), sig)
 
 
