@@ -539,13 +539,10 @@ class MainWindow(WindowActionsMixin, QMainWindow):
             return None
         tags = _tags_of(node)
         key = node.details.get("key", node.name)
-        for meta_graph in getattr(info, "meta_graphs", []):
-            if tags is not None and tuple(meta_graph.tags) != tags:
-                continue
-            for signature in meta_graph.signatures:
-                if signature.key == key:
-                    return SignatureSelection(signature, tuple(meta_graph.tags), info, node)
-        return None
+        from inspector_app.savedmodel.resolve import find_signature  # loaded with the model
+
+        found = find_signature(info, tags, key)
+        return SignatureSelection(found[1], tuple(found[0].tags), info, node) if found else None
 
     def _select_node(self, node: TreeNode, *, quiet: bool = False) -> None:
         source = self.tree_model.index_of(node)
