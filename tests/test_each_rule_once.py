@@ -123,15 +123,17 @@ def test_resolver_defaults_and_errors() -> None:
     assert find_signature(two, ("serve",), "a") is None
 
 
-def test_run_and_compare_refuse_alike(tmp_path) -> None:
-    """The command line's run and Compare give the same words for a missing signature."""
+def test_run_and_show_graph_refuse_alike(tmp_path) -> None:
+    """``run`` (and ``batch``, which shares its choice) and ``show --graph`` give the same words
+    for a tag set the model lacks."""
     from inspector_app.cli.run_target import choose
-    from inspector_app.workflows.compare_job import ModelRef, prepare
+    from inspector_app.cli.show_graph import render
 
     base = _copy_model(tmp_path)
-    args = SimpleNamespace(path=str(base), version=None, tag_set=None, signature="nope")
+    args = SimpleNamespace(path=str(base), version=None, tag_set="gpu", signature=None)
     with pytest.raises(UserError) as run_err:
         choose(args)
-    with pytest.raises(UserError) as compare_err:
-        prepare(ModelRef(base, 123), ModelRef(base, 124), "nope")
-    assert str(compare_err.value).endswith(str(run_err.value))
+    with pytest.raises(UserError) as graph_err:
+        render(load_model(base), "", "json", "gpu")
+    assert str(run_err.value) == str(graph_err.value)
+    assert str(run_err.value) == "no MetaGraphDef with tag set 'gpu'; tag sets: serve"

@@ -21,7 +21,6 @@ import numpy as np
 
 from inspector_app.cli import run_output
 from inspector_app.cli.options import add_model_version
-from inspector_app.cli.run_output import check_outdir_flag as _check_outdir
 from inspector_app.cli.run_target import choose as _choose
 from inspector_app.errors import UserError
 from inspector_app.safeio import escape
@@ -239,6 +238,18 @@ def _check_fixed_dims(signature: Any, feeds: dict[str, np.ndarray]) -> None:
                 f"{format_shape(spec.shape)}, got {format_shape(list(shape))}; give an array of "
                 "that shape (None/? dimensions may be any size)"
             )
+
+
+def _check_outdir(args: argparse.Namespace, model_dir: Path, signature: Any) -> dict | None:
+    """--outdir checked (and created) before the worker is asked for anything."""
+    if not args.outdir:
+        return None
+    from inspector_app.results.outfiles import check_outdir
+
+    keys = run_output.output_keys(signature)
+    return check_outdir(
+        args.outdir, keys, overwrite=args.overwrite, model_dirs=[model_dir, args.path]
+    )
 
 
 def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -> dict[str, Any]:

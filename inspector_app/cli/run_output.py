@@ -4,7 +4,6 @@ components, each file written atomically), ``--json`` (one object, values cut at
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from pathlib import Path
@@ -18,18 +17,6 @@ from inspector_app.results.outfiles import file_stem, output_files
 from inspector_app.safeio import display, escape
 
 JSON_MAX_VALUES = 1000  # values per output in --json before "truncated": true
-
-
-def check_outdir_flag(args: argparse.Namespace, model_dir: Path, signature: Any) -> dict | None:
-    """--outdir checked (and created) before the worker is asked for anything."""
-    if not args.outdir:
-        return None
-    from inspector_app.results.outfiles import check_outdir
-
-    keys = output_keys(signature)
-    return check_outdir(
-        args.outdir, keys, overwrite=args.overwrite, model_dirs=[model_dir, args.path]
-    )
 
 
 def output_keys(signature: Any) -> list[str]:

@@ -40,11 +40,16 @@ def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _meta_graph(info, tag_set: str | None):
+    from inspector_app.savedmodel.resolve import choose_meta_graph  # the one resolver
+
+    return choose_meta_graph(info, tag_set)
+
+
 def render(info, name: str, fmt: str, tag_set: str | None = None) -> str:
     from inspector_app.savedmodel.graph import open_graph
-    from inspector_app.savedmodel.resolve import choose_meta_graph
 
-    mg = choose_meta_graph(info, tag_set)
+    mg = _meta_graph(info, tag_set)
     graph = open_graph(mg.proto, name or None)
     if fmt == "json":
         return json.dumps(graph.to_json(), indent=1) + "\n"
@@ -64,12 +69,17 @@ def execute_graph(info, args: argparse.Namespace) -> int:
         fmt = suffix if suffix in ("dot", "svg", "json") else "json"
     text = render(info, args.graph, fmt, args.tag_set)
     if args.out:
-        from inspector_app.fileio import atomic_write_text
-
         target = Path(args.out)
         if target.exists() and not args.overwrite:
             raise UserError(f"{target} exists; pass --overwrite to replace it")
-        atomic_write_text(target, text, overwrite=args.overwrite, model_dir=info.model_dir)
+        if not target.parent.is_dir():
+            raise UserError(f"{target.parent} is not a folder")
+        try:
+            from inspector_app.savedmodel.graph_export import write_atomic
+
+            write_atomic(target, text)
+        except OSError as err:
+            raise UserError(f"cannot write {target}: {err.strerror or err}") from None
         print(f"wrote {target}", file=sys.stderr)
         return 0
     try:

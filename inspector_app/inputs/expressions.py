@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
-from inspector_app.units import human_bytes
 
 DEFAULT_MAX_BYTES = 2 * 2**30
 MAX_TEXT = 1_000_000  # characters in one expression
@@ -181,7 +180,11 @@ def _leaf_bytes(value: Any, memo: dict[int, int] | None = None, depth: int = 0) 
     return 8
 
 
-_fmt_bytes = human_bytes  # the one byte formatter
+def _fmt_bytes(n: float) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{int(n)} bytes"
 
 
 class _Evaluator:

@@ -25,7 +25,6 @@ from inspector_app.errors import UserError
 from inspector_app.fileio import apply_user_mode
 from inspector_app.inputs.validate import TensorSpec, as_string_array, is_string_dtype
 from inspector_app.safeio import open_regular
-from inspector_app.units import human_bytes
 
 WARMUP_RELPATH = Path("assets.extra") / "tf_serving_warmup_requests"
 _FILE_NAME = "inspector_app/tensorflow_serving_apis.proto"
@@ -355,7 +354,7 @@ def _from_tensor_proto(proto, max_bytes: int) -> np.ndarray:
     if count * itemsize > max_bytes:
         raise UserError(
             f"a {dt_name} tensor of shape {list(shape)[:8]} would take "
-            f"{human_bytes(count * itemsize)}, over the {human_bytes(max_bytes)} input "
+            f"{count * itemsize / 2**30:,.1f} GiB, over the {max_bytes / 2**30:,.1f} GiB input "
             "limit (--max-input-bytes)"
         )
     if dt_name == "DT_STRING":
@@ -506,10 +505,8 @@ def encode_prediction_log(
 
 
 def _inside_model_folder(path: Path) -> Path | None:
-    from inspector_app.savedmodel.discovery import holds_model  # names only
-
     for parent in path.resolve().parents:
-        if holds_model(parent):
+        if (parent / "saved_model.pb").exists() or (parent / "saved_model.pbtxt").exists():
             return parent
     return None
 

@@ -539,10 +539,13 @@ class MainWindow(WindowActionsMixin, QMainWindow):
             return None
         tags = _tags_of(node)
         key = node.details.get("key", node.name)
-        from inspector_app.savedmodel.resolve import find_signature  # loaded with the model
-
-        found = find_signature(info, tags, key)
-        return SignatureSelection(found[1], tuple(found[0].tags), info, node) if found else None
+        for meta_graph in getattr(info, "meta_graphs", []):
+            if tags is not None and tuple(meta_graph.tags) != tags:
+                continue
+            for signature in meta_graph.signatures:
+                if signature.key == key:
+                    return SignatureSelection(signature, tuple(meta_graph.tags), info, node)
+        return None
 
     def _select_node(self, node: TreeNode, *, quiet: bool = False) -> None:
         source = self.tree_model.index_of(node)
@@ -588,7 +591,7 @@ class MainWindow(WindowActionsMixin, QMainWindow):
         else:
             info = model.info
             size_bytes = getattr(info, "size_bytes", None)
-            from inspector_app.units import human_bytes
+            from inspector_app.savedmodel.tree_builder import human_bytes  # loaded with the model
 
             size = human_bytes(size_bytes) if size_bytes is not None else "size ?"
             version = getattr(info, "version", None)

@@ -111,9 +111,14 @@ class CompareOutcome:
 
 def version_dirs(path: str | os.PathLike) -> dict[int, Path]:
     """The version folders of a TF Serving base folder that hold a SavedModel ({} otherwise)."""
-    from inspector_app.savedmodel.discovery import version_folders  # names only: no parsing
+    from inspector_app.savedmodel import load_model
 
-    return version_folders(path, with_model=True)
+    info = load_model(path)
+    return {
+        v: d
+        for v, d in sorted(info.version_dirs.items())
+        if (d / "saved_model.pb").is_file() or (d / "saved_model.pbtxt").is_file()
+    }
 
 
 def default_pair(
@@ -150,13 +155,33 @@ def default_pair(
     return ModelRef(path, version_a), ModelRef(path, version_b)
 
 
+def _meta_graph(info: Any, tags: Sequence[str] | None, label: str) -> Any:
+    graphs = info.meta_graphs
+    sets = "; ".join(",".join(mg.tags) for mg in graphs) or "none"
+    if tags:
+        chosen = [mg for mg in graphs if set(mg.tags) == set(tags)]
+        if not chosen:
+            wanted = ",".join(tags)
+            raise UserError(f"model {label} has no MetaGraphDef with tag set {wanted!r}; tag sets: {sets}")  # fmt: skip
+        return chosen[0]
+    if len(graphs) == 1:
+        return graphs[0]
+    chosen = [mg for mg in graphs if set(mg.tags) == {"serve"}]
+    if not chosen:
+        raise UserError(f"model {label} has several MetaGraphDefs; pick a tag set: {sets}")
+    return chosen[0]
+
+
 def _side(ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None) -> Side:
     from inspector_app.savedmodel import load_model
-    from inspector_app.savedmodel.resolve import resolve
 
     info = load_model(ref.path, version=ref.version)
-    model = f"model {which} ({ModelRef(ref.path, info.version).label})"
-    mg, sig = resolve(info, tags, signature, model=model, hint="pick a tag set")
+    side_label = f"{which} ({ModelRef(ref.path, info.version).label})"
+    mg = _meta_graph(info, tags, side_label)
+    sig = mg.signature(signature)
+    if sig is None:
+        keys = ", ".join(s.key for s in mg.signatures if not s.key.startswith("__")) or "none"
+        raise UserError(f"model {side_label} has no signature {signature!r}; signatures: {keys}")
     return Side(ref, Path(info.model_dir), info.version, list(mg.tags), sig)
 
 
