@@ -116,9 +116,9 @@ def umask_022():
 
 def test_files_follow_the_umask(tmp_path, umask_022) -> None:
     from inspector_app.cli.run_output import save as _save
-    from inspector_app.results.export import write_bytes_atomic
+    from inspector_app.fileio import atomic_write_bytes
 
-    written = write_bytes_atomic(tmp_path / "a.json", b"{}")
+    written = atomic_write_bytes(tmp_path / "a.json", b"{}")
     _save({"y": np.zeros(3, np.float32)}, tmp_path / "out", overwrite=False)
     for path in (written, tmp_path / "out" / "y.npy"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

@@ -20,13 +20,11 @@ from typing import Any
 from inspector_app.errors import UserError
 from inspector_app.safeio import SpecialFileError, read_regular, refuse_message, special_kind
 from inspector_app.savedmodel import protos
-from inspector_app.savedmodel.discovery import MAX_LISTED
-from inspector_app.savedmodel.discovery import is_version_name as _is_version_name
-from inspector_app.savedmodel.discovery import model_file_in as _model_file_in
 from inspector_app.savedmodel.dtypes import dtype_name, shape_list
 from inspector_app.savedmodel.sizes import folder_sizes
-from inspector_app.units import human_bytes
 
+PB = "saved_model.pb"
+PBTXT = "saved_model.pbtxt"
 _VAR_OPS = {"VariableV2", "Variable", "VarHandleOp", "AutoReloadVariable"}
 
 
@@ -151,7 +149,13 @@ class SavedModelInfo:
 # --------------------------------------------------------------------------- discovery
 
 
+INT64_MAX = 2**63 - 1
 MAX_PB_BYTES = 2**31  # protobuf's own limit: a larger saved_model.pb is damaged or not one
+
+
+def _is_version_name(name: str) -> bool:
+    """A version as TF Serving reads it: a whole number that fits an int64."""
+    return name.isascii() and name.isdigit() and int(name) <= INT64_MAX
 
 
 def versions_text(versions: list[int]) -> str:
@@ -159,6 +163,9 @@ def versions_text(versions: list[int]) -> str:
     if len(versions) <= 8:
         return ", ".join(map(str, versions))
     return f"{len(versions):,} versions, {min(versions)} to {max(versions)}"
+
+
+MAX_LISTED = 10_000  # a model or base folder holds a handful of entries; never list a million
 
 
 def _list_dir(path: Path) -> list[os.DirEntry]:
@@ -208,6 +215,20 @@ def _entry_is_file(entry: os.DirEntry) -> bool:
         return entry.is_file()
     except OSError:
         return False
+
+
+def _model_file_in(folder: Path) -> Path | None:
+    for name in (PB, PBTXT):
+        candidate = folder / name
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            continue
+    for name in (PB, PBTXT):  # a pipe or device under that name: refused by name, not read
+        if special_kind(folder / name) is not None:
+            return folder / name
+    return None
 
 
 def _describe(entries: list[os.DirEntry]) -> str:
@@ -346,7 +367,7 @@ def _read_bytes(path: Path) -> bytes:
         if size > MAX_PB_BYTES:
             raise ModelError(
                 path,
-                f"is {human_bytes(size)}, over protobuf's {human_bytes(MAX_PB_BYTES)} limit: the file is damaged "
+                f"is {size / 2**30:,.1f} GiB, over protobuf's 2 GiB limit: the file is damaged "
                 "or not a SavedModel; export the model again",
             )
         return read_regular(path, MAX_PB_BYTES, "a SavedModel file")

@@ -149,7 +149,7 @@ def describe(var: VariableInfo) -> str:
 
 
 def _bytes(n: int) -> str:
-    from inspector_app.units import human_bytes
+    from inspector_app.savedmodel.tree_builder import human_bytes
 
     return human_bytes(n)
 
