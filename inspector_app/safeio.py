@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 
 from inspector_app.errors import UserError
+from inspector_app.units import human_bytes
 
 MAX_LINE = 300  # characters in a one-line message before it is cut
 
@@ -40,11 +41,7 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def human(n: float) -> str:
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            return f"{n / size:,.1f} {unit}"
-    return f"{int(n):,} bytes"
+human = human_bytes  # the one byte formatter, under the name this module's callers use
 
 
 def special_kind(path: str | os.PathLike) -> str | None:

@@ -115,7 +115,7 @@ def umask_022():
 
 
 def test_files_follow_the_umask(tmp_path, umask_022) -> None:
-    from inspector_app.cli.run import _save
+    from inspector_app.cli.run_output import save as _save
     from inspector_app.fileio import atomic_write_bytes
 
     written = atomic_write_bytes(tmp_path / "a.json", b"{}")

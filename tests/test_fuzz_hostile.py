@@ -313,11 +313,11 @@ def test_hostile_expressions(cli, model, expr, said):
 def _npy_cases(tmp: Path) -> list[tuple[str, Path, str]]:
     np.save(tmp / "ok.npy", np.ones((1, 784)))
     return [
-        ("claims_50gb", corpus.npy_claiming(tmp / "big.npy", (7_000_000_000,)), "GiB"),
+        ("claims_50gb", corpus.npy_claiming(tmp / "big.npy", (7_000_000_000,)), "GB"),
         ("truncated", corpus.truncate(tmp / "ok.npy", 200), "truncated"),
         ("bad_crc", corpus.npz_bad_crc(tmp / "crc.npz"), "crc.npz"),
         ("bad_deflate", corpus.npz_bad_deflate(tmp / "deflate.npz"), "deflate.npz"),
-        ("npz_claims_50gb", corpus.npz_claiming(tmp / "bigz.npz", (7_000_000_000,)), "GiB"),
+        ("npz_claims_50gb", corpus.npz_claiming(tmp / "bigz.npz", (7_000_000_000,)), "GB"),
         ("npz_20000_members", corpus.npz_many_members(tmp / "many.npz", 20_000), "20,000"),
         ("fifo", corpus.make_fifo(tmp / "pipe.npy"), "named pipe"),
         ("dev_zero", corpus.link_dev_zero(tmp / "zero.npy"), "device"),

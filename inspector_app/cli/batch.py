@@ -70,13 +70,13 @@ def execute(args: argparse.Namespace, engine: Any = None) -> int:
 
 def _execute(args: argparse.Namespace, engine: Any) -> int:
     from inspector_app.cli.feeds import feeds_from_args
-    from inspector_app.cli.run import _choose
+    from inspector_app.cli.run_target import choose
     from inspector_app.inputs.images import ImageOptions
     from inspector_app.workflows.batch_job import BatchJob, prepare_batch
 
     kind, where = next((k, getattr(args, k)) for k in ("images", "arrays", "examples")
                        if getattr(args, k))  # fmt: skip
-    model_dir, tags, signature, _meta_graph = _choose(args)
+    model_dir, tags, signature, _meta_graph = choose(args)
     options = ImageOptions(resize=args.image_resize, color=args.image_color,
                            values=args.image_values)  # fmt: skip
     names = None

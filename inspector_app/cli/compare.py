@@ -60,6 +60,7 @@ def _refs(args: argparse.Namespace) -> tuple[ModelRef, ModelRef]:
 def execute(args: argparse.Namespace) -> int:
     """Compare and print; 0 when all outputs agree, 1 when some differ."""
     from inspector_app.cli.feeds import feeds_from_args
+    from inspector_app.savedmodel.resolve import parse_tags
     from inspector_app.workflows.compare_job import prepare, start_compare
 
     start = time.monotonic()
@@ -67,7 +68,7 @@ def execute(args: argparse.Namespace) -> int:
         raise UserError("--timeout must be more than 0 seconds")
     if not math.isfinite(args.atol) or args.atol < 0:
         raise UserError("--atol must be a number of 0 or more")
-    tags = [t.strip() for t in args.tag_set.split(",") if t.strip()] if args.tag_set else None
+    tags = parse_tags(args.tag_set)
     plan = prepare(*_refs(args), args.signature, tags)
     feeds = feeds_from_args(args)
     job = start_compare(plan, feeds, device=args.device, atol=args.atol, parallel=not args.one_worker)  # fmt: skip

@@ -12,21 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from inspector_app.cli import run_output
 from inspector_app.cli.options import add_model_version
+from inspector_app.cli.run_target import choose as _choose
 from inspector_app.errors import UserError
-from inspector_app.fileio import apply_user_mode
-from inspector_app.safeio import display, escape
-
-JSON_MAX_VALUES = 1000  # values per output in --json before "truncated": true
+from inspector_app.safeio import escape
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -127,57 +124,19 @@ def _execute(args: argparse.Namespace, engine: Any, start: float, plan: tuple) -
         print(f"warning: {warning}", file=sys.stderr)
     composites = getattr(result, "composites", None) or {}
     if args.outdir:
-        outputs = {**result.outputs, **_components(composites)}
-        _save(outputs, Path(args.outdir), args.overwrite, targets)
+        outputs = {**result.outputs, **run_output.components(composites)}
+        run_output.save(outputs, Path(args.outdir), args.overwrite, targets)
     if args.json:
         from inspector_app.results.interpret import add_view_fields
 
-        doc = _to_json(result)
+        doc = run_output.to_json(result)
         context = {"inputs": feeds, "method_name": signature.method_name,
                    "assets_dir": str(model_dir / "assets")}  # fmt: skip
         add_view_fields(doc["outputs"], result.outputs, context)  # "view", "view_reason", ...
         print(json.dumps(doc, indent=None))
     else:
-        _print_text(result, bool(args.outdir), Path(args.outdir or "."))
+        run_output.print_text(result, bool(args.outdir), Path(args.outdir or "."))
     return 0
-
-
-def _choose(args: argparse.Namespace) -> tuple[Path, list[str], Any, Any]:
-    """The model folder, the tag set, the signature and its MetaGraphDef (protobuf)."""
-    from inspector_app.savedmodel import load_model
-
-    info = load_model(args.path, version=args.version)
-    graphs = info.meta_graphs
-    sets = "; ".join(",".join(mg.tags) for mg in graphs) or "none"
-    if args.tag_set:
-        wanted = {t.strip() for t in args.tag_set.split(",") if t.strip()}
-        chosen = [mg for mg in graphs if set(mg.tags) == wanted]
-        if not chosen:
-            raise UserError(f"no MetaGraphDef with tag set {args.tag_set!r}; tag sets: {sets}")
-    elif len(graphs) == 1:
-        chosen = graphs
-    else:
-        chosen = [mg for mg in graphs if set(mg.tags) == {"serve"}]
-        if not chosen:
-            raise UserError(f"the model has several MetaGraphDefs; pick one with --tag-set: {sets}")
-    mg = chosen[0]
-    keys = ", ".join(s.key for s in mg.signatures if not s.key.startswith("__")) or "none"
-    key = args.signature or "serving_default"
-    sig = mg.signature(key)
-    if sig is None:
-        what = f"no signature {key!r}" if args.signature else "no serving_default signature"
-        raise UserError(f"{what} in tag set {','.join(mg.tags)!r}; signatures: {keys}")
-    if getattr(args, "input_examples", None) and mg.proto is not None:  # name bad features now
-        from inspector_app.inputs.examples import check_input_examples
-
-        check_input_examples(args.input_examples, mg.proto, sig, lambda m: print(f"warning: {m}", file=sys.stderr))  # fmt: skip
-    # TF2 signature functions refuse another rank; TF1 graphs may take one (saved_model_cli)
-    sig.strict_rank = bool(mg.proto.object_graph_def.nodes)  # type: ignore[attr-defined]
-    info.refuse_special()  # a pipe or a device in the folder would hang the worker
-    from inspector_app.savedmodel.integrity import refuse_damaged
-
-    refuse_damaged(Path(info.model_dir), mg.proto)  # cut or foreign shards, said in words
-    return Path(info.model_dir), list(mg.tags), sig, mg.proto
 
 
 def _feeds(args: argparse.Namespace) -> dict[str, np.ndarray]:
@@ -287,7 +246,7 @@ def _check_outdir(args: argparse.Namespace, model_dir: Path, signature: Any) -> 
         return None
     from inspector_app.results.outfiles import check_outdir
 
-    keys = _output_keys(signature)
+    keys = run_output.output_keys(signature)
     return check_outdir(
         args.outdir, keys, overwrite=args.overwrite, model_dirs=[model_dir, args.path]
     )
@@ -329,130 +288,3 @@ def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -
             )
         out[name] = arr
     return out
-
-
-def _output_keys(signature: Any) -> list[str]:
-    """The names ``--outdir`` writes for a signature's outputs (composites: their components)."""
-    names = []
-    for t in signature.outputs:
-        kind = getattr(t, "kind", "dense")
-        if kind == "ragged":  # one ragged dimension is the common case
-            names += [f"{t.name}.flat_values", f"{t.name}.row_splits"]
-        elif kind == "sparse":
-            names += [f"{t.name}.{part}" for part in ("indices", "values", "dense_shape")]
-        else:
-            names.append(t.name)
-    return names
-
-
-def _components(composites: dict[str, Any]) -> dict[str, np.ndarray]:
-    """``words`` ragged -> ``words.flat_values``, ``words.row_splits`` (files of --outdir)."""
-    out = {}
-    for key, value in composites.items():
-        for part, arr in value.components().items():
-            out[f"{key}.{part}"] = arr
-    return out
-
-
-def _file_name(key: str) -> str:
-    """The file stem of an output: one-to-one and reversible (``a/b`` -> ``a%2Fb``)."""
-    from inspector_app.results.outfiles import file_stem
-
-    return file_stem(key)
-
-
-def _save(
-    outputs: dict[str, np.ndarray], outdir: Path, overwrite: bool, checked: dict | None = None
-) -> None:
-    """One .npy per output (``checked``: the targets check_outdir vetted before the run)."""
-    from inspector_app.results.outfiles import output_files
-
-    outdir.mkdir(parents=True, exist_ok=True)
-    targets = output_files(outdir, outputs)
-    if not overwrite:
-        existing = [str(p) for p in targets.values() if p.exists()]
-        if existing:
-            raise UserError(f"{existing[0]} exists; pass --overwrite to replace it")
-    for key, target in targets.items():
-        fd, tmp = tempfile.mkstemp(dir=outdir, prefix=f".{target.name}.", suffix=".tmp")
-        apply_user_mode(fd)  # mkstemp makes 0600; exports follow the umask
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, outputs[key], allow_pickle=outputs[key].dtype == object)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return value.hex()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, complex):
-        return [value.real, value.imag]
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _to_json(result: Any) -> dict:
-    outputs = {}
-    for key, arr in sorted(result.outputs.items()):
-        entry: dict[str, Any] = {
-            "dtype": "string" if arr.dtype.kind in "OSU" else arr.dtype.name,
-            "shape": list(arr.shape),
-        }
-        if arr.size > JSON_MAX_VALUES:
-            entry["values"] = _jsonable(arr.reshape(-1)[:JSON_MAX_VALUES].tolist())
-            entry["truncated"] = True
-        else:
-            entry["values"] = _jsonable(arr.tolist())
-        outputs[key] = entry
-    for key, value in sorted((getattr(result, "composites", None) or {}).items()):
-        outputs[key] = value.to_json(_jsonable, JSON_MAX_VALUES)
-    timing = {k: round(v, 3) for k, v in result.timing.items()}
-    return {
-        "outputs": dict(sorted(outputs.items())),
-        "timing_ms": timing,
-        "device": result.device,
-        # "function": tf.saved_model.load; "session": the MetaGraphDef in a TF1 Session, as
-        # saved_model_cli run does, when the object graph could not be loaded
-        "load_path": getattr(result, "load_path", "function"),
-    }
-
-
-def _print_text(result: Any, saved: bool, outdir: Path) -> None:
-    from inspector_app.engine.composites import text as composite_text
-
-    composites = getattr(result, "composites", None) or {}
-    for key in sorted({**result.outputs, **composites}):
-        value = result.outputs.get(key)
-        if saved:
-            parts = (
-                [key] if value is not None else [f"{key}.{p}" for p in composites[key].components()]
-            )
-            for part in parts:
-                target = display(outdir / (_file_name(part) + ".npy"))
-                print(f"Output {escape(key)} is saved to {target}")
-        elif value is not None:
-            print(f"Result for output key {escape(key)}:")
-            print(np.array2string(value, threshold=1000))
-        else:
-            print(f"Result for output key {escape(key)} ({composites[key].kind}):")
-            print(escape(composite_text(composites[key]), keep_newlines=True))
-    t = result.timing
-    line = f"Ran on {result.device} in {t['run_ms']:.2f} ms"
-    if getattr(result, "load_path", "function") == "session":
-        line += " (MetaGraphDef loaded into a TF1 session, as saved_model_cli run does)"
-    if t.get("repeat", 1) > 1:
-        line += (
-            f"; {int(t['repeat'])} runs: p50 {t['p50_ms']:.2f} ms, p95 {t['p95_ms']:.2f} ms, "
-            f"min {t['min_ms']:.2f} ms, {t['throughput_per_s']:.1f} runs/s"
-        )
-    print(line, file=sys.stderr)

@@ -129,7 +129,8 @@ def write_text(info, out: TextIO, *, with_variables: bool = False) -> None:
     """Readable text in the manner of ``saved_model_cli show --all``."""
     from inspector_app.savedmodel.example_features import signature_example_features
     from inspector_app.savedmodel.functions import concrete_functions
-    from inspector_app.savedmodel.tree_builder import facts, human_bytes
+    from inspector_app.savedmodel.tree_builder import facts
+    from inspector_app.units import human_bytes
 
     w = out.write
     w(f"SavedModel: {info.path}\n")

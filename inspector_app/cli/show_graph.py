@@ -33,7 +33,7 @@ def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tag-set",
         metavar="TAGS",
-        help="with --graph: the MetaGraphDef's tags, e.g. serve or serve,gpu (default: the first)",
+        help="with --graph: the MetaGraphDef's tags, e.g. serve or serve,gpu (default: the only one, or serve)",
     )
     parser.add_argument(
         "--overwrite", action="store_true", help="with --out: replace an existing file"
@@ -41,16 +41,9 @@ def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _meta_graph(info, tag_set: str | None):
-    if not info.meta_graphs:
-        raise UserError(f"{info.path}: the SavedModel has no MetaGraphDef")
-    if not tag_set:
-        return info.meta_graphs[0]
-    wanted = sorted(t.strip() for t in tag_set.split(",") if t.strip())
-    for mg in info.meta_graphs:
-        if sorted(mg.tags) == wanted:
-            return mg
-    have = "; ".join(mg.tag_set for mg in info.meta_graphs)
-    raise UserError(f"no MetaGraphDef with tags {tag_set!r}; the model has: {have}")
+    from inspector_app.savedmodel.resolve import choose_meta_graph  # the one resolver
+
+    return choose_meta_graph(info, tag_set)
 
 
 def render(info, name: str, fmt: str, tag_set: str | None = None) -> str:

@@ -46,8 +46,8 @@ def variables_json(info: Any) -> tuple[list[dict] | None, dict[str, int]]:
 
 
 def write_variables(info: Any, out: TextIO) -> None:
-    from inspector_app.savedmodel.tree_builder import human_bytes
     from inspector_app.savedmodel.variables import ROLE_LABELS, describe, totals_text
+    from inspector_app.units import human_bytes
 
     variables = _variables(info)
     if variables is None:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.units import human_bytes
 
 # ---------------------------------------------------------------------------- errors
 
@@ -65,12 +66,12 @@ class DeviceInfo:
     memory_bytes: int | None = None  # memory TensorFlow may use on it (GPUs)
 
     def label(self) -> str:
-        """Text for a device picker: ``GPU:0 NVIDIA H100 (79.1 GiB)``."""
+        """Text for a device picker: ``GPU:0 NVIDIA H100 (85.0 GB)``."""
         text = self.name
         if self.description:
             text += f"  {self.description}"
         if self.memory_bytes and self.device_type != "CPU":
-            text += f"  ({self.memory_bytes / 2**30:.1f} GiB)"
+            text += f"  ({human_bytes(self.memory_bytes)})"
         return text
 
 

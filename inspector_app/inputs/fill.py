@@ -12,6 +12,7 @@ import numpy as np
 
 from inspector_app.errors import UserError
 from inspector_app.inputs.validate import TensorSpec, format_shape, numpy_dtype
+from inspector_app.units import human_bytes
 
 FILL_KINDS = {
     "zeros": "Zeros",
@@ -73,8 +74,8 @@ def check_size(shape: Sequence[int], dtype: np.dtype, max_bytes: int = DEFAULT_M
     need = count * itemsize
     if need > max_bytes:
         raise UserError(
-            f"shape {list(shape)} of {dtype.name} needs {need / 2**20:,.0f} MiB, over the "
-            f"{max_bytes / 2**20:,.0f} MiB limit; use a smaller shape or raise the size limit"
+            f"shape {list(shape)} of {dtype.name} needs {human_bytes(need)}, over the "
+            f"{human_bytes(max_bytes)} limit; use a smaller shape or raise the size limit"
         )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from inspector_app.errors import UserError
 from inspector_app.inputs.validate import TensorSpec, fit_vector
 from inspector_app.safeio import check_regular, read_regular
+from inspector_app.units import human_bytes
 
 FEATURE_KINDS = {"float": "float_list", "int64": "int64_list", "bytes": "bytes_list"}
 DEFAULT_MAX_FILE_BYTES = 256 << 20
@@ -59,7 +60,7 @@ def file_bytes(
             size = check_regular(path, "a file").st_size  # pipes and devices: never opened
             if size > max_bytes:
                 raise UserError(
-                    f"the file is {size / 2**20:,.0f} MiB, over the {max_bytes / 2**20:,.0f} MiB "
+                    f"the file is {human_bytes(size)}, over the {human_bytes(max_bytes)} "
                     "limit; raise the limit if you mean it",
                     path=str(path),
                 )

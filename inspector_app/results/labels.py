@@ -27,7 +27,7 @@ VOC_CLASSES: tuple[str, ...] = (
     "train", "tvmonitor",
 )  # fmt: skip
 
-MAX_LABEL_FILE_BYTES = 16 * 1024 * 1024
+MAX_LABEL_FILE_BYTES = 16_000_000  # 16 MB, as the message says (units.MB)
 _LABEL_NAME_HINTS = ("label", "class", "categor", "synset", "vocab")
 # "12 goldfish", "12: goldfish", "12,goldfish" - an id column before the name.
 _ID_LINE = re.compile(r"^\s*(\d+)\s*[:,\t ]\s*(.+?)\s*$")

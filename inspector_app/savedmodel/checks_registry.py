@@ -18,7 +18,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -133,14 +132,15 @@ def store_registered_ops(ops: list[str] | frozenset[str], version: str | None = 
     version = version or tf_version()
     if version is None or not ops:
         return
+    from inspector_app.errors import UserError
+    from inspector_app.fileio import atomic_write_text
+
     target = _cache_file(version)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".ops-", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"tensorflow": version, "ops": sorted(ops)}, fh)
-        os.replace(tmp, target)
-    except OSError:
+        text = json.dumps({"tensorflow": version, "ops": sorted(ops)})
+        atomic_write_text(target, text, overwrite=True)
+    except (OSError, UserError):
         pass
 
 

@@ -42,9 +42,9 @@ def _scalar_text(key: str, value: Any) -> str:
         return "yes" if value is True else "no" if value is False else "-"
     if isinstance(value, int) and (key.endswith("bytes") or key == "size"):
         # Details exist only for a model already read, so the reading code is loaded by now.
-        from inspector_app.savedmodel.tree_builder import human_bytes
+        from inspector_app.units import KB, human_bytes
 
-        return f"{value} B" if value < 1024 else f"{value:,} bytes ({human_bytes(value)})"
+        return f"{value} B" if value < KB else f"{value:,} bytes ({human_bytes(value)})"
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
