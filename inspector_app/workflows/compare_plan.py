@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.errors import UserError
+from inspector_app.savedmodel.discovery import holds_model, version_folders
+from inspector_app.savedmodel.resolve import resolve
 
 
 @dataclass(frozen=True)
@@ -92,18 +94,15 @@ class CompareRequest:
 
 def versions_with_model(dirs: Mapping[int, Path]) -> dict[int, Path]:
     """The version folders in ``dirs`` that hold a SavedModel (looks at file names only)."""
-    return {
-        v: d
-        for v, d in sorted(dirs.items())
-        if (d / "saved_model.pb").is_file() or (d / "saved_model.pbtxt").is_file()
-    }
+    return {v: d for v, d in sorted(dirs.items()) if holds_model(d)}
 
 
 def version_dirs(path: str | os.PathLike) -> dict[int, Path]:
     """The version folders of a TF Serving base folder that hold a SavedModel ({} otherwise)."""
-    from inspector_app.savedmodel import load_model
-
-    return versions_with_model(load_model(path).version_dirs)
+    if not Path(path).is_dir():
+        raise UserError("no such folder; name a SavedModel folder or a TF Serving base folder",
+                        path=str(path))  # fmt: skip
+    return version_folders(path, with_model=True)
 
 
 def find_versions(path: str | os.PathLike) -> Future[list[int]]:
@@ -159,23 +158,6 @@ def default_pair(
     return ModelRef(path, version_a), ModelRef(path, version_b)
 
 
-def _meta_graph(info: Any, tags: Sequence[str] | None, label: str) -> Any:
-    graphs = info.meta_graphs
-    sets = "; ".join(",".join(mg.tags) for mg in graphs) or "none"
-    if tags:
-        chosen = [mg for mg in graphs if set(mg.tags) == set(tags)]
-        if not chosen:
-            wanted = ",".join(tags)
-            raise UserError(f"model {label} has no MetaGraphDef with tag set {wanted!r}; tag sets: {sets}")  # fmt: skip
-        return chosen[0]
-    if len(graphs) == 1:
-        return graphs[0]
-    chosen = [mg for mg in graphs if set(mg.tags) == {"serve"}]
-    if not chosen:
-        raise UserError(f"model {label} has several MetaGraphDefs; pick a tag set: {sets}")
-    return chosen[0]
-
-
 def read_side(
     ref: ModelRef, which: str, signature: str, tags: Sequence[str] | None, info: Any = None
 ) -> Side:
@@ -186,11 +168,7 @@ def read_side(
     if info is None:
         info = load_model(ref.path, version=ref.version)
     side_label = f"{which} ({ModelRef(ref.path, info.version).label})"
-    mg = _meta_graph(info, tags, side_label)
-    sig = mg.signature(signature)
-    if sig is None:
-        keys = ", ".join(s.key for s in mg.signatures if not s.key.startswith("__")) or "none"
-        raise UserError(f"model {side_label} has no signature {signature!r}; signatures: {keys}")
+    mg, sig = resolve(info, tags, signature, model=f"model {side_label}", hint="pick a tag set")
     return Side(ref, Path(info.model_dir), info.version, list(mg.tags), sig)
 
 
