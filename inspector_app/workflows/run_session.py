@@ -203,7 +203,7 @@ class RunSession:
         except UserError as err:
             return self._refused(str(err), target)
         if not self.permit(target):
-            return self._refused("the run was declined", target, silent=True)
+            return self._refused("run declined", target, silent=True)
         record = RunRecord(
             target, self.device, feeds_summary(feeds), time.time(), feeds=feeds, repeat=self.repeat
         )
@@ -305,5 +305,8 @@ class RunSession:
 
 
 def run_error(record: RunRecord) -> EngineError:
-    """A run that gave no outputs as the error Contract 2's ``run_finished`` carries."""
+    """A run that gave no outputs as the error Contract 2's ``run_finished`` carries
+    (``Cancelled`` for a cancelled run)."""
+    if record.status == "cancelled":
+        return Cancelled(record.error or "cancelled")
     return EngineError(record.error or "the run failed", details=record.details)
