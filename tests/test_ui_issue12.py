@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-
 from test_run_session import FakeEngine
 
 from inspector_app.engine import EngineError
