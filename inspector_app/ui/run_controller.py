@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 from inspector_app.errors import UserError
 from inspector_app.inputs import inputset
@@ -101,7 +101,6 @@ class RunController(QObject):
         self.session.inputs = BuilderInputs(self.inputs)
         self.run_panel = RunPanel(self.session, self.bridge)
         self.results = ResultsView(label_memory=LabelMemory(config / "labels.json"))
-        self.status_label = QLabel("", objectName="statusRunTarget")  # for the status bar
         self.selection: Any = None  # the window's SignatureSelection behind the target
 
         scroll = QScrollArea(objectName="inputsScroll")
@@ -186,8 +185,6 @@ class RunController(QObject):
     # ------------------------------------------------------------------ the session
 
     def _on_target(self, target: RunTarget | None) -> None:
-        label = target.label() if target is not None else ""
-        self.status_label.setText(f"Run: {label}" if label else "")
         self.target_changed.emit(target)
 
     def _on_refused(self, refusal: Refusal) -> None:
