@@ -81,6 +81,19 @@ class BuilderInputs:
         return self.builder.feeds()
 
 
+class WaitingInputs:
+    """No inputs yet: the target's model is still being read."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def problems(self) -> list[str]:
+        return [self.reason]
+
+    def feeds(self) -> dict[str, Any]:
+        raise UserError(self.reason)
+
+
 class RunController(QObject):
     """Builds the Run and Results tabs over one :class:`RunSession` and answers Contract 2."""
 
@@ -98,7 +111,8 @@ class RunController(QObject):
         config = default_config_dir().parent
         self.inputs = InputBuilder()
         self.inputs.config_dir = default_config_dir()
-        self.session.inputs = BuilderInputs(self.inputs)
+        self._builder_inputs = BuilderInputs(self.inputs)
+        self.session.inputs = self._builder_inputs
         self.run_panel = RunPanel(self.session, self.bridge)
         self.results = ResultsView(label_memory=LabelMemory(config / "labels.json"))
         self.selection: Any = None  # the window's SignatureSelection behind the target
@@ -135,6 +149,7 @@ class RunController(QObject):
             return
         self.selection = selection
         self.session.set_target(RunTarget.of(info, selection.tags, sig))
+        self.session.inputs = self._builder_inputs
         self.inputs.signature = sig.key
         self.inputs.set_model(Path(info.path).name, str(info.path), info.model_dir)
         self.inputs.set_specs(sig.inputs)
@@ -147,9 +162,18 @@ class RunController(QObject):
         if restored:
             self.run_panel.say(restored)
 
+    def expect_target(self, target: RunTarget, reading: str) -> None:
+        """``target`` is Run's target from now on, its model still being read (another version
+        of a base folder): Run says so until ``set_signature`` brings its inputs."""
+        self.selection = None
+        self.session.set_target(target)
+        self.inputs.set_specs([])
+        self.session.set_inputs(WaitingInputs(reading))
+
     def clear_signature(self) -> None:
         self.selection = None
         self.session.set_target(None)
+        self.session.inputs = self._builder_inputs
         self.inputs.set_specs([])
 
     def run_target(self) -> tuple[str, int | None, tuple[str, ...], str] | None:
