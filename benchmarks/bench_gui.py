@@ -81,10 +81,11 @@ def child(model: str, runs: int) -> None:
             raise SystemExit(f"timed out waiting for {signal}")
         return got[0]
 
-    # Start-up first (the run tabs are made once their modules are imported off the GUI thread,
-    # and the worker starts with them): the stalls measured are those of loading and running.
+    # Start-up first (the run tabs, and the worker that starts with them): the stalls measured
+    # are those of loading and running.
     win.loader.prewarm()  # as run_app does once the window shows
-    while win._runner is None or not win.loader.prewarmed:
+    win.runner  # noqa: B018 - made now (the window makes it once shown), with its worker
+    while not win.loader.prewarmed:
         app.processEvents()
         time.sleep(0.005)
     if not win.runner.bridge.devices:

@@ -2,10 +2,11 @@
 
     python3 benchmarks/bench_window.py [--runs 7] [PATH ...]
 
-Each run starts ``python3 -m inspector_app PATH...`` in a fresh process with
-``INSPECTOR_BENCH=1``: the app prints when its window is first painted, then opens the paths the
-way a drop does (twice: cold, with the protobuf modules still to import, and warm), prints when
-the trees are complete, whether ``tensorflow.python`` got loaded, and quits.
+Each run starts ``python3 tests/window_probe.py PATH...`` in a fresh process: it starts the
+window through the app's own steps (``ui.app.start_window``, as ``python -m inspector_app``
+does), prints when the window is first painted, then opens the paths the way a drop does (twice:
+cold, with the protobuf modules still to import, and warm), prints when the trees are complete,
+whether ``tensorflow.python`` got loaded, and quits.
 
 Targets: window within 1000 ms of launch (the process start included) with the TensorFlow
 runtime not loaded; a dropped model's tree complete within 300 ms. Settings go to a temporary
@@ -40,11 +41,11 @@ def default_paths() -> list[str]:
 
 def one_run(paths: list[str], qpa: str, timeout: float) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as config:
-        env = dict(os.environ, INSPECTOR_BENCH="1", XDG_CONFIG_HOME=config, QT_QPA_PLATFORM=qpa)
+        env = dict(os.environ, XDG_CONFIG_HOME=config, QT_QPA_PLATFORM=qpa, PYTHONPATH=str(ROOT))
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         start = time.time()
         proc = subprocess.run(
-            [sys.executable, "-m", "inspector_app", *paths],
+            [sys.executable, str(ROOT / "tests" / "window_probe.py"), *paths],
             cwd=ROOT,
             env=env,
             capture_output=True,

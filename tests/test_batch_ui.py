@@ -138,14 +138,14 @@ def test_run_menu_opens_the_dialog_for_the_signature(qtbot, tmp_path):
     win = MainWindow()
     win.show_error_dialogs = False
     qtbot.addWidget(win)
-    assert win.batch_action.shortcut().toString() == "Ctrl+B"
-    assert win.batch_action in win.menuBar().actions()[2].menu().actions()
-    win.batch_action.trigger()
-    assert "select a signature" in win.last_error
+    assert win.menus.batch_action.shortcut().toString() == "Ctrl+B"
+    assert win.menus.batch_action in win.menuBar().actions()[2].menu().actions()
+    win.menus.batch_action.trigger()
+    assert "select a signature" in win.errors.last_error
     with qtbot.waitSignal(win.model_opened, timeout=20_000):
         win.open_model(model)
     assert win.select_signature("serving_default")
-    win.batch_action.trigger()
+    win.menus.batch_action.trigger()
     dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, BatchDialog)]
     assert dialogs and dialogs[-1].isVisible()
     assert dialogs[-1].signature.key == "serving_default"

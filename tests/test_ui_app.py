@@ -1,5 +1,6 @@
-"""``python -m inspector_app PATH``: the window starts, opens, reports and quits (bench mode),
-without a traceback for a bad path; resources (icon, demo models) are found."""
+"""The window as ``python -m inspector_app PATH`` starts it (driven by ``window_probe.py``):
+it opens, reports and quits, without a traceback for a bad path; resources (icon, demo models)
+are found."""
 
 from __future__ import annotations
 
@@ -12,21 +13,21 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from inspector_app.ui import app as ui_app
+from inspector_app.ui import app_resources
 
 REPO = Path(__file__).resolve().parent.parent
+PROBE = Path(__file__).resolve().parent / "window_probe.py"
 
 
 def _launch(tmp_path: Path, *paths: str) -> tuple[subprocess.CompletedProcess, list[dict]]:
     env = dict(
         os.environ,
-        INSPECTOR_BENCH="1",
         QT_QPA_PLATFORM="offscreen",
         XDG_CONFIG_HOME=str(tmp_path / "config"),  # never the user's settings
         PYTHONPATH=str(REPO),
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "inspector_app", *paths],
+        [sys.executable, str(PROBE), *paths],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -51,7 +52,7 @@ def test_bad_path_on_the_command_line_is_one_line(tmp_path: Path) -> None:
 
 
 def test_no_path_opens_the_demo_models(tmp_path: Path) -> None:
-    demos = ui_app.demo_model_paths()
+    demos = app_resources.demo_model_paths()
     if not demos:
         pytest.skip("resources/demo_models is absent")
     proc, events = _launch(tmp_path)
@@ -61,9 +62,9 @@ def test_no_path_opens_the_demo_models(tmp_path: Path) -> None:
 
 
 def test_icon_and_resources(qapp: QApplication) -> None:
-    root = ui_app.resource_root()
+    root = app_resources.resource_root()
     if (root / "icons").is_dir():
-        icon = ui_app.app_icon()
+        icon = app_resources.app_icon()
         assert icon is not None and not icon.isNull()
-    for path in ui_app.demo_model_paths():
+    for path in app_resources.demo_model_paths():
         assert Path(path).is_dir() and Path(path).parent.name == "demo_models"

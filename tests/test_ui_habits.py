@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 from ui_fakes import fake_load
 
-from inspector_app.ui import MainWindow, window_habits
+from inspector_app.ui import MainWindow, screen_fit, session, widget_polish
 from inspector_app.ui import settings as ui_settings
 from inspector_app.ui.palette import dark_palette, problem_colour, severity_colour
 
@@ -83,10 +83,10 @@ def test_empty_window_shows_the_start_page(qtbot, window: MainWindow, tmp_path) 
 
 def test_start_page_buttons_open(qtbot, window: MainWindow, monkeypatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(window, "_open_folder_dialog", lambda: calls.append("folder"))
+    monkeypatch.setattr(window.menus, "open_folder_dialog", lambda: calls.append("folder"))
     page = window.habits.start_page
     page.open_folder.disconnect()
-    page.open_folder.connect(window._open_folder_dialog)
+    page.open_folder.connect(window.menus.open_folder_dialog)
     page.folder_button.click()
     assert calls == ["folder"]
     if DEMOS.is_dir():
@@ -97,7 +97,7 @@ def test_start_page_buttons_open(qtbot, window: MainWindow, monkeypatch) -> None
 def test_demos_do_not_push_recent(qtbot, window: MainWindow) -> None:
     open_and_wait(qtbot, window, "/models/mine")
     demo = DEMOS / "mnist_softmax"
-    assert window_habits.is_demo_path(demo) and not window_habits.is_demo_path("/models/mine")
+    assert session.is_demo_path(demo) and not session.is_demo_path("/models/mine")
     open_and_wait(qtbot, window, demo)
     assert ui_settings.recent_models() == ["/models/mine"]
 
@@ -115,10 +115,10 @@ def test_reopen_last_session(qtbot, tmp_path) -> None:
     open_and_wait(qtbot, win, DEMOS / "mnist_softmax")
     win.habits.reopen_action.setChecked(True)
     win.close()
-    assert window_habits.last_session() == [str(tmp_path / "a"), str(tmp_path / "b")]
-    assert window_habits.startup_paths(["demo"]) == ([str(tmp_path / "a"), str(tmp_path / "b")], False)  # fmt: skip
-    window_habits.set_reopen_enabled(False)
-    assert window_habits.startup_paths(["demo"]) == (["demo"], True)
+    assert session.last_session() == [str(tmp_path / "a"), str(tmp_path / "b")]
+    assert session.startup_paths(["demo"]) == ([str(tmp_path / "a"), str(tmp_path / "b")], False)  # fmt: skip
+    session.set_reopen_enabled(False)
+    assert session.startup_paths(["demo"]) == (["demo"], True)
 
 
 # ---------------------------------------------------------------------------- keyboard
@@ -149,7 +149,7 @@ def test_tab_order_follows_the_layout_and_nothing_traps_tab(qtbot) -> None:
     runner = win.runner
     win.panels.setCurrentWidget(runner.run_tab)
     win.habits.polish()
-    stops = window_habits.tab_stops(win)
+    stops = widget_polish.tab_stops(win)
     assert stops[0] is win.filter_edit and stops[1] is win.tree_view
     names = [w.objectName() for w in stops]
     run_at = names.index("runButton")
@@ -198,16 +198,16 @@ def test_every_control_has_a_tooltip_and_sliders_keep_a_width(qtbot, window: Mai
     assert results_controls and all(w.toolTip() for w in results_controls if not isinstance(w.parentWidget(), (QAbstractSpinBox, QComboBox)))  # fmt: skip
     for slider in window.findChildren(QSlider):
         if slider.orientation() == Qt.Orientation.Horizontal:
-            assert slider.minimumWidth() >= window_habits.MIN_SLIDER_WIDTH
+            assert slider.minimumWidth() >= widget_polish.MIN_SLIDER_WIDTH
 
 
 def test_fit_rect() -> None:
     avail = QRect(0, 0, 1024, 700)
-    rect = window_habits.fit_rect(QSize(1340, 820), None, avail)
+    rect = screen_fit.fit_rect(QSize(1340, 820), None, avail)
     assert avail.contains(rect) and rect.width() <= 1024 and rect.height() <= 700
-    moved = window_habits.fit_rect(QSize(600, 400), QRect(3000, 2000, 600, 400), avail)
+    moved = screen_fit.fit_rect(QSize(600, 400), QRect(3000, 2000, 600, 400), avail)
     assert avail.contains(moved) and moved.size() == QSize(600, 400)
-    kept = window_habits.fit_rect(QSize(600, 400), QRect(10, 20, 600, 400), avail)
+    kept = screen_fit.fit_rect(QSize(600, 400), QRect(10, 20, 600, 400), avail)
     assert kept == QRect(10, 20, 600, 400)
 
 

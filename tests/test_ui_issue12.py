@@ -73,11 +73,11 @@ def test_custom_ops_setting_reaches_the_engine(qtbot, tmp_path, monkeypatch) -> 
     )
     win = MainWindow()
     qtbot.addWidget(win)
-    assert win.findChild(type(win.custom_ops_action), "actionCustomOps") is not None
-    win.set_custom_ops(["my_ops", "  ", "/opt/ops/libmy_ops.so"])
+    assert win.findChild(type(win.menus.custom_ops_action), "actionCustomOps") is not None
+    win.launcher.set_custom_ops(["my_ops", "  ", "/opt/ops/libmy_ops.so"])
     assert settings.custom_ops() == ["my_ops", "/opt/ops/libmy_ops.so"]
     assert win.runner.bridge.load_ops == ["my_ops", "/opt/ops/libmy_ops.so"]
-    win.set_custom_ops([])
+    win.launcher.set_custom_ops([])
     assert settings.custom_ops() == [] and win.runner.bridge.load_ops == []
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from models_ui import build_two_tag_sets
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from inspector_app.ui import MainWindow
 from inspector_app.ui.tree_model import KIND_ROLE, NODE_ROLE
@@ -39,15 +40,15 @@ def window(qtbot) -> MainWindow:
 def drop(qtbot, win: MainWindow, paths: list[Path], signal=None) -> list:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(
-        QPointF(40, 40), Qt.DropAction.CopyAction, mime,
-        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-    )  # fmt: skip
+    action, button, mods = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier  # fmt: skip
+    enter = QDragEnterEvent(QPoint(40, 40), action, mime, button, mods)
+    event = QDropEvent(QPointF(40, 40), action, mime, button, mods)
     signal = signal or win.model_opened
     got: list = []
     signal.connect(got.append)
     try:
-        win.dropEvent(event)
+        QApplication.sendEvent(win, enter)  # as a drag does: it enters, then drops
+        QApplication.sendEvent(win, event)
         qtbot.waitUntil(lambda: len(got) == len(paths), timeout=WAIT_MS)
     finally:
         signal.disconnect(got.append)
@@ -177,7 +178,7 @@ def test_real_base_folder_versions(qtbot, window: MainWindow, real_models: Path)
 def test_load_another_version_from_the_context_menu(qtbot, window, real_models: Path) -> None:
     drop(qtbot, window, [real_models / "saved_model_half_plus_two_2_versions"])
     older = row(window, "123", "version").data(NODE_ROLE)
-    actions = {a.text(): a for a in window.context_menu_for(older).actions()}
+    actions = {a.text(): a for a in window.tree_panel.context_menu_for(older).actions()}
     with qtbot.waitSignal(window.model_opened, timeout=WAIT_MS) as blocker:
         actions["Load version 123"].trigger()
     assert blocker.args[0].version == 123

@@ -89,8 +89,8 @@ def test_worker_death_is_reported(qtbot, window, engine_model):
     with qtbot.waitSignal(win.runner.bridge.worker_died, timeout=10_000):
         win.runner.bridge.engine.kill_worker()
     assert "died" in win.statusBar().currentMessage()
-    assert win.worker_died_box.text()
-    win._reload_worker()
+    assert win.run_reactions.died_box.text()
+    win.run_reactions.reload_worker()
     with qtbot.waitSignal(win.run_finished, timeout=WAIT_MS) as blocker:
         win.run()
     np.testing.assert_array_equal(blocker.args[0]["answer"], np.array([42.0, 7.0], np.float32))

@@ -95,8 +95,8 @@ def test_export_all_npz_off_the_gui_thread(qtbot, window: MainWindow, tmp_path: 
 
 
 def test_find_everything_selects_a_weight_row_not_yet_loaded(qtbot, window: MainWindow) -> None:
-    assert window.find_action.shortcut() == QKeySequence("Ctrl+F")
-    window.find_action.trigger()
+    assert window.menus.find_action.shortcut() == QKeySequence("Ctrl+F")
+    window.menus.find_action.trigger()
     dialog = window.inspect.find_dialog
     qtbot.waitUntil(lambda: dialog.ready, timeout=WAIT_MS)
     dialog.edit.setText("hidden/kernel")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QLabel, QLineEdit, QTabWidget, QTreeView
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTabWidget, QTreeView
 from ui_fakes import fake_load
 
 from inspector_app.ui import MainWindow
@@ -102,10 +102,10 @@ def test_drop_folder_shows_tree_and_details(qtbot, window: MainWindow, tmp_path:
     folder = tmp_path / "my_model"
     folder.mkdir()
     enter, drop = drop_event([folder])
-    window.dragEnterEvent(enter)
+    QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     with qtbot.waitSignal(window.model_opened, timeout=WAIT_MS) as blocker:
-        window.dropEvent(drop)
+        QApplication.sendEvent(window, drop)
     assert blocker.args[0].path == str(folder)
     assert visible_rows(window) == [
         "my_model",
@@ -128,9 +128,10 @@ def test_drop_several_folders_gives_several_models(qtbot, window, tmp_path: Path
     for folder in folders:
         folder.mkdir()
     (tmp_path / "photo.jpg").write_bytes(b"")
-    _enter, drop = drop_event([*folders, tmp_path / "photo.jpg"])
+    enter, drop = drop_event([*folders, tmp_path / "photo.jpg"])
+    QApplication.sendEvent(window, enter)  # as a drag does: it enters, then drops
     with qtbot.waitSignals([window.model_opened] * 3, timeout=WAIT_MS):
-        window.dropEvent(drop)
+        QApplication.sendEvent(window, drop)
     names = [window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())]
     assert sorted(names) == ["a", "b", "c"]
 
@@ -139,12 +140,12 @@ def test_drop_rejects_files_that_are_not_models(window, tmp_path: Path) -> None:
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"")
     enter, _drop = drop_event([photo])
-    window.dragEnterEvent(enter)
+    QApplication.sendEvent(window, enter)
     assert not enter.isAccepted()
     pb = tmp_path / "saved_model.pb"
     pb.write_bytes(b"")
     enter, _drop = drop_event([pb])
-    window.dragEnterEvent(enter)
+    QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
 
 
@@ -209,12 +210,12 @@ def test_copy_buttons_and_context_menu(qtbot, window: MainWindow) -> None:
     assert clipboard.text() == window.details.text()
 
     sig = window.current_node()
-    actions = {a.text(): a for a in window.context_menu_for(sig).actions()}
+    actions = {a.text(): a for a in window.tree_panel.context_menu_for(sig).actions()}
     assert not actions["Copy tensor name"].isEnabled()
     actions["Copy saved_model_cli command"].trigger()
     assert clipboard.text().startswith("saved_model_cli show --dir /models/one")
     tensor = sig.children[0].children[0]
-    actions = {a.text(): a for a in window.context_menu_for(tensor).actions()}
+    actions = {a.text(): a for a in window.tree_panel.context_menu_for(tensor).actions()}
     actions["Copy tensor name"].trigger()
     assert clipboard.text() == "x:0"
     actions["Copy details"].trigger()
@@ -228,7 +229,7 @@ def test_bad_folder_gives_one_status_line(qtbot, window: MainWindow, tmp_path: P
     message = blocker.args[0]
     assert "\n" not in message and str(bad) in message
     assert window.statusBar().currentMessage() == message
-    assert window.error_box is not None and not window.error_box.isModal()
+    assert window.errors.box is not None and not window.errors.box.isModal()
     assert window.isVisible() and window.proxy.rowCount() == 0
     with qtbot.waitSignal(window.model_failed, timeout=WAIT_MS) as blocker:
         window.open_model(tmp_path / "boom")
@@ -247,11 +248,11 @@ def test_recent_models_persist(qtbot, window: MainWindow, tmp_path: Path) -> Non
     window.close()
     other = MainWindow(load=fake_load)
     qtbot.addWidget(other)
-    other.recent_menu.aboutToShow.emit()
-    paths = [a.data() for a in other.recent_menu.actions() if a.data()]
+    other.menus.recent_menu.aboutToShow.emit()
+    paths = [a.data() for a in other.menus.recent_menu.actions() if a.data()]
     assert paths == recent
     with qtbot.waitSignal(other.model_opened, timeout=WAIT_MS):
-        next(a for a in other.recent_menu.actions() if a.data() == recent[3]).trigger()
+        next(a for a in other.menus.recent_menu.actions() if a.data() == recent[3]).trigger()
     assert ui_settings.recent_models()[0] == recent[3]
 
 
@@ -286,18 +287,18 @@ def test_layout_is_remembered(qtbot, window: MainWindow) -> None:
 
 
 def test_shortcuts_close_reload_and_panels(qtbot, window: MainWindow) -> None:
-    assert window.find_action.shortcut() == QKeySequence("Ctrl+F")  # Find everything
-    assert window.filter_action.shortcut() == QKeySequence("Ctrl+L")
-    assert window.open_action.shortcut() == QKeySequence("Ctrl+O")
-    assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
-    assert window.reload_action.shortcut() == QKeySequence("F5")
-    window.filter_action.trigger()  # the empty window shows its start page, the filter is under it
+    assert window.menus.find_action.shortcut() == QKeySequence("Ctrl+F")  # Find everything
+    assert window.menus.filter_action.shortcut() == QKeySequence("Ctrl+L")
+    assert window.menus.open_action.shortcut() == QKeySequence("Ctrl+O")
+    assert window.menus.quit_action.shortcut() == QKeySequence("Ctrl+Q")
+    assert window.menus.reload_action.shortcut() == QKeySequence("F5")
+    window.menus.filter_action.trigger()  # the empty window shows its start page, the filter is under it
     assert window.habits.showing_start_page() or QGuiApplication.focusObject() in (window.filter_edit, None)  # fmt: skip
     open_and_wait(qtbot, window, "/models/one")
     open_and_wait(qtbot, window, "/models/two")
     window.select_signature("serving_default")
     with qtbot.waitSignal(window.model_opened, timeout=WAIT_MS):
-        window.reload_action.trigger()  # replaces the model in place
+        window.menus.reload_action.trigger()  # replaces the model in place
     assert [m.path for m in window.models()] == ["/models/one", "/models/two"]
     assert window.current_signature() is None  # the reloaded model's signature is gone
     with qtbot.waitSignal(window.model_closed, timeout=WAIT_MS):
@@ -338,7 +339,7 @@ def test_keyboard_navigation(qtbot, window: MainWindow) -> None:
 def test_slow_filter_waits_for_a_pause_in_typing(qtbot, window: MainWindow) -> None:
     open_and_wait(qtbot, window, "/models/one")
     before = all_rows(window)
-    window._slow_filter = True  # as after a pass over a huge tree
+    window.tree_panel.slow_filter = True  # as after a pass over a huge tree
     window.filter_edit.setText("classify")
     assert all_rows(window) == before  # not yet
     qtbot.waitUntil(lambda: "serving_default" not in all_rows(window), timeout=WAIT_MS)
@@ -349,11 +350,11 @@ def test_slow_filter_waits_for_a_pause_in_typing(qtbot, window: MainWindow) -> N
 def test_recent_model_that_is_gone_is_forgotten(qtbot, window: MainWindow, tmp_path: Path) -> None:
     gone = tmp_path / "gone"
     ui_settings.add_recent_model(str(gone))
-    window.recent_menu.aboutToShow.emit()
-    action = next(a for a in window.recent_menu.actions() if a.data() == str(gone))
+    window.menus.recent_menu.aboutToShow.emit()
+    action = next(a for a in window.menus.recent_menu.actions() if a.data() == str(gone))
     with qtbot.waitSignal(window.error_shown, timeout=WAIT_MS):
         action.trigger()
-    assert "no longer exists" in window.last_error
+    assert "no longer exists" in window.errors.last_error
     assert str(gone) not in ui_settings.recent_models()
 
 
@@ -361,9 +362,9 @@ def test_several_bad_folders_share_one_message_box(qtbot, window, tmp_path: Path
     bad = [tmp_path / "bad_one", tmp_path / "bad_two"]
     with qtbot.waitSignals([window.model_failed] * 2, timeout=WAIT_MS):
         window.open_paths(bad)
-    text = window.error_box.text()
+    text = window.errors.box.text()
     assert str(bad[0]) in text and str(bad[1]) in text
-    assert window.error_box.isVisible() and not window.error_box.isModal()
+    assert window.errors.box.isVisible() and not window.errors.box.isModal()
 
 
 def test_select_node_reveals_a_collapsed_row(qtbot, window: MainWindow) -> None:

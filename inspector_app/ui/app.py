@@ -1,111 +1,27 @@
 """Start the window: ``run_app(paths)`` is what ``python -m inspector_app [PATH ...]`` calls.
 
-With ``INSPECTOR_BENCH=1`` in the environment the app prints JSON lines with wall-clock
-timestamps (window first painted, trees complete) and quits; ``benchmarks/bench_window.py``
-reads them.
+``start_window()`` and ``paths_to_open(paths)`` are its first steps, for a caller that drives
+the window itself (``tests/window_probe.py``, which the window benchmark runs).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
-import time
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-import inspector_app
 from inspector_app import APP_NAME, ORG_NAME, __version__
 from inspector_app.ui import settings
+from inspector_app.ui.app_resources import app_icon, demo_model_paths
 from inspector_app.ui.gc_guard import MainThreadCollector
 from inspector_app.ui.main_window import MainWindow
 from inspector_app.ui.model_loader import one_line
-
-
-def resource_root() -> Path:
-    """``resources/``: beside a PyInstaller bundle's files, else in the source tree."""
-    try:  # the shared helper, where present, also knows the installed-package location
-        from inspector_app.resources import resources_dir
-
-        return resources_dir()
-    except (ImportError, FileNotFoundError):
-        pass
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(inspector_app.__file__).resolve().parents[1] / "resources"
-
-
-def app_icon() -> QIcon | None:
-    """The window icon from resources/icons (every app_<size>.png, else app.svg), if present."""
-    folder = resource_root() / "icons"
-    pngs = sorted(folder.glob("app_*.png"))
-    files = pngs or [p for p in (folder / "app.svg", folder / "app.png") if p.is_file()]
-    if not files:
-        return None
-    icon = QIcon()
-    for file in files:
-        icon.addFile(str(file))
-    return icon
-
-
-def demo_model_paths() -> list[str]:
-    """Each sub-folder of resources/demo_models (none when the folder is absent)."""
-    folder = resource_root() / "demo_models"
-    if not folder.is_dir():
-        return []
-    return [
-        str(p) for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith((".", "_"))
-    ]
-
-
-def _emit(event: str, **fields: object) -> None:
-    print(json.dumps({"event": event, "t": time.time(), **fields}), flush=True)
-
-
-class _Bench(QObject):
-    """Prints when the window is first painted, opens the paths as a drop would (twice: cold and
-    warm), prints when each round's trees are complete, then quits."""
-
-    def __init__(self, window: MainWindow, paths: list[str]) -> None:
-        super().__init__(window)
-        self.window, self.paths = window, paths
-        self.rounds = 2
-        self.waiting = 0
-        self.started = 0.0
-        window.installEventFilter(self)
-        window.model_opened.connect(self._one_done)
-        window.model_failed.connect(self._one_done)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.window and event.type() == QEvent.Type.Paint:
-            self.window.removeEventFilter(self)
-            _emit("window_shown")
-            QTimer.singleShot(0, self._drop)
-        return False
-
-    def _drop(self) -> None:
-        if not self.paths or self.rounds == 0:
-            _emit("done", tf_loaded="tensorflow.python" in sys.modules)
-            QApplication.quit()
-            return
-        self.rounds -= 1
-        self.waiting = len(self.paths)
-        self.started = time.perf_counter()
-        self.window.open_paths(self.paths)
-
-    def _one_done(self, *_args: object) -> None:
-        self.waiting -= 1
-        if self.waiting == 0:
-            ms = (time.perf_counter() - self.started) * 1000.0
-            rows = self.window.proxy.rowCount()
-            _emit("tree_complete", ms=ms, models=rows, errors=self.window.last_error)
-            QTimer.singleShot(0, self._drop)
+from inspector_app.ui.session import startup_paths
 
 
 def _install_excepthook(window: MainWindow) -> None:
@@ -117,7 +33,7 @@ def _install_excepthook(window: MainWindow) -> None:
         else:
             print(f"error: {one_line(value)}", file=sys.stderr)
         with contextlib.suppress(Exception):  # the window may be gone already
-            window._show_error(f"internal error: {one_line(value)}", dialog=False)
+            window.errors.show(f"internal error: {one_line(value)}", dialog=False)
 
     sys.excepthook = hook
 
@@ -146,8 +62,8 @@ def _select_demo_signature(window: MainWindow, demos: list[str]) -> None:
     window.model_opened.connect(opened)
 
 
-def run_app(paths: list[str]) -> int:
-    """Show the window, open ``paths`` (or the bundled demo models) and run the event loop."""
+def start_window() -> tuple[QApplication, MainWindow, MainThreadCollector]:
+    """The application (names, icon), the garbage collector guard and the window, not shown."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORG_NAME)
     app.setApplicationName(APP_NAME)
@@ -159,12 +75,20 @@ def run_app(paths: list[str]) -> int:
     window = MainWindow()
     collector.freeze_startup()
     _install_excepthook(window)
-    from inspector_app.ui.window_habits import startup_paths
+    return app, window, collector
 
-    to_open, demos = (list(paths), False) if paths else startup_paths(demo_model_paths())
-    if os.environ.get("INSPECTOR_BENCH"):
-        _Bench(window, to_open)  # opens the paths itself, once the window is painted
-    elif to_open:
+
+def paths_to_open(paths: list[str]) -> tuple[list[str], bool]:
+    """What a launch opens: ``paths``, else the last session's models or the demo models.
+    Returns (paths, are_demos)."""
+    return (list(paths), False) if paths else startup_paths(demo_model_paths())
+
+
+def run_app(paths: list[str]) -> int:
+    """Show the window, open ``paths`` (or the bundled demo models) and run the event loop."""
+    app, window, collector = start_window()
+    to_open, demos = paths_to_open(paths)
+    if to_open:
         QTimer.singleShot(0, lambda: window.open_paths(to_open))
         if demos:
             _select_demo_signature(window, to_open)

@@ -582,7 +582,7 @@ def open_for_window(window: Any) -> BatchDialog | None:
     other inputs of its Inputs tab (the Run menu's "Run over a data set…", Ctrl+B)."""
     selection = window.current_signature()
     if selection is None:
-        window._show_error("select a signature to run over a data set first", dialog=False)
+        window.errors.show("select a signature to run over a data set first", dialog=False)
         return None
     sig = selection.signature
     options, extra = None, {}

@@ -1,199 +1,33 @@
 """Desktop habits of the main window, kept out of ``main_window.py``.
 
 ``install(window)`` adds: a start page while no model is open; a first size and restored
-geometry that fit the screen's available area (at any ``QT_SCALE_FACTOR``); Ctrl+1…9 for the
-panels' tabs; a tab order that follows the visual order with no widget trapping Tab; a tooltip on
-every control (from its label, text or placeholder where the code gave none); usable minimum
-sizes for sliders and tables; the filter's "no match" line and highlighted matches; the option to
-reopen the last session's models; and keeps the demo models out of Recent.
+geometry that fit the screen's available area (``screen_fit``); Ctrl+1…9 for the panels' tabs;
+the polish of ``widget_polish`` (tab order, tooltips, minimum sizes) whenever the window shows
+something new; the filter's "no match" line and highlighted matches; the option to reopen the
+last session's models (``session``).
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QFontMetrics, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QFontMetrics, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSlider,
-    QAbstractSpinBox,
     QApplication,
-    QComboBox,
-    QFormLayout,
     QGridLayout,
-    QHeaderView,
     QLabel,
-    QLayout,
-    QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
-    QScrollArea,
-    QScrollBar,
-    QSlider,
     QSplitter,
-    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTabBar,
-    QTabWidget,
-    QTextEdit,
     QWidget,
 )
 
-from inspector_app.ui import settings
+from inspector_app.ui import session, widget_polish
+from inspector_app.ui.screen_fit import fit_to_screen
 from inspector_app.ui.start_page import StartPage
-
-if TYPE_CHECKING:
-    from inspector_app.ui.main_window import MainWindow
-
-MIN_SLIDER_WIDTH = 96
-MIN_VIEW_SIZE = QSize(120, 72)
-SCREEN_SHARE = 0.96  # of the available area a first or restored window may take
-_REOPEN_KEY = "session/reopen"
-_SESSION_KEY = "session/models"
-_LEAVES = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QAbstractSlider,
-           QAbstractItemView, QTextEdit, QPlainTextEdit, QTabBar)  # fmt: skip
-_CONTROLS = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QAbstractSlider)
-
-
-# ---------------------------------------------------------------------------- screen fitting
-
-
-def fit_rect(size: QSize, current: QRect | None, available: QRect) -> QRect:
-    """A window rectangle of at most ``size`` inside ``available``: shrunk to fit, and moved in
-    (centred) when ``current`` lies partly outside."""
-    width = min(size.width(), int(available.width() * SCREEN_SHARE))
-    height = min(size.height(), int(available.height() * SCREEN_SHARE))
-    rect = QRect(current.topLeft() if current is not None else available.topLeft(), QSize(width, height))  # fmt: skip
-    if current is None or not available.contains(rect):
-        rect.moveCenter(available.center())
-    return rect
-
-
-def fit_to_screen(window: QWidget, available: QRect | None = None) -> QRect:
-    """Resize and move ``window`` so that it fits the available area of its screen."""
-    if available is None:
-        screen = window.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return window.geometry()
-        available = screen.availableGeometry()
-    # no minimum of the window's own may keep it larger than the screen
-    minimum = window.minimumSize()
-    if minimum.width() > available.width() or minimum.height() > available.height():
-        window.setMinimumSize(minimum.boundedTo(available.size()))
-    current = window.geometry() if window.testAttribute(Qt.WidgetAttribute.WA_Moved) else None
-    rect = fit_rect(window.size(), current, available)
-    window.resize(rect.size())
-    if current is None or rect.topLeft() != current.topLeft():
-        window.move(rect.topLeft())
-    return rect
-
-
-# ---------------------------------------------------------------------------- order and tips
-
-
-def visual_order(root: QWidget) -> list[QWidget]:
-    """The visible widgets under ``root`` in the order a reader meets them: layouts in order,
-    a tab widget's bar then its page, a stack's current page, a splitter's panes."""
-    out: list[QWidget] = []
-
-    def walk(widget: QWidget | None) -> None:
-        if widget is None or not widget.isVisibleTo(root) and widget is not root:
-            return
-        out.append(widget)
-        if isinstance(widget, _LEAVES):
-            return
-        if isinstance(widget, QMainWindow):
-            walk(widget.centralWidget())
-        elif isinstance(widget, QTabWidget):
-            walk(widget.tabBar())
-            walk(widget.currentWidget())
-        elif isinstance(widget, QStackedWidget):
-            walk(widget.currentWidget())
-        elif isinstance(widget, QScrollArea):
-            walk(widget.widget())
-        elif isinstance(widget, QSplitter):
-            for i in range(widget.count()):
-                walk(widget.widget(i))
-        else:
-            seen: set[int] = set()
-            if widget.layout() is not None:
-                walk_layout(widget.layout(), seen)
-            for child in widget.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):  # fmt: skip
-                if id(child) not in seen and not child.isWindow():
-                    walk(child)
-
-    def walk_layout(layout: QLayout, seen: set[int]) -> None:
-        for i in range(layout.count()):
-            item = layout.itemAt(i)
-            if item is None:
-                continue
-            if item.widget() is not None:
-                seen.add(id(item.widget()))
-                walk(item.widget())
-            elif item.layout() is not None:
-                walk_layout(item.layout(), seen)
-
-    walk(root)
-    return out
-
-
-def tab_stops(root: QWidget) -> list[QWidget]:
-    """The widgets Tab visits under ``root``, in visual order."""
-    return [
-        w for w in visual_order(root)
-        if w is not root and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None
-    ]  # fmt: skip
-
-
-def _humanise(name: str) -> str:
-    name = name.split(":", 1)[0]
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").strip()
-    return words[:1].upper() + words[1:].lower() if words else ""
-
-
-def _form_label(widget: QWidget) -> str:
-    parent = widget.parentWidget()
-    layout = parent.layout() if parent is not None else None
-    if isinstance(layout, QFormLayout):
-        label = layout.labelForField(widget)
-        if isinstance(label, QLabel):
-            return label.text().replace("&", "")
-    return ""
-
-
-def derived_tooltip(widget: QWidget) -> str:
-    """A tooltip for a control the code gave none: its label, text, placeholder or name."""
-    text = ""
-    parent = widget.parentWidget()
-    if isinstance(parent, QLineEdit):  # the clear button Qt adds to a line edit
-        return "Clear the text"
-    if isinstance(parent, QTabBar):  # the tab bar's scroll arrows
-        return "Show more tabs"
-    if isinstance(widget, QAbstractButton):
-        text = widget.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
-    label = _form_label(widget)
-    if label:
-        text = f"{label}: {text}" if text and text != label else label
-    if not text and isinstance(widget, QLineEdit):
-        text = widget.placeholderText()
-    if not text and isinstance(widget, QComboBox):
-        text = "Choose " + (_humanise(widget.objectName()).lower() or "an option")
-    if not text and isinstance(widget, QSlider):
-        text = _humanise(widget.objectName()) or "Slide to change the value"
-    if not text:
-        text = widget.accessibleName() or _humanise(widget.objectName())
-    if isinstance(widget, QAbstractButton) and not widget.shortcut().isEmpty():
-        text += f" ({widget.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-    return text.strip()
-
-
-# ---------------------------------------------------------------------------- the filter
 
 
 class FilterHighlight(QStyledItemDelegate):
@@ -227,24 +61,13 @@ class FilterHighlight(QStyledItemDelegate):
         painter.restore()
 
 
-def is_demo_path(path: str | Path) -> bool:
-    """True for a model folder among the bundled demo models (kept out of Recent)."""
-    try:
-        from inspector_app.resources import resource_roots
-
-        target = Path(path).resolve()
-        return any((root / "demo_models").resolve() in target.parents for root in resource_roots())
-    except (ImportError, OSError, RuntimeError):
-        return False
-
-
 # ---------------------------------------------------------------------------- the habits
 
 
 class WindowHabits(QObject):
     """Installed once on the main window by ``install``."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Any) -> None:  # the MainWindow
         super().__init__(window)
         self.window = window
         # about 10 ms of work: after the event that asked for it, in its own turn of the loop
@@ -286,10 +109,10 @@ class WindowHabits(QObject):
         grid.activate()
         if state is not None:
             main.restoreState(state)
-        self.start_page.open_folder.connect(window._open_folder_dialog)
-        self.start_page.open_file.connect(window._open_file_dialog)
-        self.start_page.open_demos.connect(window._open_demo_models)
-        self.start_page.open_recent.connect(window._open_recent)
+        self.start_page.open_folder.connect(window.menus.open_folder_dialog)
+        self.start_page.open_file.connect(window.menus.open_file_dialog)
+        self.start_page.open_demos.connect(window.launcher.open_demo_models)
+        self.start_page.open_recent.connect(window.menus.open_recent)
 
     def showing_start_page(self) -> bool:
         return not self.start_page.isHidden()
@@ -346,7 +169,7 @@ class WindowHabits(QObject):
         if 0 <= index < panels.count() and panels.isTabEnabled(index):
             panels.setCurrentIndex(index)
             page = panels.widget(index)
-            stops = tab_stops(page)
+            stops = widget_polish.tab_stops(page)
             (stops[0] if stops else panels.tabBar()).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- session -------------------------------------------------------------------------
@@ -355,12 +178,13 @@ class WindowHabits(QObject):
             "Reopen the last session's models at start", self.window, objectName="actionReopen"
         )
         self.reopen_action.setCheckable(True)
-        self.reopen_action.setChecked(reopen_enabled())
-        self.reopen_action.toggled.connect(set_reopen_enabled)
+        self.reopen_action.setChecked(session.reopen_enabled())
+        self.reopen_action.toggled.connect(session.set_reopen_enabled)
         file_menu = self.window.menuBar().actions()[0].menu()
         if file_menu is not None:
             actions = file_menu.actions()
-            at = actions.index(self.window.quit_action) if self.window.quit_action in actions else -1  # fmt: skip
+            quit_action = self.window.menus.quit_action
+            at = actions.index(quit_action) if quit_action in actions else -1
             file_menu.insertAction(actions[at] if at >= 0 else None, self.reopen_action)
             file_menu.insertSeparator(actions[at] if at >= 0 else None)
 
@@ -368,7 +192,8 @@ class WindowHabits(QObject):
         if watched is self.window:
             kind = event.type()
             if kind == QEvent.Type.Close:
-                save_session([m.path for m in self.window.models() if not is_demo_path(m.path)])
+                paths = [m.path for m in self.window.models()]
+                session.save_session([p for p in paths if not session.is_demo_path(p)])
             elif kind == QEvent.Type.Show:
                 self.schedule_polish()
         return False
@@ -384,79 +209,10 @@ class WindowHabits(QObject):
 
     def polish(self) -> None:
         """Tooltips, minimum sizes, Tab behaviour and order for what the window shows now."""
-        window = self.window
-        panels = window.panels
-        for i in range(panels.count()):
-            text = panels.tabText(i).replace("&", "")
-            tip = f"{text} (Ctrl+{i + 1})" if i < 9 else text
-            if panels.tabToolTip(i) != tip:
-                panels.setTabToolTip(i, tip)
-        for widget in window.findChildren(QWidget):
-            if (
-                isinstance(widget, _CONTROLS)
-                and not isinstance(widget, QScrollBar)
-                and not widget.toolTip()
-            ):
-                tip = derived_tooltip(widget)
-                if tip:
-                    widget.setToolTip(tip)
-            if isinstance(widget, QSlider) and widget.orientation() == Qt.Orientation.Horizontal:
-                if widget.minimumWidth() < MIN_SLIDER_WIDTH:
-                    widget.setMinimumWidth(MIN_SLIDER_WIDTH)
-            elif isinstance(widget, QAbstractItemView):
-                widget.setTabKeyNavigation(False)  # Tab leaves a table instead of walking cells
-                if isinstance(widget, QHeaderView):
-                    continue
-                if widget.minimumWidth() < MIN_VIEW_SIZE.width():
-                    widget.setMinimumWidth(MIN_VIEW_SIZE.width())
-                if widget.minimumHeight() < MIN_VIEW_SIZE.height():
-                    widget.setMinimumHeight(MIN_VIEW_SIZE.height())
-            elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
-                widget.setTabChangesFocus(True)
-            elif type(widget) is QScrollArea and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
-                widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # an invisible stop otherwise
-        stops = tab_stops(window)
-        for first, second in zip(stops, stops[1:], strict=False):
-            QWidget.setTabOrder(first, second)
-        if len(stops) > 2:
-            QWidget.setTabOrder(stops[-1], stops[0])  # and round again from the last
+        widget_polish.polish(self.window, self.window.panels)
 
 
-def reopen_enabled() -> bool:
-    value = settings.open_settings().value(_REOPEN_KEY, False)
-    return value in (True, "true", "1", 1)
-
-
-def set_reopen_enabled(on: bool) -> None:
-    store = settings.open_settings()
-    store.setValue(_REOPEN_KEY, bool(on))
-    store.sync()
-
-
-def save_session(paths: list[str]) -> None:
-    store = settings.open_settings()
-    store.setValue(_SESSION_KEY, list(paths))
-    store.sync()
-
-
-def last_session() -> list[str]:
-    """The models open when the window last closed (existing paths only)."""
-    value = settings.open_settings().value(_SESSION_KEY)
-    paths = [value] if isinstance(value, str) else list(value or [])
-    return [str(p) for p in paths if p and Path(str(p)).exists()]
-
-
-def startup_paths(demo_paths: list[str]) -> tuple[list[str], bool]:
-    """What a launch without paths opens: the last session's models when the option is on and
-    some remain, else the demos. Returns (paths, are_demos)."""
-    if reopen_enabled():
-        previous = last_session()
-        if previous:
-            return previous, False
-    return demo_paths, True
-
-
-def install(window: MainWindow) -> WindowHabits:
+def install(window: QMainWindow) -> WindowHabits:
     """Fit the window to its screen and add the habits; call once the window is built."""
     habits = WindowHabits(window)
     fit_to_screen(window)
