@@ -13,7 +13,6 @@ import pytest
 from inspector_app.engine import Cancelled, EngineError, RunResult
 from inspector_app.errors import UserError
 from inspector_app.workflows import run_session as rs
-from inspector_app.workflows.run_permission import FileOpsPermit
 from inspector_app.workflows.run_session import RunSession, RunTarget, StaticInputs
 
 
@@ -234,19 +233,3 @@ def test_target_names_model_version_tags_and_signature():
     plain = RunTarget("/m/plain", "/m/plain", None, ("serve",), "s")
     assert plain.label() == "plain · serve · s"
     assert target == RunTarget("/m/base", "/m/base/2", 2, ("serve", "gpu"), "predict")
-
-
-def test_file_ops_permit_asks_once_per_model_and_tag_set(monkeypatch):
-    asked: list[str] = []
-    answers = [False, True]
-    permit = FileOpsPermit(lambda text: asked.append(text) or answers.pop(0))
-    monkeypatch.setattr(FileOpsPermit, "_ops", staticmethod(lambda info, tags: ["ReadFile"]))
-
-    class Info:  # like SavedModelInfo, a plain object the permit may hold weakly
-        path, model_dir, version = "/m", "/m", None
-
-    info = Info()
-    target = RunTarget.of(info, ["serve"], SimpleNamespace(key="s", method_name=""))
-    assert not permit(target) and "ReadFile" in asked[0]
-    assert permit(target) and permit(target) and len(asked) == 2  # a yes is remembered
-    assert permit(RunTarget("/x", "/x", None, ("serve",), "s"))  # no model read: no question

@@ -77,8 +77,7 @@ def test_selecting_another_versions_signature_makes_it_the_target(qtbot, window,
     named = f"{base.name} version 1 · serve · serving_default"
     assert win.runner.results.title_label.text().startswith(named)
     assert win.runner.run_panel.timing_label.text().startswith(named)
-    assert named in win.statusBar().currentMessage()
-    assert win.runner.status_label.text() == f"Run: {named}"
+    assert win.statusBar().currentMessage().startswith(f"Run finished: {named}: ")
 
 
 def test_switching_models_clears_results_and_run_tab(qtbot, window, base, tmp_path):
@@ -92,15 +91,16 @@ def test_switching_models_clears_results_and_run_tab(qtbot, window, base, tmp_pa
     panel, results = win.runner.run_panel, win.runner.results
     assert panel.outputs_table.rowCount() == 3 and results.output_list.count() == 3
 
+    assert win.statusBar().currentMessage().startswith("Run finished: 1 · serve")
     with qtbot.waitSignal(win.model_opened, timeout=20_000):
         win.open_model(base / "2")
     assert win.select_signature("serving_default")
     named = "2 · serve · serving_default"
+    assert "Run finished" not in win.statusBar().currentMessage()
     assert panel.outputs_table.rowCount() == 0 and not panel.values_view.toPlainText()
     assert results.output_list.count() == 0 and results.outputs == {}
     assert results.title_label.text() == named and panel.target_label.text() == named
     assert "ms" not in panel.timing_label.text()
-    assert win.runner.status_label.text() == f"Run: {named}"
     assert win.run_target() == (str(base / "2"), None, ("serve",), "serving_default")
     win.runner.run_tab.grab().save(str(tmp_path / "run_tab.png"))
 

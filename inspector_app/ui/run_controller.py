@@ -100,6 +100,7 @@ class RunController(QObject):
     run_finished = Signal(object)  # dict[str, np.ndarray] or an exception (UserError)
     record_finished = Signal(object)  # RunRecord: done, failed or cancelled
     target_changed = Signal(object)  # RunTarget or None
+    refused = Signal(str)  # why Run did not start (before run_finished carries it)
 
     def __init__(self, parent: QObject | None = None, *, warm_up: bool | None = None) -> None:
         super().__init__(parent)
@@ -213,6 +214,7 @@ class RunController(QObject):
 
     def _on_refused(self, refusal: Refusal) -> None:
         if not refusal.silent:
+            self.refused.emit(refusal.reason)
             self.run_finished.emit(UserError(refusal.reason))
 
     def _on_started(self, record: RunRecord) -> None:
