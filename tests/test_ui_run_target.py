@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from models_compare import expected, versions_base
+from models_engine import build_tf2_model
 from PySide6.QtCore import Qt
 
 from inspector_app.ui import MainWindow
@@ -105,30 +106,39 @@ def test_switching_models_clears_results_and_run_tab(qtbot, window, base, tmp_pa
     win.runner.run_tab.grab().save(str(tmp_path / "run_tab.png"))
 
 
-def test_cancelled_refused_and_failed_runs_in_the_history(qtbot, window, base):
+def test_cancelled_refused_and_failed_runs_in_the_history(qtbot, window, tmp_path_factory):
     win = window
+    model = build_tf2_model(tmp_path_factory.mktemp("run_history") / "m")
     with qtbot.waitSignal(win.model_opened, timeout=20_000):
-        win.open_model(base / "1")
+        win.open_model(model)
     assert win.select_signature("serving_default")
-    session = win.runner.session
-    win.set_input("x", "")  # nothing typed: not ready
+    session, panel = win.runner.session, win.runner.run_panel
     with qtbot.waitSignal(win.run_finished, timeout=5000) as blocker:
-        assert not win.run()
+        assert not win.run()  # x was never given: refused, and no history entry
     assert "not ready" in str(blocker.args[0]) and session.history == []
+    assert "not ready" in win.statusBar().currentMessage()
 
-    win.set_input("x", np.array([[1.0, 2.0]], np.float32))  # wrong rank: the worker says so
+    win.set_input("x", np.array([1.0, 2.0], np.float32))
+    session.device = "GPU:7"  # no such device: the worker says so
     with qtbot.waitSignal(win.run_finished, timeout=WAIT_MS) as blocker:
         assert win.run()
     (failed,) = session.history
-    assert failed.status == "failed" and failed.error and str(blocker.args[0]) == failed.error
-    assert failed.error[:40] in win.runner.run_panel.history_list.item(0).text()
+    assert failed.status == "failed" and "GPU:7" in failed.error
+    assert str(blocker.args[0]) == failed.error  # the whole text, in the history entry too
+    assert failed.error[:60] in panel.history_list.item(0).text()
+    assert f"{model.name} · serve · serving_default on GPU:7" in panel.history_list.item(0).text()
+    assert win.statusBar().currentMessage().startswith(f"Run failed: {model.name} · serve")
 
-    win.set_input("x", X)
-    with qtbot.waitSignal(win.run_finished, timeout=WAIT_MS) as blocker:
-        assert win.run()
-        win.cancel()
+    session.device = "CPU:0"
+    assert win.select_signature("forever")
+    win.set_input("start", np.array(1, np.int32))
+    assert win.run()
+    qtbot.waitUntil(lambda: panel.cancel_button.isEnabled(), timeout=5000)
+    with qtbot.waitSignal(win.run_finished, timeout=10_000) as blocker:
+        panel.cancel_button.click()
     cancelled = session.history[-1]
-    assert cancelled.status in ("cancelled", "done")  # a warm run may answer first
-    if cancelled.status == "cancelled":
-        assert "cancelled" in win.runner.run_panel.history_list.item(0).text()
-        assert "cancel" in str(blocker.args[0]).lower()
+    assert cancelled.status == "cancelled" and cancelled.result is None
+    assert "cancel" in str(blocker.args[0]).lower()
+    title = panel.history_list.item(0).text()
+    assert f"{model.name} · serve · forever on CPU:0" in title and "cancelled" in title
+    assert "ms →" not in title and len(session.history) == 2
