@@ -78,6 +78,7 @@ def test_selecting_another_versions_signature_makes_it_the_target(qtbot, window,
     named = f"{base.name} version 1 · serve · serving_default"
     assert win.runner.results.title_label.text().startswith(named)
     assert win.runner.run_panel.timing_label.text().startswith(named)
+    assert win.runner.run_panel.status_label.text().startswith("Done in")
     assert win.statusBar().currentMessage().startswith(f"Run finished: {named}: ")
 
 

@@ -225,7 +225,6 @@ class RunController(QObject):
     def _on_finished(self, record: RunRecord) -> None:
         # Every run ends in run_finished: nothing below may stop it (a failure is a status line).
         try:
-            self.session.check_inputs()
             if record.status == "done":
                 self._remember_inputs()
         except Exception as err:  # noqa: BLE001
