@@ -179,10 +179,6 @@ class RunSession:
         self.readiness.emit(problems)
         return problems
 
-    @property
-    def ready(self) -> bool:
-        return self.target is not None and not self.busy and not self.inputs.problems()
-
     # -- running --------------------------------------------------------------------------------
     def run(self) -> RunRecord | None:
         """Start the target with the current inputs and return at once (``finished`` follows).
