@@ -39,3 +39,30 @@ def _collect_on_main_thread():
     """Collect the test's garbage (Qt objects included) on the main thread once it is done."""
     yield
     gc.collect()
+
+
+@pytest.fixture
+def isolated_ui_settings(tmp_path: Path) -> Path:
+    """The window's INI settings in a temporary folder, with no recent models: the user's real
+    settings stay untouched."""
+    from PySide6.QtCore import QSettings
+
+    from inspector_app.ui import settings
+
+    folder = tmp_path / "settings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    settings.clear_recent_models()
+    return folder
+
+
+@pytest.fixture
+def fake_window(qtbot, isolated_ui_settings: Path):
+    """A shown window over hand-built trees (``ui_fakes.fake_load``): no SavedModel is read."""
+    from ui_fakes import fake_load
+
+    from inspector_app.ui import MainWindow
+
+    win = MainWindow(load=fake_load)
+    qtbot.addWidget(win)
+    win.show()
+    return win

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QWidget,
 )
-from ui_fakes import fake_load
+from ui_fakes import fake_load, open_and_wait
 
 from inspector_app.ui import MainWindow, screen_fit, session, widget_polish
 from inspector_app.ui import settings as ui_settings
@@ -35,26 +35,13 @@ DEMOS = REPO / "resources" / "demo_models"
 WAIT_MS = 15_000
 
 
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path) -> Path:
-    folder = tmp_path / "settings"
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
-    ui_settings.clear_recent_models()
-    return folder
+pytestmark = pytest.mark.usefixtures("isolated_ui_settings")  # conftest: never the user's settings
 
 
 @pytest.fixture
-def window(qtbot) -> MainWindow:
-    win = MainWindow(load=fake_load)
-    win.show_error_dialogs = False
-    qtbot.addWidget(win)
-    win.show()
-    return win
-
-
-def open_and_wait(qtbot, win: MainWindow, path: Path | str) -> None:
-    with qtbot.waitSignal(win.model_opened, timeout=WAIT_MS):
-        win.open_model(path)
+def window(fake_window: MainWindow) -> MainWindow:
+    fake_window.show_error_dialogs = False
+    return fake_window
 
 
 # ---------------------------------------------------------------------------- start page

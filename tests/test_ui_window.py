@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTabWidget, QTreeView
-from ui_fakes import fake_load
+from ui_fakes import fake_load, open_and_wait
 
 from inspector_app.ui import MainWindow
 from inspector_app.ui import settings as ui_settings
@@ -18,26 +18,12 @@ from inspector_app.ui.tree_model import KIND_ROLE, NODE_ROLE
 WAIT_MS = 10_000
 
 
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path) -> Path:
-    """Point the INI settings at a temporary folder: the user's real settings stay untouched."""
-    folder = tmp_path / "settings"
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
-    ui_settings.clear_recent_models()
-    return folder
+pytestmark = pytest.mark.usefixtures("isolated_ui_settings")  # conftest: never the user's settings
 
 
 @pytest.fixture
-def window(qtbot) -> MainWindow:
-    win = MainWindow(load=fake_load)
-    qtbot.addWidget(win)
-    win.show()
-    return win
-
-
-def open_and_wait(qtbot, win: MainWindow, path: Path | str) -> None:
-    with qtbot.waitSignal(win.model_opened, timeout=WAIT_MS):
-        win.open_model(path)
+def window(fake_window: MainWindow) -> MainWindow:
+    return fake_window  # error boxes on: some tests look at them
 
 
 def visible_rows(win: MainWindow, parent: QModelIndex | None = None) -> list[str]:

@@ -91,3 +91,9 @@ def fake_load(path: str, version: int | None) -> tuple[SimpleNamespace, TreeNode
         raise UserError("no saved_model.pb or saved_model.pbtxt in this folder", path=path)
     info = fake_info(path)
     return info, fake_tree(info)
+
+
+def open_and_wait(qtbot, win, path, timeout_ms: int = 15_000) -> None:
+    """Open ``path`` in the window and wait until its tree shows."""
+    with qtbot.waitSignal(win.model_opened, timeout=timeout_ms):
+        win.open_model(path)

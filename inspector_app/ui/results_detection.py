@@ -6,9 +6,6 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QRectF,
     Qt,
     Signal,
@@ -16,23 +13,26 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
-    QHBoxLayout,
     QLabel,
-    QSlider,
-    QSpinBox,
     QSplitter,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from inspector_app.results.detection import Box, DetectionResult
 from inspector_app.results.images import rgb32_pixels
 from inspector_app.results.masks import voc_colormap
-from inspector_app.ui.results_common import PictureView, export_button
+from inspector_app.ui.results_common import PictureView
+from inspector_app.ui.results_table import (
+    RowsTableModel,
+    batch_item_spin,
+    fraction_slider,
+    info_label,
+    labels_button,
+    picture_header,
+)
 
 BOX_HEADERS = ("Score", "Class", "ymin, xmin, ymax, xmax")
-_Index = QModelIndex | QPersistentModelIndex
 BLANK_SIDE = 640  # the canvas the boxes are drawn on when the model was fed no image
 
 
@@ -47,47 +47,20 @@ _BOX_RGB = [
 ]
 
 
-class BoxTableModel(QAbstractTableModel):
-    """The boxes drawn, one row each: score, class (with its colour), coordinates."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._boxes: list[Box] = []
-
-    def set_boxes(self, boxes: list[Box]) -> None:
-        self.beginResetModel()
-        self._boxes = boxes
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._boxes)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(BOX_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return BOX_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        box, col = self._boxes[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return f"{box.score:.3f}"
-            if col == 1:
-                return f"{box.label} ({box.class_id})"
-            return ", ".join(f"{v:.3f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
-        if role == Qt.ItemDataRole.DecorationRole and col == 1:
-            return box_colour(box.class_id)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            coords = ", ".join(f"{v:.4f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
-            return f"{box.label} ({box.class_id}) {box.score:.4f}: ymin, xmin, ymax, xmax {coords}"
-        return None
+def box_cell(box: Box, col: int, role: int) -> Any:
+    """A cell of the boxes table: score, class (with its colour), coordinates."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        if col == 0:
+            return f"{box.score:.3f}"
+        if col == 1:
+            return f"{box.label} ({box.class_id})"
+        return ", ".join(f"{v:.3f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
+    if role == Qt.ItemDataRole.DecorationRole and col == 1:
+        return box_colour(box.class_id)
+    if role == Qt.ItemDataRole.ToolTipRole:
+        coords = ", ".join(f"{v:.4f}" for v in (box.ymin, box.xmin, box.ymax, box.xmax))
+        return f"{box.label} ({box.class_id}) {box.score:.4f}: ymin, xmin, ymax, xmax {coords}"
+    return None
 
 
 class BoxesItem(QGraphicsItem):
@@ -154,16 +127,11 @@ class DetectionView(QWidget):
         self.name, self.result = name, result
         self.picture = PictureView()
         self.picture.setObjectName("detectionGraphics")
-        self.item_spin = QSpinBox()
-        self.item_spin.setObjectName("batchItemSpin")
-        self.item_spin.setRange(0, max(0, result.num_items - 1))
-        self.threshold = QSlider(Qt.Orientation.Horizontal)
-        self.threshold.setObjectName("scoreThresholdSlider")
-        self.threshold.setRange(0, 100)
-        self.threshold.setValue(50)
+        self.item_spin = batch_item_spin(result.num_items)
+        self.threshold = fraction_slider("scoreThresholdSlider")
         self.threshold_label = QLabel()
         self.threshold_label.setObjectName("thresholdLabel")
-        self.model = BoxTableModel(self)
+        self.model = RowsTableModel(BOX_HEADERS, box_cell, self)  # the boxes drawn
         self.table = QTableView()
         self.table.setObjectName("boxTable")
         self.table.setModel(self.model)
@@ -180,9 +148,7 @@ class DetectionView(QWidget):
         # Room for a class name such as "potted plant (64)" with its swatch; the coordinates
         # scroll into view when the table is narrow.
         self.table.setMinimumWidth(score_w + metrics.horizontalAdvance("W" * 11) + 24)
-        self.info = QLabel()
-        self.info.setObjectName("detectionInfo")
-        self.info.setWordWrap(True)
+        self.info = info_label("detectionInfo")
         self.boxes_item = BoxesItem()
         self.picture.scene().addItem(self.boxes_item)
         self._shown_boxes: list[Box] = []
@@ -193,22 +159,14 @@ class DetectionView(QWidget):
         self.refresh()
 
     def _build_layout(self) -> None:
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Batch item"))
-        bar.addWidget(self.item_spin)
-        bar.addWidget(QLabel("Score ≥"))
-        bar.addWidget(self.threshold, 1)
-        bar.addWidget(self.threshold_label)
-        bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
+        labels = labels_button(self.labels_requested.emit)
+        layout = picture_header(self, self.item_spin, "Score ≥", self.threshold,
+                                [self.threshold_label, labels], self.info)  # fmt: skip
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.picture)
         split.addWidget(self.table)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(self.info)
         layout.addWidget(split, 1)
 
     def _connect_callbacks(self) -> None:
@@ -266,7 +224,7 @@ class DetectionView(QWidget):
         self.boxes_item.set_boxes(drawn, rect)
 
     def _fill_table(self, boxes: list[Box]) -> None:
-        self.model.set_boxes(boxes)
+        self.model.set_rows(boxes)
 
     def _highlight(self) -> None:
         rows = {i.row() for i in self.table.selectionModel().selectedRows()}

@@ -5,11 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QResizeEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QSlider,
-    QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -28,6 +25,13 @@ from inspector_app.ui.results_common import (
     run_export,
     safe_name,
 )
+from inspector_app.ui.results_table import (
+    batch_item_spin,
+    fraction_slider,
+    info_label,
+    labels_button,
+    picture_header,
+)
 
 LEGEND_HEADERS = ("", "Class id", "Name", "Share")
 SIDE_MAX_WIDTH = 320  # the legend's column: the rest of the width goes to the pictures
@@ -37,7 +41,6 @@ class MaskView(QWidget):
     """Colourised class map over the input image (opacity slider) and on its own, with a legend."""
 
     class_hovered = Signal(int, str, int, int)  # class id, name, x, y (image pixels)
-    drawn = Signal(int)  # batch item whose mask is now drawn
     labels_requested = Signal()
 
     def __init__(self, name: str, result: MaskResult, parent: QWidget | None = None) -> None:
@@ -51,14 +54,9 @@ class MaskView(QWidget):
         self.overlay_view.setObjectName("overlayGraphics")
         self.mask_view = PictureView()
         self.mask_view.setObjectName("maskGraphics")
-        self.opacity = QSlider(Qt.Orientation.Horizontal)
-        self.opacity.setObjectName("opacitySlider")
-        self.opacity.setRange(0, 100)
-        self.opacity.setValue(50)
+        self.opacity = fraction_slider("opacitySlider")
         self.opacity.setEnabled(self.has_image)
-        self.item_spin = QSpinBox()
-        self.item_spin.setObjectName("batchItemSpin")
-        self.item_spin.setRange(0, max(0, result.num_items - 1))
+        self.item_spin = batch_item_spin(result.num_items)
         self.hover_label = QLabel("Point at the mask to see its class")
         self.hover_label.setObjectName("hoverLabel")
         self.legend_table = QTableWidget(0, len(LEGEND_HEADERS))
@@ -68,27 +66,23 @@ class MaskView(QWidget):
         self.legend_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         # Sized once per fill: ResizeToContents would re-measure on every cell set.
         self.legend_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.info = QLabel()
-        self.info.setObjectName("maskInfo")
-        self.info.setWordWrap(True)
+        self.info = info_label("maskInfo")
         self._build_layout()
         self._connect_callbacks()
         self.refresh()
 
     def _build_layout(self) -> None:
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Batch item"))
-        bar.addWidget(self.item_spin)
-        bar.addWidget(QLabel("Opacity"))
-        bar.addWidget(self.opacity, 1)
-        bar.addWidget(export_button("Fit", "fitButton", self.fit_pictures))
-        bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
-        bar.addWidget(export_button("Mask PNG…", "exportMaskPngButton", self._export_mask))
         overlay_button = export_button(
             "Overlay PNG…", "exportOverlayPngButton", self._export_overlay
         )
         overlay_button.setEnabled(self.has_image)
-        bar.addWidget(overlay_button)
+        buttons = [
+            export_button("Fit", "fitButton", self.fit_pictures),
+            labels_button(self.labels_requested.emit),
+            export_button("Mask PNG…", "exportMaskPngButton", self._export_mask),
+            overlay_button,
+        ]
+        layout = picture_header(self, self.item_spin, "Opacity", self.opacity, buttons, self.info)
         # The two pictures side by side, or one above the other when that makes them larger.
         self.pictures = QSplitter(Qt.Orientation.Horizontal)
         self.pictures.setObjectName("maskPictures")
@@ -106,10 +100,6 @@ class MaskView(QWidget):
         pictures.addWidget(side)
         pictures.setStretchFactor(0, 4)
         pictures.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(self.info)
         layout.addWidget(pictures, 1)
 
     def _connect_callbacks(self) -> None:
@@ -187,7 +177,6 @@ class MaskView(QWidget):
         else:
             classes = f"class ids up to {self.result.num_classes - 1}"
         self.info.setText(f"Mask {w}×{h}{resized}, {classes}. Labels: {self.result.labels.source}.")
-        self.drawn.emit(item)
 
     def _prepared(self, prepared: PreparedItem) -> None:
         self.result.store(prepared)

@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -30,6 +29,12 @@ from PySide6.QtWidgets import (
 from inspector_app.results.export import save_scores_csv
 from inspector_app.results.scores import ScoreRow, ScoresResult
 from inspector_app.ui.results_common import InputThumbnail, export_button, run_export, safe_name
+from inspector_app.ui.results_table import (
+    RowsTableModel,
+    batch_item_spin,
+    info_label,
+    labels_button,
+)
 
 COL_RANK, COL_ID, COL_LABEL, COL_SCORE = range(4)
 _HEADERS = ("Rank", "Class id", "Label", "Score")
@@ -39,52 +44,21 @@ MaxRole = Qt.ItemDataRole.UserRole + 2  # the bar's full scale
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ScoresTableModel(QAbstractTableModel):
-    """Top-k rows of one batch item."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ScoreRow] = []
-        self._scale = 1.0
-        self._percent = False  # probabilities are shown as percentages too
-
-    def set_rows(self, rows: list[ScoreRow], scale: float, percent: bool = False) -> None:
-        self.beginResetModel()
-        self._rows, self._scale, self._percent = rows, scale, percent
-        self.endResetModel()
-
-    def rows(self) -> list[ScoreRow]:
-        return list(self._rows)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, col = self._rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            score = f"{row.score:.4f}"
-            if self._percent:
-                score = f"{row.score:.4f}  ({row.score:.1%})"
-            return (str(row.rank), str(row.class_id), row.label, score)[col]
-        if role == ScoreRole and col == COL_SCORE:
-            return row.score
-        if role == MaxRole:
-            return self._scale
-        if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_LABEL:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+def score_cell(row: ScoreRow, col: int, role: int, scale: float, percent: bool) -> Any:
+    """A cell of the top-k table; ``scale`` is the bar's full length, ``percent`` shows the
+    probabilities as percentages too."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        score = f"{row.score:.4f}"
+        if percent:
+            score = f"{row.score:.4f}  ({row.score:.1%})"
+        return (str(row.rank), str(row.class_id), row.label, score)[col]
+    if role == ScoreRole and col == COL_SCORE:
+        return row.score
+    if role == MaxRole:
+        return scale
+    if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_LABEL:
+        return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return None
 
 
 class ScoreBarDelegate(QStyledItemDelegate):
@@ -112,7 +86,10 @@ class ScoresView(QWidget):
         super().__init__(parent)
         self.setObjectName("scoresView")
         self.name, self.result = name, result
-        self.model = ScoresTableModel(self)
+        self._scale, self._percent = 1.0, False  # of the rows shown
+        self.model = RowsTableModel(
+            _HEADERS, lambda r, c, role: score_cell(r, c, role, self._scale, self._percent), self
+        )
         self.table = QTableView()
         self.table.setObjectName("scoresTable")
         self.table.setModel(self.model)
@@ -122,7 +99,7 @@ class ScoresView(QWidget):
         header.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_SCORE, QHeaderView.ResizeMode.Stretch)
         self.k_spin = _spin("topKSpin", 1, result.num_classes, min(5, result.num_classes))
-        self.item_spin = _spin("batchItemSpin", 0, result.num_items - 1, 0)
+        self.item_spin = batch_item_spin(result.num_items)
         self.softmax_check = QCheckBox("Apply softmax")
         self.softmax_check.setObjectName("softmaxToggle")
         self.softmax_check.setChecked(False)  # the model's own values until the user asks
@@ -140,9 +117,7 @@ class ScoresView(QWidget):
         self.values_label = QLabel()
         self.values_label.setObjectName("scoresValuesLabel")
         self.thumbnail = InputThumbnail(result.images)
-        self.info = QLabel()
-        self.info.setObjectName("scoresInfo")
-        self.info.setWordWrap(True)
+        self.info = info_label("scoresInfo")
         self._build_layout()
         self._connect_callbacks()
         self.refresh()
@@ -154,7 +129,7 @@ class ScoresView(QWidget):
             bar.addWidget(widget)
         bar.addWidget(self.softmax_check)
         bar.addStretch(1)
-        bar.addWidget(export_button("Labels…", "chooseLabelsButton", self.labels_requested.emit))
+        bar.addWidget(labels_button(self.labels_requested.emit))
         bar.addWidget(export_button("Export CSV…", "exportCsvButton", self._export_csv))
         head = QVBoxLayout()
         head.addWidget(self.headline)
@@ -191,7 +166,8 @@ class ScoresView(QWidget):
         rows = self.result.top_k(item, self.k_spin.value(), soft)
         percent = soft or self.result.kind != "logits"
         scale = 1.0 if percent else max((abs(r.score) for r in rows), default=1.0)
-        self.model.set_rows(rows, scale, percent)
+        self._scale, self._percent = scale, percent
+        self.model.set_rows(rows)
         if rows:
             best = rows[0]
             value = f"{best.score:.1%}" if percent else f"score {best.score:.4g}"
