@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -107,11 +109,11 @@ class RunPanel(QWidget):
 
     # the outputs' widgets, by the names tests and the window know
     @property
-    def outputs_table(self) -> QWidget:
+    def outputs_table(self) -> QTableWidget:
         return self.outputs.table
 
     @property
-    def values_view(self) -> QWidget:
+    def values_view(self) -> QPlainTextEdit:
         return self.outputs.values_view
 
     @property
