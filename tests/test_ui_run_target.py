@@ -62,6 +62,10 @@ def test_selecting_another_versions_signature_makes_it_the_target(qtbot, window,
 
     with qtbot.waitSignal(win.model_opened, timeout=20_000) as opened:
         assert win.select_node(_signature_of_version(win, 2))
+        # the target at once, while version 2 is read: Run waits and says why
+        assert win.run_target() == (str(base), 2, ("serve",), "serving_default")
+        assert "version 2 is being read" in win.runner.run_panel.status_label.text()
+        assert not win.runner.run_panel.run_button.isEnabled()
     assert opened.args[0].version == 2  # that version is loaded
     qtbot.waitUntil(lambda: win.run_target() is not None and win.run_target()[1] == 2)
     assert win.run_target() == (str(base), 2, ("serve",), "serving_default")
