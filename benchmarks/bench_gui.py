@@ -122,7 +122,7 @@ def child(model: str, runs: int) -> None:
         (value,) = wait(win.run_finished)
         assert isinstance(value, dict), value
         drawn = (time.perf_counter() - t0) * 1000
-        record = win.runner.run_panel.history[-1]
+        record = win.runner.session.history[-1]
         arrived = (record.received - t0) * 1000
         timing = record.result.timing
         worker = timing["run_ms"] + timing["feed_ms"]

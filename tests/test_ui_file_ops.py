@@ -32,14 +32,14 @@ def test_run_asks_before_ops_that_touch_files(qtbot, models):
     _open(qtbot, win, touchy)
     assert win.run() is False  # declined: nothing runs
     assert "ReadFile" in asked[0] and "PrintV2" in asked[0]
-    assert not win.runner.run_panel.busy and win.runner.run_panel.history == []
+    assert not win.runner.run_panel.busy and win.runner.session.history == []
     win.runner.run_panel.run_button.setEnabled(True)
     win.runner.run_panel.run_button.click()  # the button asks too
-    assert len(asked) == 2 and win.runner.run_panel.history == []
+    assert len(asked) == 2 and win.runner.session.history == []
     with qtbot.waitSignal(win.run_finished, timeout=90_000) as blocker:
         assert win.run()  # accepted: it runs, and its ReadFile fails in the worker
     assert "does-not-matter.txt" in str(blocker.args[0])
-    assert len(win.runner.run_panel.history) == 1
+    assert len(win.runner.session.history) == 1
     with qtbot.waitSignal(win.run_finished, timeout=90_000):
         win.run()
     assert len(asked) == 3  # asked once the user said yes

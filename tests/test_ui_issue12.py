@@ -5,32 +5,35 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from test_run_session import FakeEngine
 
 from inspector_app.engine import EngineError
 from inspector_app.engine.composites import RaggedValue, SparseValue
 from inspector_app.engine.protocol import RunResult
 from inspector_app.ui import run_panel as rp
 from inspector_app.ui.engine_bridge import EngineBridge
+from inspector_app.workflows.run_session import RunSession, RunTarget
 
 
-def _panel(qtbot) -> rp.RunPanel:
-    panel = rp.RunPanel(EngineBridge(warm_up=False))
+def _panel(qtbot) -> tuple[rp.RunPanel, FakeEngine]:
+    engine = FakeEngine()
+    session = RunSession(engine)
+    panel = rp.RunPanel(session, EngineBridge(warm_up=False))
     qtbot.addWidget(panel)
     panel.show()
-    panel.set_target(rp.RunTarget("/m", ["serve"], "split"))
-    return panel
+    session.set_target(RunTarget("/m", "/m", None, ("serve",), "split"))
+    return panel, engine
 
 
 def test_composite_outputs_in_the_outputs_table(qtbot) -> None:
-    panel = _panel(qtbot)
+    panel, engine = _panel(qtbot)
     words = RaggedValue(np.array([b"the", b"cat", b"hi"], object), [np.array([0, 2, 3])])
     grid = SparseValue(np.array([[0, 1], [1, 0]]), np.array([2, 3], np.int32), np.array([2, 3]))
-    record = rp.RunRecord(panel.target, "CPU:0", "s", 0.0)
-    record.result = RunResult(
+    panel.session.run()
+    engine.pending[-1].set_result(RunResult(
         "split", {"lens": np.array([2, 1])}, {"run_ms": 1.0}, "CPU:0",
         load_path="session", composites={"words": words, "grid": grid},
-    )  # fmt: skip
-    panel._finish(record)
+    ))  # fmt: skip
     table = panel.outputs_table
     rows = [[table.item(r, c).text() for c in range(3)] for r in range(table.rowCount())]
     assert rows == [
@@ -39,18 +42,19 @@ def test_composite_outputs_in_the_outputs_table(qtbot) -> None:
         ["grid", "int32 (sparse)", "[2, 3]"],
     ]
     assert "TF1 session" in panel.timing_label.text()
-    panel._show_values(1)
+    assert "words: string ragged[2, -1]" in panel.history_list.item(0).text()
+    panel.outputs.show_values(1)
     assert "row 0 (2): ['the', 'cat']" in panel.values_view.toPlainText()
-    panel._show_values(2)
+    panel.outputs.show_values(2)
     text = panel.values_view.toPlainText()
     assert "[0, 1] -> 2" in text and "densified:" in text and "[[0 2 0]" in text
 
 
 def test_a_failed_run_shows_the_whole_reason_to_copy(qtbot) -> None:
-    panel = _panel(qtbot)
-    panel._current = rp.RunRecord(panel.target, "CPU:0", "x", 0.0)
+    panel, engine = _panel(qtbot)
+    panel.session.run()
     line = "InvalidArgumentError at node Reshape (op Reshape): Input to reshape is a tensor"
-    panel._on_failed(EngineError(line, details="Traceback (most recent call last):\n  ..."))
+    engine.fail(EngineError(line, details="Traceback (most recent call last):\n  ..."))
     assert panel.status_label.text() == line
     flags = panel.status_label.textInteractionFlags()
     assert flags & Qt.TextInteractionFlag.TextSelectableByMouse

@@ -35,7 +35,7 @@ def test_run_cancel_and_recover(qtbot, window, engine_model):
     win = window
     _open(qtbot, win, engine_model)
     assert win.select_signature("serving_default", tags=["serve"])
-    assert win.runner.run_panel.target.signature == "serving_default"
+    assert win.runner.session.target.signature == "serving_default"
     win.set_input("x", np.array([1.0, 2.5, -3.0], np.float32))
     assert win.runner.inputs.is_ready()
     with qtbot.waitSignal(win.run_finished, timeout=WAIT_MS) as blocker:

@@ -32,6 +32,7 @@ from inspector_app.ui.open_models import OpenModel, OpenModels
 from inspector_app.ui.run_reactions import RunReactions
 from inspector_app.ui.signature_choice import SignatureChoice, SignatureSelection
 from inspector_app.ui.tree_panel import TreePanel
+from inspector_app.ui.version_target import VersionTarget
 from inspector_app.ui.window_layout import restore_layout, save_layout
 from inspector_app.ui.window_menus import WindowMenus
 
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
             lambda text: self.statusBar().showMessage(text, 5000),
         )
         self.run_reactions = RunReactions(self)
+        self.version_target = VersionTarget(self)  # Run follows the tree to other versions
         self.launcher = DialogLauncher(self)
         self.drops = ModelDrops(self, self.open_paths)
         self._connect()
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
         tree.message.connect(status)
         self.details.copied.connect(lambda what: status(f"Copied {what}", 3000))
         self.signatures.selected.connect(self.signature_selected)
+        self.signatures.other_version.connect(self.version_target.follow)
         self.signatures.error.connect(lambda message: self.errors.show(message, dialog=False))
         self.signature_selected.connect(self.run_reactions.signature_selected)
         self.model_closed.connect(self.graph_panel.forget)
@@ -213,7 +216,11 @@ class MainWindow(QMainWindow):
 
     def run(self) -> bool:
         """Start the current signature and return at once; ``run_finished`` follows."""
-        return self.runner.run()  # the run panel asks first when the model's ops touch files
+        return self.runner.run()  # the Run button's and Ctrl+R's door too: the run session
+
+    def run_target(self) -> tuple[str, int | None, tuple[str, ...], str] | None:
+        """(model path, version, tags, signature) of what Run would run now, or None."""
+        return self.runner.run_target()
 
     def cancel(self) -> None:
         """Stop the run at once (the worker is killed and restarted; the window stays)."""
@@ -230,7 +237,7 @@ class MainWindow(QMainWindow):
             for widget, title in runner.widgets():
                 self.add_panel(widget, title)
             self.add_panel(self.checks_panel, "Checks")
-            runner.run_panel.before_run = lambda: self.file_ops.allows(self.signatures.current)
+            runner.session.permit = self.file_ops.allows  # asked before every run
             self.run_reactions.attach(runner)
             runner.bridge.ops_ready.connect(self.checks.set_registered_ops)
             if runner.bridge.registered_ops:

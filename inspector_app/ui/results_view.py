@@ -77,6 +77,12 @@ class ResultsView(QWidget):
         self.view_combo = QComboBox()
         self.view_combo.setObjectName("viewCombo")
         self.view_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # which run the outputs are of: model, version, tag set, signature, when, where, timing
+        self.title_label = QLabel("", objectName="resultsTarget")
+        self.title_label.setWordWrap(True)
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title_label.setStyleSheet("font-weight: bold;")
+        self.title_label.hide()
         self.reason_label = QLabel("Run a signature to see its outputs here.")
         self.reason_label.setObjectName("reasonLabel")
         self.reason_label.setWordWrap(True)
@@ -116,7 +122,8 @@ class ResultsView(QWidget):
         self.output_list.setMaximumWidth(260)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(split)
+        layout.addWidget(self.title_label)
+        layout.addWidget(split, 1)
 
     def _connect_callbacks(self) -> None:
         self.output_list.currentRowChanged.connect(self._on_output_selected)
@@ -153,6 +160,24 @@ class ResultsView(QWidget):
             views = [it.view for it in self.interpretations.values()]
             first = min(range(len(views)), key=lambda i: (rank.get(views[i], 3), i))
             self.output_list.setCurrentRow(first)  # shows it (currentRowChanged)
+
+    def set_title(self, text: str) -> None:
+        """Name the run shown (model, version, signature...) above the outputs."""
+        self.title_label.setText(text)
+        self.title_label.setVisible(bool(text))
+
+    def clear(
+        self, title: str = "", message: str = "Run a signature to see its outputs here."
+    ) -> None:
+        """No outputs: those shown belonged to another target, or the run gave none."""
+        self.outputs, self.interpretations, self._chosen = {}, {}, {}
+        self.context = {}
+        self._clear_views()
+        self.output_list.clear()
+        self.view_combo.clear()
+        self.reason_label.setText(message)
+        self.stack.setCurrentIndex(0)
+        self.set_title(title)
 
     def select_output(self, name: str) -> None:
         names = list(self.interpretations)

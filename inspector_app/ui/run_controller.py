@@ -1,12 +1,16 @@
-"""Inputs → Run → Results for the selected signature: the Run and Results tabs and their logic.
+"""Inputs → Run → Results for the selected signature: the Run and Results tabs over one run
+session (``workflows.run_session``), which owns the target, the run going on and the history.
 
 The main window owns one ``RunController``; it hands it the selected signature and forwards
-Contract 2's ``set_input``, ``run`` and ``cancel``. Models run in the engine's worker process.
+Contract 2's ``set_input``, ``run`` and ``cancel``, which all go to the session. The session's
+answers reach this thread through ``GuiPost`` (a queued call); the panels observe the session.
+Models run in the engine's worker process.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,6 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
-from inspector_app.engine import EngineError
 from inspector_app.errors import UserError
 from inspector_app.inputs import inputset
 from inspector_app.inputs.inputset import default_config_dir
@@ -22,9 +25,17 @@ from inspector_app.resources import demo_sample_inputs
 from inspector_app.results.labels import LabelMemory
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.engine_bridge import EngineBridge
+from inspector_app.ui.gui_post import GuiPost
 from inspector_app.ui.input_builder import InputBuilder
 from inspector_app.ui.results_view import ResultsView
-from inspector_app.ui.run_panel import RunPanel, RunRecord, RunTarget
+from inspector_app.ui.run_panel import RunPanel
+from inspector_app.workflows.run_session import (
+    Refusal,
+    RunRecord,
+    RunSession,
+    RunTarget,
+    run_error,
+)
 
 INIT_OP_KEY = "__saved_model_init_op"
 LAST_USED_FOLDER = "last-used"  # beside the user's input sets, not listed with them
@@ -55,11 +66,41 @@ def _same_values(a: inputset.InputSet, b: inputset.InputSet) -> bool:
     )
 
 
+class BuilderInputs:
+    """The input editors as the run session's input source."""
+
+    def __init__(self, builder: InputBuilder) -> None:
+        self.builder = builder
+
+    def problems(self) -> list[str]:
+        if self.builder.is_ready():
+            return []
+        return [f"{name}: {c.message}" for name, c in self.builder.checks().items() if not c.ready]
+
+    def feeds(self) -> dict[str, Any]:
+        return self.builder.feeds()
+
+
+class WaitingInputs:
+    """No inputs yet: the target's model is still being read."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def problems(self) -> list[str]:
+        return [self.reason]
+
+    def feeds(self) -> dict[str, Any]:
+        raise UserError(self.reason)
+
+
 class RunController(QObject):
-    """Owns the engine bridge, the input builder, the run panel and the results view."""
+    """Builds the Run and Results tabs over one :class:`RunSession` and answers Contract 2."""
 
     run_finished = Signal(object)  # dict[str, np.ndarray] or an exception (UserError)
-    run_started = Signal()
+    record_finished = Signal(object)  # RunRecord: done, failed or cancelled
+    target_changed = Signal(object)  # RunTarget or None
+    refused = Signal(str)  # why Run did not start (before run_finished carries it)
 
     def __init__(self, parent: QObject | None = None, *, warm_up: bool | None = None) -> None:
         super().__init__(parent)
@@ -67,13 +108,15 @@ class RunController(QObject):
         from inspector_app.ui.settings import custom_ops
 
         self.bridge.load_ops = custom_ops()  # Run > Custom ops
+        self.session = RunSession(self.bridge, post=GuiPost(self))
         config = default_config_dir().parent
         self.inputs = InputBuilder()
         self.inputs.config_dir = default_config_dir()
-        self.run_panel = RunPanel(self.bridge)
-        self.run_panel.feeds_provider = self._feeds
+        self._builder_inputs = BuilderInputs(self.inputs)
+        self.session.inputs = self._builder_inputs
+        self.run_panel = RunPanel(self.session, self.bridge)
         self.results = ResultsView(label_memory=LabelMemory(config / "labels.json"))
-        self.selection: Any = None  # main_window.SignatureSelection
+        self.selection: Any = None  # the window's SignatureSelection behind the target
 
         scroll = QScrollArea(objectName="inputsScroll")
         scroll.setWidgetResizable(True)
@@ -85,24 +128,29 @@ class RunController(QObject):
 
         self._snapshot: tuple[inputset.InputSet, str] | None = None  # inputs of the run going on
         self._last_saved: tuple[inputset.InputSet, str] | None = None
-        self.inputs.ready_changed.connect(self._update_ready)
-        self.run_panel.busy_changed.connect(self._on_busy)
-        self.run_panel.finished.connect(self._on_finished)
-        self.run_panel.record_opened.connect(self._show_record)
+        self.inputs.ready_changed.connect(lambda *_: self.session.check_inputs())
+        self.bridge.load_failed.connect(self.session.engine_failed)  # after the panel's slot
+        self.session.target_changed.subscribe(self._on_target)
+        self.session.started.subscribe(self._on_started)
+        self.session.finished.subscribe(self._on_finished)
+        self.session.refused.subscribe(self._on_refused)
+        self.session.shown_changed.subscribe(self._show_in_results)
 
     # ------------------------------------------------------------------ state
 
     def set_signature(self, selection: Any) -> None:
-        """Show the inputs of ``selection`` (a SignatureSelection) and make it Run's target."""
+        """Make ``selection`` (a SignatureSelection) Run's target and show its inputs."""
         sig, info = selection.signature, selection.info
         if sig.key == INIT_OP_KEY:  # TF's initialiser entry, listed as saved_model_cli does
             self.clear_signature()
-            self.run_panel.status_label.setText(
+            self.run_panel.say(
                 f"{INIT_OP_KEY} is the model's initialiser, run when the model loads; "
                 "select another signature to run"
             )
             return
         self.selection = selection
+        self.session.set_target(RunTarget.of(info, selection.tags, sig))
+        self.session.inputs = self._builder_inputs
         self.inputs.signature = sig.key
         self.inputs.set_model(Path(info.path).name, str(info.path), info.model_dir)
         self.inputs.set_specs(sig.inputs)
@@ -111,19 +159,28 @@ class RunController(QObject):
         for name, sample in samples.items():
             self.inputs.set_input(name, str(sample))
         restored = "" if samples else self._restore_last_inputs(sig.key, str(info.path))
-        version = f" {info.version}" if info.version is not None else ""
-        label = f"{Path(info.path).name}{version} · {','.join(selection.tags)} · {sig.key}"
-        self.run_panel.set_target(
-            RunTarget(str(info.model_dir), list(selection.tags), sig.key, label)
-        )
-        self._update_ready()
+        self.session.check_inputs()
         if restored:
-            self.run_panel.status_label.setText(restored)
+            self.run_panel.say(restored)
+
+    def expect_target(self, target: RunTarget, reading: str) -> None:
+        """``target`` is Run's target from now on, its model still being read (another version
+        of a base folder): Run says so until ``set_signature`` brings its inputs."""
+        self.selection = None
+        self.session.set_target(target)
+        self.inputs.set_specs([])
+        self.session.set_inputs(WaitingInputs(reading))
 
     def clear_signature(self) -> None:
         self.selection = None
+        self.session.set_target(None)
+        self.session.inputs = self._builder_inputs
         self.inputs.set_specs([])
-        self.run_panel.set_target(None)
+
+    def run_target(self) -> tuple[str, int | None, tuple[str, ...], str] | None:
+        """(model path, version, tags, signature) of what Run runs now, or None."""
+        target = self.session.target
+        return target.as_tuple() if target is not None else None
 
     def model_closed(self, info: Any) -> None:
         """Give the worker's memory back when the loaded model's window row goes."""
@@ -133,47 +190,88 @@ class RunController(QObject):
         if self.selection is not None and self.selection.info is info:
             self.clear_signature()
 
-    def _update_ready(self, *_: object) -> None:
-        ready = self.selection is not None and self.inputs.is_ready()
-        self.run_panel.run_button.setEnabled(ready and not self.run_panel.busy)
-        if self.selection is not None and not ready:
-            problems = [c.message for c in self.inputs.checks().values() if not c.ready]
-            if problems:
-                self.run_panel.status_label.setText(f"Not ready: {problems[0]}")
-        elif ready and not self.run_panel.busy:
-            self.run_panel.status_label.setText("Ready (Ctrl+R runs)")
-
     # ------------------------------------------------------------------ Contract 2
 
     def set_input(self, name: str, value: Any) -> None:
         self.inputs.set_input(name, value)
-        self._update_ready()
+        self.session.check_inputs()
 
     def run(self) -> bool:
-        """Start the selected signature; False (and ``run_finished`` with the error) if it cannot."""
-        if self.selection is None:
-            self.run_finished.emit(UserError("no signature is selected; select one in the tree"))
-            return False
-        if self.run_panel.busy:
-            return False
-        self.run_started.emit()
-        return self.run_panel.run()
+        """Start the target (the Run button's door too); False, and ``run_finished`` with the
+        reason unless the user declined or a run is going on, when nothing started."""
+        return self.session.run() is not None
 
     def cancel(self) -> None:
-        self.run_panel.cancel()
+        self.session.cancel()
 
     def shutdown(self) -> None:
         self.bridge.close()
 
-    # ------------------------------------------------------------------ callbacks
+    # ------------------------------------------------------------------ the session
 
-    def _feeds(self) -> dict[str, Any]:
-        if not self.inputs.is_ready():
-            problems = [
-                f"{name}: {c.message}" for name, c in self.inputs.checks().items() if not c.ready
-            ]
-            raise UserError("inputs are not ready: " + "; ".join(problems[:3]))
-        return self.inputs.feeds()
+    def _on_target(self, target: RunTarget | None) -> None:
+        self.target_changed.emit(target)
+
+    def _on_refused(self, refusal: Refusal) -> None:
+        if not refusal.silent:
+            self.refused.emit(refusal.reason)
+            self.run_finished.emit(UserError(refusal.reason))
+
+    def _on_started(self, record: RunRecord) -> None:
+        target = record.target
+        snapshot = self.inputs.input_set(f"last {target.signature}", target.signature)
+        self._snapshot = (snapshot, target.model_path)
+
+    def _on_finished(self, record: RunRecord) -> None:
+        # Every run ends in run_finished: nothing below may stop it (a failure is a status line).
+        try:
+            if record.status == "done":
+                self._remember_inputs()
+        except Exception as err:  # noqa: BLE001
+            self.run_panel.say(f"The inputs could not be remembered: {err}")
+        self.record_finished.emit(record)
+        if record.result is None:
+            self.run_finished.emit(run_error(record))
+        else:
+            self.run_finished.emit(dict(record.result.outputs))
+
+    def _show_in_results(self, record: RunRecord | None) -> None:
+        """The Results tab names the run it shows; another target clears it."""
+        target = self.session.target
+        if record is None:
+            label = target.label() if target is not None else ""
+            self.results.clear(label, "Run this signature to see its outputs here.")
+            return
+        when = time.strftime("%H:%M:%S", time.localtime(record.started))
+        title = f"{record.target.label()} · run at {when}"
+        if record.result is None:
+            self.results.clear(title, f"No outputs: {record.outcome()} (the Run tab has it all)")
+            return
+        try:
+            self.results.show_outputs(record.result.outputs, self._context(record))
+        except Exception as err:  # noqa: BLE001
+            self.run_panel.say(f"The results could not be shown: {err}")
+        self.results.set_title(f"{title} · {record.timing_text()}")
+
+    @staticmethod
+    def _context(record: RunRecord) -> dict[str, Any]:
+        target, result = record.target, record.result
+        assert result is not None
+        context: dict[str, Any] = {
+            "signature": target.signature,
+            "tags": list(target.tags),
+            "device": result.device,
+            "timings": dict(result.timing),
+            "inputs": {k: np.asarray(v) for k, v in record.feeds.items()},
+            "model_path": target.model_dir,
+            "assets_dir": str(Path(target.model_dir) / "assets"),
+        }
+        if target.method_name:
+            context["method_name"] = target.method_name
+        image = _image_feed(record.feeds)
+        if image is not None:
+            context["image"] = image
+        return context
 
     # ------------------------------------------------------------------ last-used inputs
 
@@ -187,13 +285,6 @@ class RunController(QObject):
         except (UserError, OSError, ValueError) as err:
             return f"The inputs of the last run could not be restored: {err}"
         return "Inputs of the last run restored"
-
-    def _on_busy(self, busy: bool) -> None:
-        sel = self.selection
-        if not busy or sel is None:
-            return
-        snapshot = self.inputs.input_set(f"last {sel.signature.key}", sel.signature.key)
-        self._snapshot = (snapshot, str(sel.info.path))
 
     def _remember_inputs(self) -> None:
         """Keep the inputs of a run that answered as the signature's last-used set."""
@@ -219,45 +310,6 @@ class RunController(QObject):
 
         # A config folder that cannot be written only costs the memory of these inputs.
         run_in_background(save, lambda _: None, lambda _err: None, receiver=self)
-
-    def _on_finished(self, record: RunRecord) -> None:
-        # Every run ends in run_finished: nothing below may stop it (a failure is a status line).
-        try:
-            self._update_ready()
-            if record.result is not None:
-                self._remember_inputs()
-        except Exception as err:  # noqa: BLE001
-            self.run_panel.status_label.setText(f"The inputs could not be remembered: {err}")
-        if record.result is None:
-            message = record.error or "the run failed"
-            self.run_finished.emit(EngineError(message))
-            return
-        try:
-            self._show_record(record)
-        except Exception as err:  # noqa: BLE001
-            self.run_panel.status_label.setText(f"The results could not be shown: {err}")
-        self.run_finished.emit(dict(record.result.outputs))
-
-    def _show_record(self, record: RunRecord) -> None:
-        if record.result is None:
-            return
-        sel = self.selection
-        info = sel.info if sel is not None else None
-        context: dict[str, Any] = {
-            "signature": record.target.signature,
-            "tags": record.target.tags,
-            "device": record.result.device,
-            "timings": dict(record.result.timing),
-            "inputs": {k: np.asarray(v) for k, v in record.feeds.items()},
-            "model_path": record.target.folder,
-            "assets_dir": str(Path(record.target.folder) / "assets"),
-        }
-        if info is not None and sel.signature.key == record.target.signature:
-            context["method_name"] = sel.signature.method_name
-        image = _image_feed(record.feeds)
-        if image is not None:
-            context["image"] = image
-        self.results.show_outputs(record.result.outputs, context)
 
     def widgets(self) -> list[tuple[QWidget, str]]:
         """The tabs the window adds: (widget, title)."""

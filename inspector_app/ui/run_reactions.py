@@ -1,6 +1,7 @@
 """What the window does around runs: it makes the run tabs once it shows, forwards the chosen
-signature and closed models to the run controller, reports a finished run (status bar, the tab
-to look at) and a worker that died (a box offering to reload the model)."""
+signature and closed models to the run controller, reports a finished run (status bar naming
+the model, version and signature, the tab to look at; cleared when the target changes) and a
+worker that died (a box offering to reload the model)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import QMessageBox
 from inspector_app import APP_NAME
 from inspector_app.ui.background import run_in_background
 
+RUN_MESSAGE_MS = 8000
+
 
 class RunReactions(QObject):
     """Installed on the main window (``window``: its ``runner``, ``panels``, status bar)."""
@@ -24,13 +27,17 @@ class RunReactions(QObject):
         self.window = window
         self.runner: Any = None  # the RunController, once made
         self.died_box: QMessageBox | None = None
+        self._run_message = ""  # the status bar's line about the last run
         self._coming = False  # the run modules are being imported in the thread pool
         window.installEventFilter(self)
 
     def attach(self, runner: Any) -> None:
         """The window has made its run controller: follow it."""
         self.runner = runner
-        runner.run_finished.connect(self._on_finished)
+        runner.record_finished.connect(self._on_record)
+        runner.refused.connect(self._on_refused)
+        runner.target_changed.connect(self._on_target)
+        runner.run_finished.connect(self.finished)
         runner.bridge.worker_died.connect(self._on_worker_died)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -55,17 +62,36 @@ class RunReactions(QObject):
         if self.runner is not None:
             self.runner.model_closed(info)
 
-    def _on_finished(self, value: Any) -> None:
-        status = self.window.statusBar()
-        if isinstance(value, dict):
+    def _on_record(self, record: Any) -> None:
+        """A run ended (before ``run_finished``): the status bar names the run and how it went;
+        the Results tab comes in front, or the Run tab with a failure's whole message."""
+        label = record.target.label()
+        if record.status == "done":
             self.window.panels.setCurrentWidget(self.runner.results)
-            timing = self.runner.run_panel.timing_label.text()
-            status.showMessage(f"Run finished: {timing}", 8000)
+            text = f"Run finished: {label}: {record.timing_text()}"
         else:
-            status.showMessage(" ".join(str(value).split()), 8000)
-            # the Run tab holds the whole message and the worker's traceback, to copy
             self.window.panels.setCurrentWidget(self.runner.run_tab)
-        self.finished.emit(value)
+            why = " ".join((record.error or "").split())
+            text = (
+                f"Run {record.status}: {label}: {why}" if why else f"Run {record.status}: {label}"
+            )
+        self._show_run_message(text)
+
+    def _on_refused(self, reason: str) -> None:
+        """Run did not start (no signature, inputs not ready): the Run tab shows why."""
+        self.window.panels.setCurrentWidget(self.runner.run_tab)
+        self._show_run_message(" ".join(reason.split()))
+
+    def _on_target(self, _target: Any) -> None:
+        """Another target: a message about the previous one's run goes."""
+        status = self.window.statusBar()
+        if self._run_message and status.currentMessage() == self._run_message:
+            status.clearMessage()
+        self._run_message = ""
+
+    def _show_run_message(self, text: str) -> None:
+        self._run_message = text
+        self.window.statusBar().showMessage(text, RUN_MESSAGE_MS)
 
     def _on_worker_died(self, message: str) -> None:
         self.window.statusBar().showMessage(message)

@@ -74,6 +74,7 @@ class SignatureChoice(QObject):
     """The current signature; ``selected(info, selection)`` when it changes."""
 
     selected = Signal(object, object)  # SavedModelInfo, SignatureSelection
+    other_version = Signal(object, object)  # OpenModel, a signature row of a version not loaded
     error = Signal(str)  # one line: no such signature
 
     def __init__(self, models: OpenModels, tree: TreePanel, parent: QObject | None = None) -> None:
@@ -113,6 +114,8 @@ class SignatureChoice(QObject):
             selection = resolve_signature(model, sig_node)
             if selection is not None:
                 self._set(selection, always_emit=False)
+            elif version_of(sig_node) not in (None, getattr(model.info, "version", None)):
+                self.other_version.emit(model, sig_node)
 
     def forget(self, info: Any) -> None:
         """The model of ``info`` was closed or replaced: its signature is no longer current."""
