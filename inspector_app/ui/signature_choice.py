@@ -59,15 +59,13 @@ def resolve_signature(model: OpenModel, node: TreeNode) -> SignatureSelection | 
     version = version_of(node)
     if version is not None and getattr(info, "version", None) not in (None, version):
         return None
-    tags = tags_of(node)
-    key = node.details.get("key", node.name)
-    for meta_graph in getattr(info, "meta_graphs", []):
-        if tags is not None and tuple(meta_graph.tags) != tags:
-            continue
-        for signature in meta_graph.signatures:
-            if signature.key == key:
-                return SignatureSelection(signature, tuple(meta_graph.tags), info, node)
-    return None
+    from inspector_app.savedmodel.resolve import find_signature
+
+    found = find_signature(info, tags_of(node), node.details.get("key", node.name))
+    if found is None:
+        return None
+    meta_graph, signature = found
+    return SignatureSelection(signature, tuple(meta_graph.tags), info, node)
 
 
 class SignatureChoice(QObject):
