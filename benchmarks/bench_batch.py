@@ -141,7 +141,7 @@ def ours(model: str, folder: str) -> dict:
     spec = prepare_batch(info.model_dir, mg.tags, mg.signature("serving_default"), "images",
                          folder, batch_size=BATCH)  # fmt: skip
     job = BatchJob(spec, engine, keep_rows=True)
-    job._load()  # the same warm-up as the plain script's first call
+    job.load()  # the same warm-up as the plain script's first call
     warm = np.zeros((BATCH, SIZE, SIZE, 3), np.float32)
     engine.run("serving_default", {"images": warm}).result()
     report = job.run()

@@ -1,0 +1,137 @@
+"""One row per item of a batch job: what the table shows, the CSV gets and ``--json`` lists.
+Qt-free; rows hold text and numbers only (never an output array), so that memory does not grow
+with the data set, and they travel cheaply between processes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+CSV_COLUMNS = ("index", "item", "label", "prediction", "class_id", "score", "correct",
+               "top5", "iou", "summary", "time_ms", "status", "error")  # fmt: skip
+TABLE_COLUMNS = ("#", "Item", "Label", "Prediction", "Result", "Score", "IoU", "Time (ms)",
+                 "Details")  # fmt: skip
+(COL_INDEX, COL_ITEM, COL_LABEL, COL_PREDICTION, COL_RESULT, COL_SCORE, COL_IOU, COL_TIME,
+ COL_DETAILS) = range(len(TABLE_COLUMNS))  # fmt: skip
+
+
+@dataclass
+class ItemRow:
+    """One item's summary: what the table shows and the CSV gets."""
+
+    index: int
+    name: str
+    path: str = ""
+    label: str | None = None
+    prediction: str = ""  # top-1 class name, or the summary of the output shown
+    class_id: int | None = None
+    score: float | None = None
+    top5: tuple[int, ...] = ()
+    correct: bool | None = None  # top-1 is the label (labelled classification only)
+    top5_correct: bool | None = None
+    iou: float | None = None  # mean IoU of the item's mask (segmentation with masks)
+    summary: str = ""
+    time_ms: float = 0.0  # the item's share of its batch's run time in the worker
+    error: str | None = None  # why the item failed
+    offset: int = -1  # records: where it starts in the file
+    # (sort keys, texts) of the table, made by ``table_cells`` where the row is made
+    cells: tuple | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "failed"
+        if self.correct is None:
+            return "ok"
+        return "correct" if self.correct else "wrong"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "item": self.name,
+            "label": self.label,
+            "prediction": self.prediction if self.ok else None,
+            "class_id": self.class_id,
+            "score": _num(self.score),
+            "top5": list(self.top5),
+            "correct": self.correct,
+            "top5_correct": self.top5_correct,
+            "iou": _num(self.iou),
+            "summary": self.summary,
+            "time_ms": round(self.time_ms, 3),
+            "status": self.status,
+            "error": self.error,
+        }
+
+    def csv_cells(self) -> list[str]:
+        def text(v: Any) -> str:
+            if v is None:
+                return ""
+            if isinstance(v, float):
+                return f"{v:.6g}"
+            return str(v)
+
+        return [
+            str(self.index), self.name, text(self.label), self.prediction if self.ok else "",
+            text(self.class_id), text(self.score), text(self.correct),
+            " ".join(map(str, self.top5)), text(self.iou), self.summary,
+            f"{self.time_ms:.3f}", self.status, self.error or "",
+        ]  # fmt: skip
+
+
+def _num(v: float | None) -> float | str | None:
+    if v is None:
+        return None
+    return round(v, 6) if math.isfinite(v) else str(v)
+
+
+# ---------------------------------------------------------------- the table's cells
+
+
+def table_cells(row: ItemRow) -> tuple[tuple, tuple[str, ...]]:
+    """(sort key per column, text per column + the filter text), made once per row. The job's
+    process makes them (``BatchProcess``), so that the window's GUI thread only files them."""
+    keys = tuple((_sort_key(row, c), row.index) for c in range(len(TABLE_COLUMNS)))
+    texts = [_text(row, c) for c in range(len(TABLE_COLUMNS))]
+    texts.append(
+        f"{row.status}\t{row.name}\t{row.label or ''}\t{row.prediction}\t{texts[COL_DETAILS]}".lower()
+    )
+    return keys, tuple(texts)
+
+
+def _text(row: ItemRow, col: int) -> str:
+    if col == COL_INDEX:
+        return str(row.index)
+    if col == COL_ITEM:
+        return row.name
+    if col == COL_LABEL:
+        return row.label or ""
+    if col == COL_PREDICTION:
+        return row.prediction if row.ok else ""
+    if col == COL_SCORE:
+        return "" if row.score is None else f"{row.score:.4f}"
+    if col == COL_RESULT:
+        return row.status
+    if col == COL_IOU:
+        return "" if row.iou is None else f"{row.iou:.3f}"
+    if col == COL_TIME:
+        return f"{row.time_ms:.2f}" if row.ok else ""
+    return row.error or row.summary
+
+
+def _sort_key(row: ItemRow, col: int) -> Any:
+    if col == COL_INDEX:
+        return row.index
+    if col == COL_SCORE:
+        return -1.0 if row.score is None else row.score
+    if col == COL_IOU:
+        return -1.0 if row.iou is None else row.iou
+    if col == COL_TIME:
+        return row.time_ms
+    return _text(row, col).lower()
