@@ -234,7 +234,7 @@ def window(model: str, folder: str) -> dict:
     app.processEvents()
     worst_first_ms = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
-    dialog.filter_combo.setCurrentIndex(0)
+    dialog.rows.filter_combo.setCurrentIndex(0)
     dialog.sort_by(1, Qt.SortOrder.AscendingOrder)
     app.processEvents()
     sort_ms = (time.perf_counter() - t0) * 1000
