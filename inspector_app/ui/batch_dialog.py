@@ -47,7 +47,8 @@ from inspector_app.workflows.batch_report import BatchReport, Progress
 from inspector_app.workflows.batch_rows import ItemRow
 from inspector_app.workflows.batch_spec import prepare_batch
 
-FLUSH_MS = 200  # rows and progress join the window at most this often
+FLUSH_MS = 200  # progress joins the window at most this often
+ROWS_EVERY = 5  # rows join the table every 5th flush (1 s): each join repaints the table
 
 
 class BatchDialog(QDialog):
@@ -91,6 +92,7 @@ class BatchDialog(QDialog):
         self._inbox: deque[ItemRow] = deque()  # filled on the job's thread, emptied by _flush
         self._progress: Progress | None = None  # set on the job's thread
         self._timer = QTimer(self, interval=FLUSH_MS)
+        self._flushes = 0
         self._build_ui(label or f"{self.model_dir.name} · {signature.key}", options)
         self._connect()
         app = QApplication.instance()
@@ -192,17 +194,19 @@ class BatchDialog(QDialog):
         """Sort the table as a click on the column's header does."""
         self.rows.sort_by(column, order)
 
-    def select_row(self, visible: int) -> ItemRow:
+    def select_row(self, visible: int) -> ItemRow | None:
         """Select a row of the table (as shown); its full result follows (``item_shown``)."""
-        return self.rows.select_row(visible)
+        self.rows.select_row(visible)
+        return self.item.shown
 
     # -- the job's news -------------------------------------------------------------------
     def _set_progress(self, progress: Progress) -> None:
         self._progress = progress  # on the job's thread: the next flush shows it
 
-    def _flush(self) -> None:
+    def _flush(self, last: bool = False) -> None:
+        self._flushes += 1
         inbox = self._inbox
-        if inbox:
+        if inbox and (last or self._flushes % ROWS_EVERY == 0 or self.model.total < 100):
             rows = [inbox.popleft() for _ in range(len(inbox))]
             self.model.append_rows(rows)
         p = self._progress
@@ -216,7 +220,7 @@ class BatchDialog(QDialog):
         if self.job is None or future is not self.job.future:
             return
         self._timer.stop()
-        self._flush()
+        self._flush(last=True)
         err = future.exception()
         if err is not None:
             self.progress.set_progress(0)

@@ -59,7 +59,11 @@ class BatchTableModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._entries: dict[int, tuple[ItemRow, tuple, tuple[str, ...]]] = {}  # by item index
+        # By item index: each row's fields as a plain tuple, and its (sort keys, texts). Tuples
+        # of numbers and strings drop out of the garbage collector's scans, so that the
+        # collections on the GUI thread do not grow with the rows (ItemRow objects would).
+        self._fields: dict[int, tuple] = {}
+        self._cells: dict[int, tuple[tuple, tuple[str, ...]]] = {}
         self._order: list[tuple] = []  # every row's key for the sort column, ascending
         self._shown: list[tuple] | None = None  # the keys the filter lets through (None: all)
         self._column = COL_INDEX
@@ -89,18 +93,19 @@ class BatchTableModel(QAbstractTableModel):
             return None
         seq = self._order if self._shown is None else self._shown
         r = index.row()
-        row, _keys, texts = self._entries[seq[len(seq) - 1 - r if self._descending else r][1]]
+        item = seq[len(seq) - 1 - r if self._descending else r][1]
+        texts = self._cells[item][1]
         col = index.column()
         if role == _DISPLAY:
             return texts[col]
         if role == _ALIGN:
             return _RIGHT if col in _NUMERIC else None
         if role == ROW_ROLE:
-            return row
+            return self._row(item)
         if role == _FOREGROUND:
-            return self._brushes.get(row.status) if col == COL_RESULT else None
+            return self._brushes.get(texts[COL_RESULT]) if col == COL_RESULT else None
         if col in (COL_ITEM, COL_DETAILS):
-            return row.error or row.summary or row.name
+            return texts[COL_DETAILS] or texts[COL_ITEM]
         return None
 
     # -- rows ------------------------------------------------------------------------------
@@ -111,7 +116,10 @@ class BatchTableModel(QAbstractTableModel):
     def row_at(self, visible: int) -> ItemRow:
         """The row shown at ``visible`` (in the current order and filter)."""
         seq = self._order if self._shown is None else self._shown
-        return self._entries[seq[len(seq) - 1 - visible if self._descending else visible][1]][0]
+        return self._row(seq[len(seq) - 1 - visible if self._descending else visible][1])
+
+    def _row(self, item: int) -> ItemRow:
+        return ItemRow(*self._fields[item])
 
     def append_rows(self, rows: Sequence[ItemRow]) -> None:
         """Add rows where the order puts them: the ones past the current last row in one
@@ -121,9 +129,10 @@ class BatchTableModel(QAbstractTableModel):
         col = self._column
         made = []
         for row in rows:
-            keys, texts = row.cells or table_cells(row)
-            self._entries[row.index] = (row, keys, texts)
-            made.append(keys[col])
+            cells = row.cells or table_cells(row)
+            self._cells[row.index] = cells
+            self._fields[row.index] = row.fields()
+            made.append(cells[0][col])
         made.sort()
         order, shown = self._order, self._shown
         tail = [k for k in made if not order or k > order[-1]]
@@ -158,7 +167,7 @@ class BatchTableModel(QAbstractTableModel):
         def change() -> None:
             self._column = column
             self._descending = order == Qt.SortOrder.DescendingOrder
-            self._order = sorted(e[1][column] for e in self._entries.values())
+            self._order = sorted(c[0][column] for c in self._cells.values())
             self._refilter()
 
         self._relayout(change)
@@ -176,13 +185,13 @@ class BatchTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._entries, self._order = {}, []
+        self._fields, self._cells, self._order = {}, {}, []
         self._shown = None if self._shown is None else []
         self.endResetModel()
 
     # -- inside ------------------------------------------------------------------------------
     def _passes(self, key: tuple) -> bool:
-        hay = self._entries[key[1]][2][-1]
+        hay = self._cells[key[1]][1][-1]
         if self._kind != "all" and not hay.startswith(self._kind + "\t"):
             return False
         return not self._needle or self._needle in hay
@@ -204,7 +213,7 @@ class BatchTableModel(QAbstractTableModel):
         n = len(seq)
         new = []
         for item, index in zip(held, old, strict=True):
-            key = self._entries[item][1][self._column]
+            key = self._cells[item][0][self._column]
             pos = bisect.bisect_left(seq, key)
             if pos < n and seq[pos] == key:
                 new.append(self.index(n - 1 - pos if self._descending else pos, index.column()))

@@ -6,7 +6,7 @@ with the data set, and they travel cheaply between processes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 CSV_COLUMNS = ("index", "item", "label", "prediction", "class_id", "score", "correct",
@@ -51,6 +51,10 @@ class ItemRow:
             return "ok"
         return "correct" if self.correct else "wrong"
 
+    def fields(self) -> tuple:
+        """The fields as a tuple, ``cells`` left out: ``ItemRow(*row.fields())`` is the row."""
+        return tuple(getattr(self, name) for name in _FIELD_NAMES)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
@@ -89,6 +93,9 @@ def _num(v: float | None) -> float | str | None:
     if v is None:
         return None
     return round(v, 6) if math.isfinite(v) else str(v)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(ItemRow) if f.name != "cells")
 
 
 # ---------------------------------------------------------------- the table's cells
