@@ -59,11 +59,10 @@ class BatchTableModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        # By item index: each row's fields as a plain tuple, and its (sort keys, texts). Tuples
-        # of numbers and strings drop out of the garbage collector's scans, so that the
-        # collections on the GUI thread do not grow with the rows (ItemRow objects would).
-        self._fields: dict[int, tuple] = {}
-        self._cells: dict[int, tuple[tuple, tuple[str, ...]]] = {}
+        # By item index: (the row's fields, its sort keys, its texts), plain tuples: tuples of
+        # numbers and strings drop out of the garbage collector's scans, so that collections on
+        # the GUI thread do not grow with the rows (ItemRow objects would).
+        self._cells: dict[int, tuple[tuple, tuple, tuple[str, ...]]] = {}
         self._order: list[tuple] = []  # every row's key for the sort column, ascending
         self._shown: list[tuple] | None = None  # the keys the filter lets through (None: all)
         self._column = COL_INDEX
@@ -94,7 +93,7 @@ class BatchTableModel(QAbstractTableModel):
         seq = self._order if self._shown is None else self._shown
         r = index.row()
         item = seq[len(seq) - 1 - r if self._descending else r][1]
-        texts = self._cells[item][1]
+        texts = self._cells[item][2]
         col = index.column()
         if role == _DISPLAY:
             return texts[col]
@@ -119,7 +118,7 @@ class BatchTableModel(QAbstractTableModel):
         return self._row(seq[len(seq) - 1 - visible if self._descending else visible][1])
 
     def _row(self, item: int) -> ItemRow:
-        return ItemRow(*self._fields[item])
+        return ItemRow(*self._cells[item][0])
 
     def append_rows(self, rows: Sequence[ItemRow]) -> None:
         """Add rows where the order puts them: the ones past the current last row in one
@@ -131,8 +130,7 @@ class BatchTableModel(QAbstractTableModel):
         for row in rows:
             cells = row.cells or table_cells(row)
             self._cells[row.index] = cells
-            self._fields[row.index] = row.fields()
-            made.append(cells[0][col])
+            made.append(cells[1][col])
         made.sort()
         order, shown = self._order, self._shown
         tail = [k for k in made if not order or k > order[-1]]
@@ -167,7 +165,7 @@ class BatchTableModel(QAbstractTableModel):
         def change() -> None:
             self._column = column
             self._descending = order == Qt.SortOrder.DescendingOrder
-            self._order = sorted(c[0][column] for c in self._cells.values())
+            self._order = sorted(c[1][column] for c in self._cells.values())
             self._refilter()
 
         self._relayout(change)
@@ -185,13 +183,13 @@ class BatchTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._fields, self._cells, self._order = {}, {}, []
+        self._cells, self._order = {}, []
         self._shown = None if self._shown is None else []
         self.endResetModel()
 
     # -- inside ------------------------------------------------------------------------------
     def _passes(self, key: tuple) -> bool:
-        hay = self._cells[key[1]][1][-1]
+        hay = self._cells[key[1]][2][-1]
         if self._kind != "all" and not hay.startswith(self._kind + "\t"):
             return False
         return not self._needle or self._needle in hay
@@ -213,7 +211,7 @@ class BatchTableModel(QAbstractTableModel):
         n = len(seq)
         new = []
         for item, index in zip(held, old, strict=True):
-            key = self._cells[item][0][self._column]
+            key = self._cells[item][1][self._column]
             pos = bisect.bisect_left(seq, key)
             if pos < n and seq[pos] == key:
                 new.append(self.index(n - 1 - pos if self._descending else pos, index.column()))

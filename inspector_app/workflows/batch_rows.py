@@ -36,7 +36,7 @@ class ItemRow:
     time_ms: float = 0.0  # the item's share of its batch's run time in the worker
     error: str | None = None  # why the item failed
     offset: int = -1  # records: where it starts in the file
-    # (sort keys, texts) of the table, made by ``table_cells`` where the row is made
+    # (fields, sort keys, texts) for the table, made by ``table_cells`` where the row is made
     cells: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -101,15 +101,16 @@ _FIELD_NAMES = tuple(f.name for f in fields(ItemRow) if f.name != "cells")
 # ---------------------------------------------------------------- the table's cells
 
 
-def table_cells(row: ItemRow) -> tuple[tuple, tuple[str, ...]]:
-    """(sort key per column, text per column + the filter text), made once per row. The job's
-    process makes them (``BatchProcess``), so that the window's GUI thread only files them."""
+def table_cells(row: ItemRow) -> tuple[tuple, tuple, tuple[str, ...]]:
+    """(the row's fields, sort key per column, text per column + the filter text), made once
+    per row: plain tuples. The job's process makes them (``BatchProcess``), so that the
+    window's GUI thread only files them."""
     keys = tuple((_sort_key(row, c), row.index) for c in range(len(TABLE_COLUMNS)))
     texts = [_text(row, c) for c in range(len(TABLE_COLUMNS))]
     texts.append(
         f"{row.status}\t{row.name}\t{row.label or ''}\t{row.prediction}\t{texts[COL_DETAILS]}".lower()
     )
-    return keys, tuple(texts)
+    return row.fields(), keys, tuple(texts)
 
 
 def _text(row: ItemRow, col: int) -> str:
