@@ -249,7 +249,7 @@ def window(model: str, folder: str) -> dict:
             "p99_gui_thread_work_ms": round(sorted(work)[int(len(work) * 0.99)], 1) if work else None,
             # the longest gaps with the GUI thread's own CPU time in each: a long gap with
             # little work is the machine's load (or another thread), not the window's work
-            "worst_stalls_ms_and_gui_work_ms": sorted(([g, round(w, 1)] for g, w in zip(gaps, work)),
+            "worst_stalls_ms_and_gui_work_ms": sorted(([g, round(w, 1)] for g, w in zip(gaps, work, strict=True)),
                                                       reverse=True)[:5],
             "gui_thread_work_over_50ms": sum(w > 50 for w in work),
             "gui_rss_mb": _rss_mb(), "worst_first_ms": round(worst_first_ms, 1),
