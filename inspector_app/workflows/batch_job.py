@@ -7,7 +7,7 @@
 Pipelined: a few threads decode the next items (pillow lets go of the interpreter lock while it
 decodes and resizes) while the worker runs the current batch, and the next batch is already
 queued in the worker's pipe when the current one answers. Nothing of the outputs is kept but
-each item's summary (``batch_summary.ItemRow``); rows stream to the caller and to the CSV file.
+each item's summary (``batch_rows.ItemRow``); rows stream to the caller and to the CSV file.
 
 A batch the model fails on is run again item by item, so that only the bad item fails; a worker
 that dies on a batch is restarted, the model reloaded, and the batch's items tried one by one.
