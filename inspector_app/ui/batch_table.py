@@ -28,8 +28,12 @@ from inspector_app.workflows.batch_rows import (
     COL_RESULT,
     COL_SCORE,
     COL_TIME,
+    FILTER_AT,
     TABLE_COLUMNS,
+    TEXT_AT,
     ItemRow,
+    row_of,
+    sort_key,
     table_cells,
 )
 
@@ -59,10 +63,10 @@ class BatchTableModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        # By item index: (the row's fields, its sort keys, its texts), plain tuples: tuples of
-        # numbers and strings drop out of the garbage collector's scans, so that collections on
-        # the GUI thread do not grow with the rows (ItemRow objects would).
-        self._cells: dict[int, tuple[tuple, tuple, tuple[str, ...]]] = {}
+        # By item index: the row's flat tuple of numbers and strings (``table_cells``): the
+        # garbage collector stops scanning those at its first pass, so that collections on the
+        # GUI thread do not grow with the rows (ItemRow objects would).
+        self._cells: dict[int, tuple] = {}
         self._order: list[tuple] = []  # every row's key for the sort column, ascending
         self._shown: list[tuple] | None = None  # the keys the filter lets through (None: all)
         self._column = COL_INDEX
@@ -93,18 +97,18 @@ class BatchTableModel(QAbstractTableModel):
         seq = self._order if self._shown is None else self._shown
         r = index.row()
         item = seq[len(seq) - 1 - r if self._descending else r][1]
-        texts = self._cells[item][2]
+        cells = self._cells[item]
         col = index.column()
         if role == _DISPLAY:
-            return texts[col]
+            return cells[TEXT_AT + col]
         if role == _ALIGN:
             return _RIGHT if col in _NUMERIC else None
         if role == ROW_ROLE:
             return self._row(item)
         if role == _FOREGROUND:
-            return self._brushes.get(texts[COL_RESULT]) if col == COL_RESULT else None
+            return self._brushes.get(cells[TEXT_AT + COL_RESULT]) if col == COL_RESULT else None
         if col in (COL_ITEM, COL_DETAILS):
-            return texts[COL_DETAILS] or texts[COL_ITEM]
+            return cells[TEXT_AT + COL_DETAILS] or cells[TEXT_AT + COL_ITEM]
         return None
 
     # -- rows ------------------------------------------------------------------------------
@@ -118,7 +122,7 @@ class BatchTableModel(QAbstractTableModel):
         return self._row(seq[len(seq) - 1 - visible if self._descending else visible][1])
 
     def _row(self, item: int) -> ItemRow:
-        return ItemRow(*self._cells[item][0])
+        return row_of(self._cells[item])
 
     def append_rows(self, rows: Sequence[ItemRow]) -> None:
         """Add rows where the order puts them: the ones past the current last row in one
@@ -130,7 +134,7 @@ class BatchTableModel(QAbstractTableModel):
         for row in rows:
             cells = row.cells or table_cells(row)
             self._cells[row.index] = cells
-            made.append(cells[1][col])
+            made.append(sort_key(cells, col))
         made.sort()
         order, shown = self._order, self._shown
         tail = [k for k in made if not order or k > order[-1]]
@@ -165,7 +169,7 @@ class BatchTableModel(QAbstractTableModel):
         def change() -> None:
             self._column = column
             self._descending = order == Qt.SortOrder.DescendingOrder
-            self._order = sorted(c[1][column] for c in self._cells.values())
+            self._order = sorted(sort_key(c, column) for c in self._cells.values())
             self._refilter()
 
         self._relayout(change)
@@ -189,7 +193,7 @@ class BatchTableModel(QAbstractTableModel):
 
     # -- inside ------------------------------------------------------------------------------
     def _passes(self, key: tuple) -> bool:
-        hay = self._cells[key[1]][2][-1]
+        hay = self._cells[key[1]][FILTER_AT]
         if self._kind != "all" and not hay.startswith(self._kind + "\t"):
             return False
         return not self._needle or self._needle in hay
@@ -211,7 +215,7 @@ class BatchTableModel(QAbstractTableModel):
         n = len(seq)
         new = []
         for item, index in zip(held, old, strict=True):
-            key = self._cells[item][1][self._column]
+            key = sort_key(self._cells[item], self._column)
             pos = bisect.bisect_left(seq, key)
             if pos < n and seq[pos] == key:
                 new.append(self.index(n - 1 - pos if self._descending else pos, index.column()))

@@ -36,7 +36,7 @@ class ItemRow:
     time_ms: float = 0.0  # the item's share of its batch's run time in the worker
     error: str | None = None  # why the item failed
     offset: int = -1  # records: where it starts in the file
-    # (fields, sort keys, texts) for the table, made by ``table_cells`` where the row is made
+    # the table's flat tuple of the row (``table_cells``), made where the row is made
     cells: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -50,10 +50,6 @@ class ItemRow:
         if self.correct is None:
             return "ok"
         return "correct" if self.correct else "wrong"
-
-    def fields(self) -> tuple:
-        """The fields as a tuple, ``cells`` left out: ``ItemRow(*row.fields())`` is the row."""
-        return tuple(getattr(self, name) for name in _FIELD_NAMES)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,21 +92,42 @@ def _num(v: float | None) -> float | str | None:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(ItemRow) if f.name != "cells")
+_TOP5 = _FIELD_NAMES.index("top5")
+TEXT_AT = len(_FIELD_NAMES)  # a row's cells: its fields, then the text of each column
+FILTER_AT = TEXT_AT + len(TABLE_COLUMNS)  # then the lower-case text the filter searches
+_NUMERIC_KEYS = {COL_INDEX: "index", COL_SCORE: "score", COL_IOU: "iou", COL_TIME: "time_ms"}
 
 
 # ---------------------------------------------------------------- the table's cells
 
 
-def table_cells(row: ItemRow) -> tuple[tuple, tuple, tuple[str, ...]]:
-    """(the row's fields, sort key per column, text per column + the filter text), made once
-    per row: plain tuples. The job's process makes them (``BatchProcess``), so that the
-    window's GUI thread only files them."""
-    keys = tuple((_sort_key(row, c), row.index) for c in range(len(TABLE_COLUMNS)))
+def table_cells(row: ItemRow) -> tuple:
+    """The row for the table as one flat tuple of numbers and strings: its fields (top-5 as
+    text), the text of each column and the filter's text. Made once per row, in the job's
+    process for the window (``BatchProcess``); a flat tuple of plain values drops out of the
+    garbage collector's scans at its first pass, whatever the number of rows."""
+    values = [getattr(row, name) for name in _FIELD_NAMES]
+    values[_TOP5] = " ".join(map(str, row.top5))
     texts = [_text(row, c) for c in range(len(TABLE_COLUMNS))]
-    texts.append(
-        f"{row.status}\t{row.name}\t{row.label or ''}\t{row.prediction}\t{texts[COL_DETAILS]}".lower()
-    )
-    return row.fields(), keys, tuple(texts)
+    search = f"{row.status}\t{row.name}\t{row.label or ''}\t{row.prediction}\t{texts[COL_DETAILS]}"
+    return (*values, *texts, search.lower())
+
+
+def row_of(cells: tuple) -> ItemRow:
+    """The ItemRow back from its cells."""
+    values = list(cells[:TEXT_AT])
+    values[_TOP5] = tuple(int(c) for c in values[_TOP5].split())
+    return ItemRow(*values)
+
+
+def sort_key(cells: tuple, col: int) -> tuple:
+    """(key, item index) of a row for column ``col``: numbers for the numeric columns (-1 when
+    empty), lower-case text for the others."""
+    name = _NUMERIC_KEYS.get(col)
+    if name is None:
+        return (cells[TEXT_AT + col].lower(), cells[0])
+    value = cells[_FIELD_NAMES.index(name)]
+    return (-1.0 if value is None else value, cells[0])
 
 
 def _text(row: ItemRow, col: int) -> str:
@@ -131,15 +148,3 @@ def _text(row: ItemRow, col: int) -> str:
     if col == COL_TIME:
         return f"{row.time_ms:.2f}" if row.ok else ""
     return row.error or row.summary
-
-
-def _sort_key(row: ItemRow, col: int) -> Any:
-    if col == COL_INDEX:
-        return row.index
-    if col == COL_SCORE:
-        return -1.0 if row.score is None else row.score
-    if col == COL_IOU:
-        return -1.0 if row.iou is None else row.iou
-    if col == COL_TIME:
-        return row.time_ms
-    return _text(row, col).lower()
