@@ -120,13 +120,18 @@ def test_cancel_keeps_rows_and_bad_choices_say_why(qtbot, folders, tmp_path):
     dialog.form.batch_spin.setValue(1)
     with qtbot.waitSignal(dialog.finished_job, timeout=WAIT_MS) as done:
         assert dialog.start()
-        assert dialog.progress.cancel_button.isEnabled() and not dialog.progress.start_button.isEnabled()
+        assert (
+            dialog.progress.cancel_button.isEnabled()
+            and not dialog.progress.start_button.isEnabled()
+        )
         qtbot.waitUntil(lambda: dialog.model.rowCount() >= 2, timeout=WAIT_MS)
         dialog.cancel()
     report = done.args[0]
     assert report.cancelled and 2 <= report.done < 14
     assert dialog.model.total == report.done
-    assert dialog.progress.start_button.isEnabled() and not dialog.progress.cancel_button.isEnabled()
+    assert (
+        dialog.progress.start_button.isEnabled() and not dialog.progress.cancel_button.isEnabled()
+    )
     assert "Cancelled" in dialog.metrics.label.text()
     assert "model's class names (label file)" in dialog.metrics.label.text()
 
