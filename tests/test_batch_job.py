@@ -29,7 +29,7 @@ from inspector_app.inputs.warmup import encode_record
 from inspector_app.workflows.batch_feeds import make_plan
 from inspector_app.workflows.batch_items import ItemSource, read_records
 from inspector_app.workflows.batch_job import BatchJob, prepare_batch
-from inspector_app.workflows.batch_summary import Metrics, TruthMapper
+from inspector_app.workflows.batch_metrics import Metrics, TruthMapper
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from inspector_app.ui.batch_dialog import BatchDialog
-from inspector_app.ui.batch_table import COL_ITEM, COL_SCORE
+from inspector_app.workflows.batch_rows import COL_ITEM, COL_SCORE
 
 WAIT_MS = 120_000
 
@@ -63,7 +63,7 @@ def test_table_filters_metrics_and_a_rows_result(qtbot, folders, tmp_path):
     (model / "assets" / "labels.txt").write_text("red\ngreen\nblue\n")  # the model's names
     dialog = _dialog(qtbot, engine, model)
     dialog.set_source("images", folders, "folders")
-    dialog.batch_spin.setValue(2)
+    dialog.form.batch_spin.setValue(2)
     meter = StallMeter()
     meter.start()
     with qtbot.waitSignal(dialog.finished_job, timeout=WAIT_MS) as done:
@@ -72,36 +72,36 @@ def test_table_filters_metrics_and_a_rows_result(qtbot, folders, tmp_path):
     report = done.args[0]
     assert report.done == 14 and len(report.failed) == 2
     assert worst < 250, f"the event loop stalled {worst} ms"  # the benchmark holds it to 50 ms
-    assert dialog.model.rowCount() == dialog.proxy.rowCount() == 14
-    assert "91.67%" in dialog.metrics_label.text()
-    assert dialog.confusion.matrix.tolist() == [[4, 0, 0], [0, 4, 0], [1, 0, 3]]
-    assert "items/s" in dialog.status_label.text()
+    assert dialog.model.rowCount() == dialog.model.total == 14
+    assert "91.67%" in dialog.metrics.label.text()
+    assert dialog.metrics.confusion.matrix.tolist() == [[4, 0, 0], [0, 4, 0], [1, 0, 3]]
+    assert "items/s" in dialog.progress.status_label.text()
 
-    dialog.filter_combo.setCurrentIndex(dialog.filter_combo.findData("failed"))
-    assert dialog.proxy.rowCount() == 2
-    dialog.filter_combo.setCurrentIndex(dialog.filter_combo.findData("all"))
-    dialog.filter_edit.setText("green/")
-    assert dialog.proxy.rowCount() == 4
-    dialog.filter_edit.clear()
+    dialog.rows.filter_combo.setCurrentIndex(dialog.rows.filter_combo.findData("failed"))
+    assert dialog.model.rowCount() == 2
+    dialog.rows.filter_combo.setCurrentIndex(dialog.rows.filter_combo.findData("all"))
+    dialog.rows.filter_edit.setText("green/")
+    assert dialog.model.rowCount() == 4
+    dialog.rows.filter_edit.clear()
     dialog.sort_by(COL_ITEM, Qt.SortOrder.AscendingOrder)
-    assert dialog.filter.row(0).name == "blue/blue_0.jpg"
+    assert dialog.rows.row_at(0).name == "blue/blue_0.jpg"
     dialog.show_worst_first()
-    assert dialog.proxy.rowCount() == 1
-    assert dialog.filter.row(0).name == "blue/blue_0.jpg"
-    assert dialog.table.horizontalHeader().sortIndicatorSection() == COL_SCORE
+    assert dialog.model.rowCount() == 1
+    assert dialog.rows.row_at(0).name == "blue/blue_0.jpg"
+    assert dialog.rows.table.horizontalHeader().sortIndicatorSection() == COL_SCORE
 
     with qtbot.waitSignal(dialog.item_shown, timeout=WAIT_MS) as shown:
         row = dialog.select_row(0)
     assert shown.args[0] is row
-    assert set(dialog.results.outputs) == {"probabilities"}
-    assert dialog.results.outputs["probabilities"].shape == (1, 3)
-    assert "label: blue" in dialog.item_label.text()
-    qtbot.waitUntil(lambda: dialog.thumb.pixmap() is not None and not dialog.thumb.pixmap().isNull(), timeout=10_000)  # fmt: skip
+    assert set(dialog.item.results.outputs) == {"probabilities"}
+    assert dialog.item.results.outputs["probabilities"].shape == (1, 3)
+    assert "label: blue" in dialog.item.label.text()
+    qtbot.waitUntil(lambda: dialog.item.thumb.pixmap() is not None and not dialog.item.thumb.pixmap().isNull(), timeout=10_000)  # fmt: skip
 
-    dialog.filter_combo.setCurrentIndex(dialog.filter_combo.findData("failed"))
+    dialog.rows.filter_combo.setCurrentIndex(dialog.rows.filter_combo.findData("failed"))
     with qtbot.waitSignal(dialog.item_shown, timeout=WAIT_MS):
         failed = dialog.select_row(0)
-    assert failed.error and "not an image" in dialog.item_label.text()
+    assert failed.error and "not an image" in dialog.item.label.text()
     dialog.close()
     qtbot.waitUntil(lambda: engine.closed, timeout=5_000)
 
@@ -110,25 +110,30 @@ def test_cancel_keeps_rows_and_bad_choices_say_why(qtbot, folders, tmp_path):
     engine = NumpyEngine(delay=0.1)
     dialog = _dialog(qtbot, engine)
     assert not dialog.start()
-    assert "choose a folder" in dialog.status_label.text()
+    assert "choose a folder" in dialog.progress.status_label.text()
     dialog.set_source("images", tmp_path / "missing", None)
     assert not dialog.start() and "no such folder" in dialog.error
     names = tmp_path / "names.txt"
     names.write_text("red\ngreen\nblue\n")
-    dialog.names_edit.setText(str(names))
+    dialog.form.names_edit.setText(str(names))
     dialog.set_source("images", folders, "folders")
-    dialog.batch_spin.setValue(1)
+    dialog.form.batch_spin.setValue(1)
     with qtbot.waitSignal(dialog.finished_job, timeout=WAIT_MS) as done:
         assert dialog.start()
-        assert dialog.cancel_button.isEnabled() and not dialog.start_button.isEnabled()
+        assert (
+            dialog.progress.cancel_button.isEnabled()
+            and not dialog.progress.start_button.isEnabled()
+        )
         qtbot.waitUntil(lambda: dialog.model.rowCount() >= 2, timeout=WAIT_MS)
         dialog.cancel()
     report = done.args[0]
     assert report.cancelled and 2 <= report.done < 14
-    assert dialog.model.rowCount() == report.done
-    assert dialog.start_button.isEnabled() and not dialog.cancel_button.isEnabled()
-    assert "Cancelled" in dialog.metrics_label.text()
-    assert "model's class names (label file)" in dialog.metrics_label.text()
+    assert dialog.model.total == report.done
+    assert (
+        dialog.progress.start_button.isEnabled() and not dialog.progress.cancel_button.isEnabled()
+    )
+    assert "Cancelled" in dialog.metrics.label.text()
+    assert "model's class names (label file)" in dialog.metrics.label.text()
 
 
 def test_run_menu_opens_the_dialog_for_the_signature(qtbot, tmp_path):
@@ -165,7 +170,7 @@ def test_a_real_model_in_the_dialog(qtbot, folders, tmp_path):
     dialog.show()
     dialog.set_source("images", folders, "folders")
     out = tmp_path / "rows.csv"
-    dialog.csv_edit.setText(str(out))
+    dialog.form.csv_edit.setText(str(out))
     with qtbot.waitSignal(dialog.finished_job, timeout=WAIT_MS) as done:
         assert dialog.start(), dialog.error
     report = done.args[0]
@@ -174,6 +179,6 @@ def test_a_real_model_in_the_dialog(qtbot, folders, tmp_path):
     dialog.show_worst_first()
     with qtbot.waitSignal(dialog.item_shown, timeout=WAIT_MS):
         dialog.select_row(0)
-    assert dialog.results.outputs["probabilities"].argmax() == 0  # the red picture in blue/
+    assert dialog.item.results.outputs["probabilities"].argmax() == 0  # the red picture in blue/
     dialog.close()
     time.sleep(0.1)

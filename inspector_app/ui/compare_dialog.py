@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QTableWidget,
@@ -48,7 +47,7 @@ from inspector_app.ui.compare_table import (  # noqa: F401 - DIFFERS_*: tests im
     differing_rows,
     fill_table,
 )
-from inspector_app.ui.palette import problem_colour
+from inspector_app.ui.progress_row import ProgressRow
 from inspector_app.workflows.compare_job import (
     STEPS,
     CompareJob,
@@ -146,18 +145,12 @@ class CompareDialog(QDialog):
         self.atol_edit.setToolTip("largest absolute difference that still counts as the same")
         grid.addRow("Tolerance (atol):", self.atol_edit)
 
-        self.start_button = QPushButton("Compare", objectName="compareStartButton")
-        self.start_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel run", objectName="compareCancelButton")
-        self.progress = QProgressBar(objectName="compareProgress")
-        self.progress.setRange(0, len(STEPS))
-        self.progress.setValue(0)
-        self.status_label = QLabel("", objectName="compareStatus")
-        self.status_label.setWordWrap(True)
-        run_row = QHBoxLayout()
-        run_row.addWidget(self.start_button)
-        run_row.addWidget(self.cancel_button)
-        run_row.addWidget(self.progress, 1)
+        self.run_row = ProgressRow("Compare", "Cancel run", ("compareStartButton",
+                                   "compareCancelButton", "compareProgress", "compareStatus"))  # fmt: skip
+        self.run_row.set_progress(0, len(STEPS))
+        row = self.run_row  # its parts keep the names the dialog and its tests use
+        self.start_button, self.cancel_button = row.start_button, row.cancel_button
+        self.progress, self.status_label = row.bar, row.status_label
 
         self.table = QTableWidget(0, len(COLUMNS), objectName="compareTable")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -176,8 +169,7 @@ class CompareDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.model_a_label)
         layout.addWidget(other_box)
-        layout.addLayout(run_row)
-        layout.addWidget(self.status_label)
+        layout.addWidget(self.run_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.buttons)
@@ -347,13 +339,10 @@ class CompareDialog(QDialog):
         return False
 
     def _set_status(self, text: str, error: bool = False) -> None:
-        self.status_label.setStyleSheet(f"color: {problem_colour(self)};" if error else "")
-        self.status_label.setText(text)
+        self.run_row.set_status(text, error)
 
     def _update_buttons(self) -> None:
-        running = self.running
-        self.start_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
+        self.run_row.set_running(self.running)
         self.copy_button.setEnabled(self.outcome is not None)
 
     def _fill_table(self, outcome: CompareOutcome | None) -> None:

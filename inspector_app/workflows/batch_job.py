@@ -7,7 +7,7 @@
 Pipelined: a few threads decode the next items (pillow lets go of the interpreter lock while it
 decodes and resizes) while the worker runs the current batch, and the next batch is already
 queued in the worker's pipe when the current one answers. Nothing of the outputs is kept but
-each item's summary (``batch_summary.ItemRow``); rows stream to the caller and to the CSV file.
+each item's summary (``batch_rows.ItemRow``); rows stream to the caller and to the CSV file.
 
 A batch the model fails on is run again item by item, so that only the bad item fails; a worker
 that dies on a batch is restarted, the model reloaded, and the batch's items tried one by one.
@@ -15,16 +15,12 @@ that dies on a batch is restarted, the model reloaded, and the batch's items tri
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import os
-import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,206 +28,24 @@ import numpy as np
 
 from inspector_app.engine import Cancelled, EngineError, WorkerDied
 from inspector_app.errors import UserError
-from inspector_app.inputs.images import ImageOptions
-from inspector_app.workflows.batch_feeds import FeedPlan, PlainSignature, group_key, make_plan
-from inspector_app.workflows.batch_items import BatchItem, ItemSource, read_record_at
-from inspector_app.workflows.batch_summary import (
-    CSV_COLUMNS,
-    ItemRow,
-    Metrics,
-    OutputSummarizer,
-    TruthMapper,
-    read_mask,
+from inspector_app.fileio import atomic_write
+from inspector_app.workflows.batch_csv import CsvRows, check_csv_target
+from inspector_app.workflows.batch_feeds import FeedPlan, group_key
+from inspector_app.workflows.batch_items import BatchItem, read_record_at
+from inspector_app.workflows.batch_metrics import TruthMapper, read_mask
+from inspector_app.workflows.batch_report import (
+    BatchReport,
+    Progress,
+    ProgressCallback,
+    RowsCallback,
 )
+from inspector_app.workflows.batch_rows import ItemRow
+from inspector_app.workflows.batch_spec import BatchSpec, prepare_batch
+from inspector_app.workflows.batch_summary import OutputSummarizer
 
 MAX_RELOADS = 8  # a worker dying more often than this stops the job
 DECODE_THREADS = max(1, min(4, (os.cpu_count() or 2)))
 LOAD_TIMEOUT_S = 600.0
-
-
-@dataclass
-class BatchSpec:
-    """Everything a job needs, checked before it starts (``prepare_batch``)."""
-
-    model_dir: Path
-    tags: list[str]
-    signature: PlainSignature
-    source: ItemSource
-    plan: FeedPlan
-    batch_size: int
-    device: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)  # for results.interpret
-
-    @property
-    def key(self) -> str:
-        return str(self.signature.key)
-
-
-def prepare_batch(
-    model_dir: str | os.PathLike,
-    tags: list[str] | tuple[str, ...],
-    signature: Any,
-    kind: str,
-    path: str | os.PathLike,
-    *,
-    labels: str | None = None,
-    batch_size: int | None = None,
-    options: ImageOptions | None = None,
-    extra: Mapping[str, np.ndarray] | None = None,
-    input_name: str | None = None,
-    device: str | None = None,
-    label_names: list[str] | None = None,
-    fallback: Mapping[str, np.ndarray] | None = None,
-) -> BatchSpec:
-    """Check the items against the signature; UserError (one line) for anything wrong.
-    ``fallback``: values for inputs left over once the items' input is chosen (the window's)."""
-    model_dir = Path(model_dir)
-    plan = make_plan(signature, kind, extra=extra, options=options, input_name=input_name,
-                     fallback=fallback)  # fmt: skip
-    size = plan.check_batch_size(batch_size)
-    source = ItemSource(kind, path, labels)
-    context: dict[str, Any] = {
-        "method_name": getattr(signature, "method_name", ""),
-        "assets_dir": str(model_dir / "assets"),
-        "model_path": str(model_dir),
-    }
-    if label_names:
-        context["labels"] = list(label_names)
-    signature = PlainSignature.of(signature)
-    return BatchSpec(model_dir, list(tags), signature, source, plan, size, device, context)
-
-
-@dataclass(frozen=True)
-class Progress:
-    done: int  # items answered or failed
-    failed: int
-    total: int
-    elapsed_s: float  # since the first batch was sent (the model load is not counted)
-
-    @property
-    def items_per_s(self) -> float:
-        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    @property
-    def eta_s(self) -> float | None:
-        rate = self.items_per_s
-        return (self.total - self.done) / rate if rate > 0 else None
-
-    def text(self) -> str:
-        eta = self.eta_s
-        left = "" if eta is None else f", {_duration(eta)} left"
-        failed = f", {self.failed} failed" if self.failed else ""
-        return (
-            f"{self.done:,} / {self.total:,} items{failed}, {self.items_per_s:,.1f} items/s{left}"
-        )
-
-
-def _duration(s: float) -> str:
-    s = int(round(s))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
-
-
-@dataclass
-class BatchReport:
-    """What a job gives back (also when cancelled: the rows so far)."""
-
-    total: int
-    done: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
-    rows: list[ItemRow] = field(default_factory=list)  # only when the job keeps them
-    metrics: Metrics = field(default_factory=Metrics)
-    output: str | None = None  # the output the rows describe
-    view: str | None = None
-    view_reason: str = ""
-    class_names: dict[int, str] = field(default_factory=dict)
-    truth_how: str = ""
-    elapsed_s: float = 0.0
-    load_s: float = 0.0
-    cancelled: bool = False
-    error: str | None = None  # the job stopped early (the worker kept dying)
-    batch_size: int = 0
-    device: str = ""
-    csv_path: str | None = None
-
-    @property
-    def items_per_s(self) -> float:
-        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    def name(self, class_id: int) -> str:
-        return self.class_names.get(class_id, f"class {class_id}")
-
-    def to_json(self) -> dict[str, Any]:
-        m = self.metrics
-        out: dict[str, Any] = {
-            "items": self.done,
-            "total": self.total,
-            "succeeded": self.done - len(self.failed),
-            "failed": [{"item": n, "reason": r} for n, r in self.failed],
-            "items_per_s": round(self.items_per_s, 3),
-            "elapsed_s": round(self.elapsed_s, 3),
-            "load_s": round(self.load_s, 3),
-            "batch_size": self.batch_size,
-            "device": self.device,
-            "output": self.output,
-            "view": self.view,
-            "view_reason": self.view_reason,
-            "cancelled": self.cancelled,
-        }
-        if self.error:
-            out["error"] = self.error
-        if m.labelled:
-            out["labelled"] = m.labelled
-            out["accuracy"] = round(m.accuracy or 0.0, 6)
-            out["top5_accuracy"] = round(m.top5_accuracy or 0.0, 6)
-            out["labels_to_classes"] = self.truth_how
-            out["unmatched_labels"] = m.unmatched
-            truths, preds, matrix = m.confusion_matrix()
-            if len(preds) <= 100:
-                out["confusion"] = {
-                    "true_classes": [self.name(c) for c in truths],
-                    "predicted_classes": [self.name(c) for c in preds],
-                    "matrix": matrix.tolist(),
-                }
-            out["worst_mistakes"] = [
-                {"item": name, "label": label, "prediction": pred, "score": round(score, 6)}
-                for score, _i, name, label, pred in m.worst_mistakes()[:20]
-            ]
-        if m.seg_items:
-            out["segmentation_items"] = m.seg_items
-            out["mean_iou"] = round(m.mean_iou or 0.0, 6)
-            out["per_class_iou"] = {self.name(c): round(v, 6) for c, v in m.per_class_iou().items()}
-        out["rows"] = [r.to_json() for r in self.rows]
-        return out
-
-    def summary_lines(self) -> list[str]:
-        m = self.metrics
-        state = " (cancelled)" if self.cancelled else ""
-        lines = [
-            f"items: {self.done:,} of {self.total:,}{state}, failed: {len(self.failed):,}",
-            f"throughput: {self.items_per_s:,.1f} items/s in {self.elapsed_s:.2f} s "
-            f"(batch size {self.batch_size}, {self.device or 'default device'}; "
-            f"model load {self.load_s:.1f} s)",
-        ]
-        if self.output:
-            lines.append(f"rows describe output {self.output!r}: {self.view_reason}")
-        if m.labelled:
-            lines.append(
-                f"accuracy: {m.accuracy:.2%} top-1, {m.top5_accuracy:.2%} top-5 over "
-                f"{m.labelled:,} labelled items ({self.truth_how})"
-            )
-        if m.seg_items:
-            lines.append(f"segmentation: mean IoU {m.mean_iou:.4f} over {m.seg_items:,} masks")
-        if self.error:
-            lines.append(f"stopped early: {self.error}")
-        return lines
-
-
-RowsCallback = Callable[[list[ItemRow]], None]
-ProgressCallback = Callable[[Progress], None]
 
 
 class BatchJob:
@@ -256,9 +70,10 @@ class BatchJob:
         self.on_progress = on_progress
         self.keep_rows = keep_rows
         self.decode_threads = max(1, decode_threads)
+        self.overwrite = overwrite
         self.csv_path = Path(csv_path) if csv_path else None
         if self.csv_path is not None:
-            _check_csv_target(self.csv_path, spec.model_dir, overwrite)
+            check_csv_target(self.csv_path, spec.model_dir, overwrite)
         self.future: Future[BatchReport] = Future()
         self.report = BatchReport(spec.source.count, batch_size=spec.batch_size)
         self.summarizer = OutputSummarizer(spec.context)
@@ -267,8 +82,7 @@ class BatchJob:
         self._thread: threading.Thread | None = None
         self._started = 0.0
         self._reloads = 0
-        self._csv: Any = None
-        self._loaded: Future | None = None
+        self._csv: CsvRows | None = None
 
     # ------------------------------------------------------------------ public
 
@@ -300,7 +114,7 @@ class BatchJob:
         if self.future.done() or self._cancel.is_set():
             return
         self._cancel.set()
-        self._loaded = self.engine.cancel(reload=True)
+        self.engine.cancel(reload=True)
 
     def run_item(self, row: ItemRow) -> Future[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
         """Run one row's item again: (feeds, outputs) for the full result view."""
@@ -326,9 +140,34 @@ class BatchJob:
 
     def _main(self) -> None:
         try:
-            self._open_csv()
+            if self.csv_path is None:
+                self._body(None)
+            else:  # rows stream to a hidden file that takes the name at the end
+                atomic_write(self.csv_path, CsvRows.around(self._body),
+                             overwrite=self.overwrite, model_dir=self.spec.model_dir)  # fmt: skip
+                self.report.csv_path = str(self.csv_path)
+        except UserError as err:
+            self.future.set_exception(err)
+            return
+        except BaseException as exc:  # noqa: BLE001 - the caller shows one line
+            self.future.set_exception(UserError(f"the batch job failed: {type(exc).__name__}: {exc}"))  # fmt: skip
+            return
+        report = self.report
+        report.cancelled = report.cancelled or self._cancel.is_set()
+        report.elapsed_s = time.perf_counter() - self._started if self._started else 0.0
+        report.output = self.summarizer.output
+        report.view = self.summarizer.view
+        report.view_reason = self.summarizer.reason
+        report.truth_how = self.truth.how
+        self.future.set_result(report)
+
+    def _body(self, csv_rows: CsvRows | None) -> None:
+        """Load, then every batch; a cancel or a worker that keeps dying ends it with the rows
+        so far (and the CSV of them); a UserError before that leaves no CSV."""
+        self._csv = csv_rows
+        try:
             start = time.perf_counter()
-            self._load()
+            self.load()
             self.report.load_s = time.perf_counter() - start
             self._started = time.perf_counter()
             self._run_all()
@@ -336,26 +175,12 @@ class BatchJob:
             self.report.cancelled = True
         except _Stop as stop:
             self.report.error = str(stop)
-        except UserError as err:
-            self._close_csv(keep=False)
-            self.future.set_exception(err)
-            return
-        except BaseException as exc:  # noqa: BLE001 - the caller shows one line
-            self._close_csv(keep=False)
-            self.future.set_exception(UserError(f"the batch job failed: {type(exc).__name__}: {exc}"))  # fmt: skip
-            return
-        if self._cancel.is_set():
-            self.report.cancelled = True
-        self.report.elapsed_s = time.perf_counter() - self._started if self._started else 0.0
-        self.report.output = self.summarizer.output
-        self.report.view = self.summarizer.view
-        self.report.view_reason = self.summarizer.reason
-        self.report.truth_how = self.truth.how
-        self._close_csv(keep=True)
-        self.future.set_result(self.report)
+        finally:
+            self._csv = None
 
-    def _load(self) -> None:
-        """Load the model in the worker, unless it holds that model already (a second job)."""
+    def load(self) -> None:
+        """Load the model in the worker, unless it holds that model already (a second job).
+        ``start``/``run`` do it; a benchmark calls it first to leave the load out of its clock."""
         spec = self.spec
         info: Any = getattr(self.engine, "model", None)
         same = (
@@ -535,39 +360,12 @@ class BatchJob:
                 report.class_names.update({i: c for c, i in self.truth.ids.items()
                                            if i >= len(names) or names[i].startswith("class ")})  # fmt: skip
         if self._csv is not None:
-            self._csv[1].writerows(r.csv_cells() for r in rows)
-            self._csv[0].flush()
+            self._csv.write(rows)
         if self.on_rows is not None:
             self.on_rows(rows)
         if self.on_progress is not None:
             elapsed = time.perf_counter() - self._started if self._started else 0.0
             self.on_progress(Progress(report.done, len(report.failed), report.total, elapsed))
-
-    # ------------------------------------------------------------------ CSV
-
-    def _open_csv(self) -> None:
-        if self.csv_path is None:
-            return
-        folder = self.csv_path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.csv_path.name}.", suffix=".tmp", dir=folder)
-        f = os.fdopen(fd, "w", newline="", encoding="utf-8")
-        writer = csv.writer(f)
-        writer.writerow(CSV_COLUMNS)
-        self._csv = (f, writer, tmp)
-
-    def _close_csv(self, keep: bool) -> None:
-        if self._csv is None:
-            return
-        f, _writer, tmp = self._csv
-        self._csv = None
-        f.close()
-        if keep:
-            assert self.csv_path is not None  # the CSV is only opened with a target
-            os.replace(tmp, self.csv_path)
-            self.report.csv_path = str(self.csv_path)
-        else:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 class _Stop(Exception):
@@ -586,17 +384,6 @@ def _first(value: np.ndarray, plan: FeedPlan) -> np.ndarray:
     if plan.fixed_batch and plan.fixed_batch > 1 and np.ndim(value) and value.shape[0] == plan.fixed_batch:  # fmt: skip
         return value[:1]
     return value
-
-
-def _check_csv_target(path: Path, model_dir: Path, overwrite: bool) -> None:
-    if not path.parent.is_dir():
-        raise UserError("the folder does not exist", path=str(path.parent))
-    with contextlib.suppress(OSError, ValueError):
-        path.resolve().relative_to(model_dir.resolve())
-        raise UserError("the CSV would go into the model folder; choose a place outside it",
-                        path=str(path))  # fmt: skip
-    if path.exists() and not overwrite:
-        raise UserError("already exists; choose another name or pass --overwrite", path=str(path))
 
 
 __all__ = [

@@ -26,15 +26,16 @@ from typing import Any
 
 from inspector_app.engine import Cancelled, EngineOptions
 from inspector_app.errors import UserError
-from inspector_app.workflows.batch_job import (
-    BatchJob,
+from inspector_app.workflows.batch_csv import check_csv_target
+from inspector_app.workflows.batch_job import BatchJob
+from inspector_app.workflows.batch_report import (
     BatchReport,
-    BatchSpec,
     Progress,
     ProgressCallback,
     RowsCallback,
-    _check_csv_target,
 )
+from inspector_app.workflows.batch_rows import ItemRow, table_cells
+from inspector_app.workflows.batch_spec import BatchSpec
 
 SNAPSHOT_S = 0.25  # the metrics travel with a progress message at most this often
 JOB_NICE = 5  # as the window's engine worker: the window wins when both want the CPU
@@ -68,8 +69,13 @@ def _child_main(conn: Any, spec: BatchSpec, csv_path: str | None, overwrite: boo
             snapshot = (r.metrics, dict(r.class_names), job.truth.how)
         send(("progress", p, snapshot))
 
+    def rows_out(rows: list[ItemRow]) -> None:
+        for row in rows:  # the table's texts are made here, off the window's GUI thread
+            row.cells = table_cells(row)
+        send(("rows", rows))
+
     try:
-        job = BatchJob(spec, engine, on_rows=lambda rows: send(("rows", rows)),
+        job = BatchJob(spec, engine, on_rows=rows_out,
                        on_progress=progress, csv_path=csv_path, overwrite=overwrite)  # fmt: skip
         job.start().add_done_callback(lambda f: send(("done", _outcome(f))))
         while True:
@@ -130,7 +136,7 @@ class BatchProcess:
         if self.csv_path is not None:  # said at once, not from the other process
             from pathlib import Path
 
-            _check_csv_target(Path(self.csv_path), spec.model_dir, overwrite)
+            check_csv_target(Path(self.csv_path), spec.model_dir, overwrite)
         self.overwrite = overwrite
         self.engine_options = engine_options or EngineOptions(nice=JOB_NICE)
         self.future: Future[BatchReport] = Future()
