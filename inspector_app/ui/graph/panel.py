@@ -75,8 +75,7 @@ class GraphPanel(QWidget):
         self.toolbar = GraphToolbar(
             {"back": self.back, "fit": self.view.fit, "expand": self.expand_all,
              "collapse": self.collapse_all,
-             "png": lambda: self._report(export.ask_and_export(self, self._title(), "png", self.export_png)),
-             "svg": lambda: self._report(export.ask_and_export(self, self._title(), "svg", self.export_svg))}
+             "png": lambda: _ask_export(self, "png"), "svg": lambda: _ask_export(self, "svg")}
         )  # fmt: skip
         self.back_button = self.toolbar.back_button
         self.crumbs = self.toolbar.crumbs
@@ -111,13 +110,6 @@ class GraphPanel(QWidget):
         )
         self.toolbar.set_crumbs([], self.go_to)
         self.toolbar.set_has_graph(False)
-
-    def _title(self) -> str:
-        return self._stack[-1].title if self._stack else "graph"
-
-    def _report(self, line: str) -> None:
-        if line:
-            self.status.setText(line)
 
     # -- what to show -----------------------------------------------------------------------
     def follow(self, info: Any, node: Any) -> None:
@@ -383,3 +375,11 @@ def _selected_name(item: Any, graph: Any) -> str | None:
         return None
     box = item.layout.boxes[item.selected]
     return graph.nodes[box.key].name if box.kind == "node" else None
+
+
+def _ask_export(panel: GraphPanel, kind: str) -> None:
+    title = panel.breadcrumb[-1] if panel.breadcrumb else "graph"
+    write = panel.export_png if kind == "png" else panel.export_svg
+    line = export.ask_and_export(panel, title, kind, write)
+    if line:
+        panel.status.setText(line)
