@@ -197,7 +197,7 @@ def compute_layout(
     checkpoint()
     captures = {n.index for n in graph.nodes if is_capture(n)}
     for k, e in enumerate(graph.edges):
-        if k % 4096 == 4095:
+        if k % 1024 == 1023:
             checkpoint()
         if e.src in captures and CAPTURES not in expanded:
             continue  # a captured variable's read: in the details, not drawn across the graph
@@ -226,9 +226,8 @@ def compute_layout(
     runs = 0
     largest = 0
     checkpoint()
-    for n_level, s in enumerate(reversed(order)):
-        if n_level % 64 == 63:
-            checkpoint()
+    for s in reversed(order):
+        checkpoint()
         lv = levels[id(s)]
         dims: list[tuple[float, float]] = []
         for n_item, (kind, key) in enumerate(lv.items):
@@ -258,6 +257,7 @@ def compute_layout(
     scope_box: dict[str, int] = {}
     offset: dict[int, tuple[float, float]] = {id(root): (0.0, 0.0)}
     for s in order:
+        checkpoint()  # cheap: the window's collector may want a pass
         lv = levels[id(s)]
         ox, oy = offset[id(s)]
         for n_item, (kind, key) in enumerate(lv.items):

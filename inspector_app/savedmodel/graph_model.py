@@ -20,7 +20,7 @@ _DT_RESOURCE = 20
 # Called now and then while a big graph is read and laid out (every few thousand nodes). The
 # window sets it to hand the new objects out of its garbage collector's sight (ui/graph/panel).
 checkpoint_hook: Callable[[], None] | None = None
-_EVERY = 4096
+_EVERY = 1024
 
 
 def checkpoint() -> None:

@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from inspector_app.savedmodel import graph_model
 
 BIG_LEVEL = 1500  # items of one scope level: laid out in a helper process beyond this
 SLICE_MS = 8  # how often the GUI thread looks at the collector while a job runs
 SLICE_OBJECTS = 3000  # new objects that make a pass worth it (about 2 ms to scan)
+WAIT_S = 0.5  # the longest a job waits for a pass it asked for
 _pool: Any = None  # a concurrent.futures.ProcessPoolExecutor, made when first needed
 
 
@@ -89,19 +93,27 @@ def build(meta_graph: Any, name: str | None, graph: Any, tree: Any, expanded: se
 class CollectorSlices(QObject):
     """Short collector passes on the GUI thread while jobs run (see the module's text).
 
-    Only when automatic collection is off (the app's ``MainThreadCollector`` owns it); with it
-    on, Python collects by itself and there is nothing to do."""
+    The job asks for a pass at its checkpoints (``graph_model.checkpoint``) once a few thousand
+    objects have piled up, and waits (at most ``WAIT_S``) until the GUI thread has done it: on a
+    busy machine the GUI thread may get no core for a while, and without the wait the pile, and
+    the pass that follows, would grow. Only when automatic collection is off (the app's
+    ``MainThreadCollector`` owns it); with it on, Python collects by itself."""
+
+    _wanted = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._timer = QTimer(self, interval=SLICE_MS)
         self._timer.timeout.connect(self.step)
+        self._wanted.connect(self.step)  # queued: emitted by the job's thread
+        self._passed = threading.Event()
         self._jobs = 0
         self.passes = 0  # for tests and benchmarks
 
     def job_started(self) -> None:
         self._jobs += 1
         if not gc.isenabled():
+            graph_model.checkpoint_hook = self.checkpoint
             self._timer.start()
 
     def job_ended(self) -> None:
@@ -109,6 +121,17 @@ class CollectorSlices(QObject):
         self.step(force=True)  # what the job's last moments made
         if not self._jobs:
             self._timer.stop()
+            if graph_model.checkpoint_hook == self.checkpoint:
+                graph_model.checkpoint_hook = None
+
+    def checkpoint(self) -> None:
+        """On the job's thread: wait for a pass when many objects have piled up."""
+        if gc.isenabled() or threading.current_thread() is threading.main_thread():
+            return
+        if gc.get_count()[0] > SLICE_OBJECTS:
+            self._passed.clear()
+            self._wanted.emit()
+            self._passed.wait(WAIT_S)
 
     def step(self, force: bool = False) -> None:
         if gc.isenabled():
@@ -118,3 +141,4 @@ class CollectorSlices(QObject):
             gc.collect()  # garbage goes now, and so is never parked; the parked are not scanned
             gc.freeze()  # the survivors: out of later passes' sight
             self.passes += 1
+        self._passed.set()

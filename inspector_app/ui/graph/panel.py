@@ -176,7 +176,7 @@ class GraphPanel(QWidget):
         if self._meta_graph is None:
             return
         if self._stack and self.view.item is not None:
-            self._stack[-1].selected = _selected_name(self.view.item, self.graph)
+            self._stack[-1].selected = selected_node_name(self.view.item, self.graph)
         self._stack.append(_Frame(name, name))
         self._start()
 
@@ -282,7 +282,7 @@ class GraphPanel(QWidget):
             parts = path.split("/")
             expanded.update("/".join(parts[:k]) for k in range(1, len(parts)))
         frame.expanded = expanded
-        frame.selected = _selected_name(self.view.item, self.graph)
+        frame.selected = selected_node_name(self.view.item, self.graph)
         self._start()
 
     # -- selection and details --------------------------------------------------------------
@@ -369,7 +369,7 @@ class GraphPanel(QWidget):
         return export.export_svg(frame.graph, frame.layout, path)
 
 
-def _selected_name(item: Any, graph: Any) -> str | None:
+def selected_node_name(item: Any, graph: Any) -> str | None:
     """The name of the node selected in ``item`` (a ``GraphItem``), if a node is."""
     if item is None or item.selected is None:
         return None
