@@ -49,12 +49,17 @@ def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
     root = Scope("")
     by_path: dict[str, Scope] = {"": root}
 
-    def scope_of(path: str) -> Scope:
+    def scope_of(path: str) -> Scope:  # not recursive: a closure that calls itself is a cycle
+        missing = []
         found = by_path.get(path)
-        if found is None:
-            head, _, tail = path.rpartition("/")
-            parent = scope_of(head)
-            found = parent.children[tail] = by_path[path] = Scope(path, _parent=weakref.ref(parent))
+        while found is None:
+            missing.append(path)
+            path = path.rpartition("/")[0]
+            found = by_path.get(path)
+        for p in reversed(missing):
+            child = Scope(p, _parent=weakref.ref(found))
+            found.children[p.rpartition("/")[2]] = by_path[p] = child
+            found = child
         return found
 
     owner: list[Scope] = []

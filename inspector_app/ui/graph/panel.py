@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
+from inspector_app.savedmodel.graph_model import CAPTURES
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.graph import export
 from inspector_app.ui.graph.layout_job import (
@@ -262,7 +263,9 @@ class GraphPanel(QWidget):
         frame = self._stack[-1] if self._stack else None
         if frame is None or frame.tree is None:
             return
-        frame.expanded = {s.path for s in frame.tree[0].walk() if s.path}
+        # every name scope; the captured variables' box stays shut (their reads would cross
+        # the whole graph: they are listed in each node's details)
+        frame.expanded = {s.path for s in frame.tree[0].walk() if s.path and s.path != CAPTURES}
         self._start()
 
     def collapse_all(self) -> None:
