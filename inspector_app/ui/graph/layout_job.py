@@ -142,3 +142,41 @@ class CollectorSlices(QObject):
             gc.freeze()  # the survivors: out of later passes' sight
             self.passes += 1
         self._passed.set()
+
+
+class Graveyard:
+    """Graphs that were closed (frames dropped from the breadcrumb), freed in the thread pool a
+    slice at a time: a 100,000-node graph is about 400,000 objects, and freeing them in one go
+    holds the GIL, on the GUI thread or any other, for a tenth of a second. A graph still drawn
+    waits until the view shows another."""
+
+    def __init__(self) -> None:
+        self._frames: list[Any] = []
+
+    def retire(self, frames: Sequence[Any]) -> None:
+        self._frames.extend(f for f in frames if f.graph is not None)
+
+    def release(self, shown_graph: Any) -> None:
+        """Free every retired graph except ``shown_graph`` (the one on screen, if any)."""
+        keep = [f for f in self._frames if f.graph is shown_graph]
+        gone = [f for f in self._frames if f.graph is not shown_graph]
+        self._frames = keep
+        if not gone:
+            return
+        from inspector_app.ui.background import run_in_background
+
+        lists = []
+        for f in gone:
+            lists += [f.graph.nodes, f.graph.edges, f.graph.calls]
+            if f.layout is not None:
+                lists += [f.layout.boxes, f.layout.edges, f.layout.node_box]
+            if f.tree is not None:
+                lists.append(f.tree[1])
+
+        def free() -> None:
+            for items in lists:
+                while items:
+                    del items[-2048:]  # the GIL can change hands between slices
+            gone.clear()
+
+        run_in_background(free, lambda _r: None, lambda _e: None)

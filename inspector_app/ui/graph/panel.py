@@ -21,6 +21,7 @@ from inspector_app.ui.background import run_in_background
 from inspector_app.ui.graph import export
 from inspector_app.ui.graph.layout_job import (
     CollectorSlices,
+    Graveyard,
     off_gil_sugiyama,
     prewarm_layout_process,
     warm_up,
@@ -67,6 +68,7 @@ class GraphPanel(QWidget):
         self._warmed = False
         self.last_ms = 0.0  # from the request to the layout on screen
         self.collector = CollectorSlices(self)
+        self.graveyard = Graveyard()
         self.ops = OpDescriptions(self)
         self.ops.ready.connect(
             lambda: self._on_box_clicked(getattr(self.view.item, "selected", None))
@@ -133,9 +135,11 @@ class GraphPanel(QWidget):
     def clear(self) -> None:
         self._generation += 1
         self._meta_graph = None
+        self.graveyard.retire(self._stack)
         self._stack = []
         self._pending = None
         self.view.set_item(None)
+        self.graveyard.release(None)
         self.details.clear()
         self.status.setText("")
         self.toolbar.set_crumbs([], self.go_to)
@@ -169,6 +173,7 @@ class GraphPanel(QWidget):
         None for the default (see ``graph.open_graph``)."""
         self._pending = None
         self._meta_graph = meta_graph
+        self.graveyard.retire(self._stack)
         self._stack = [_Frame(name, label or name or "graph")]
         self._start()
 
@@ -186,6 +191,7 @@ class GraphPanel(QWidget):
             self.go_to(len(self._stack) - 2)
 
     def go_to(self, level: int) -> None:
+        self.graveyard.retire(self._stack[level + 1 :])
         del self._stack[level + 1 :]
         self._start()
 
@@ -245,6 +251,7 @@ class GraphPanel(QWidget):
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         item = GraphItem(frame.graph, layout, dark, frame.arrays)
         self.view.set_item(item)
+        self.graveyard.release(frame.graph)
         self.view.fit()
         g = frame.graph
         self.last_ms = (time.perf_counter() - started) * 1000
