@@ -377,7 +377,8 @@ def main() -> None:
 
 def _version(cmd: list[str]) -> str | None:
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        out = done.stdout or done.stderr
     except (OSError, subprocess.SubprocessError):
         return None
     return out.strip().splitlines()[-1] if out.strip() else None
