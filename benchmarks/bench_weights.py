@@ -168,6 +168,7 @@ def main() -> None:
         "window_max_gap_ms": max(g["max_gap_ms"] for g in gui),
         "target_s": 3.0,
         "cpus": os.cpu_count(),
+        "load_average": round(os.getloadavg()[0], 1),  # the machine may be shared
         "machine": platform.platform(),
         "date": time.strftime("%Y-%m-%d"),
     }

@@ -125,6 +125,42 @@ def test_exports_png_and_svg(qtbot, panel, models, tmp_path) -> None:
     assert svg.tag.endswith("svg") and float(svg.get("width")) > layout.width
 
 
+def test_collector_passes_run_on_the_gui_thread_and_a_closed_graph_is_freed(
+    qtbot, panel, models, monkeypatch
+) -> None:
+    """With automatic collection off (as the app runs), the graph job asks the GUI thread for
+    short passes; what survives is parked (gc.freeze) only there, and a closed graph is still
+    freed: its objects hold no reference cycles."""
+    import gc
+    import threading
+    import weakref
+
+    from inspector_app.ui.graph import layout_job
+
+    monkeypatch.setattr(layout_job, "SLICE_OBJECTS", 200)
+    threads = []
+    real_freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: (threads.append(threading.current_thread()),
+                                               real_freeze()))  # fmt: skip
+    mg = load_model(models["tf1"]).meta_graphs[0].proto
+    gc.collect()
+    gc.disable()
+    try:
+        show(qtbot, panel, mg, "graph")
+        with qtbot.waitSignal(panel.graph_shown, timeout=WAIT_MS):
+            panel.expand_all()
+        assert panel.collector.passes >= 1
+        assert threads and all(t is threading.main_thread() for t in threads)
+        graph = weakref.ref(panel.graph)
+        root = weakref.ref(panel._stack[-1].tree[0])
+        panel.clear()
+        qtbot.wait(50)
+        assert graph() is None and root() is None
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
 def test_window_opens_the_graph_of_the_selected_signature(qtbot, tmp_path, models) -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     ui_settings.clear_recent_models()

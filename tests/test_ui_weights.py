@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QKeySequence
 
 from inspector_app.ui import MainWindow
+from inspector_app.ui.graph.panel import selected_node_name
 
 WAIT_MS = 20_000
 pytestmark = pytest.mark.slow
@@ -129,7 +130,10 @@ def test_find_a_node_inside_a_function_selects_that_function(qtbot, window: Main
     assert node.details["inputs"] and node.details["outputs"]
     graph = window.graph_panel  # the Graph tab opens that function with the node selected
     assert window.panels.currentWidget() is graph
-    qtbot.waitUntil(lambda: graph._selected_name() == in_function.name, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: selected_node_name(graph.view.item, graph.graph) == in_function.name,
+        timeout=WAIT_MS,
+    )
     assert graph._stack[-1].name == in_function.function
 
 

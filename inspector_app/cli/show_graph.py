@@ -1,7 +1,7 @@
 """``show PATH --graph [SIGNATURE|FUNCTION]``: one graph as JSON, Graphviz DOT or an SVG picture.
 
 ``--json`` prints ``{"nodes": [...], "edges": [...], "calls": [...]}`` (see
-``savedmodel.graph.Graph.to_json``); ``--format dot|svg`` writes the picture to stdout or
+``savedmodel.graph_export.graph_json``); ``--format dot|svg`` writes the picture to stdout or
 ``--out FILE``. Without a name: the ``serving_default`` signature, else the whole graph.
 """
 
@@ -52,7 +52,9 @@ def render(info, name: str, fmt: str, tag_set: str | None = None) -> str:
     mg = _meta_graph(info, tag_set)
     graph = open_graph(mg.proto, name or None)
     if fmt == "json":
-        return json.dumps(graph.to_json(), indent=1) + "\n"
+        from inspector_app.savedmodel.graph_export import graph_json
+
+        return json.dumps(graph_json(graph), indent=1) + "\n"
     from inspector_app.savedmodel import graph_export
 
     if fmt == "dot":
@@ -74,12 +76,9 @@ def execute_graph(info, args: argparse.Namespace) -> int:
             raise UserError(f"{target} exists; pass --overwrite to replace it")
         if not target.parent.is_dir():
             raise UserError(f"{target.parent} is not a folder")
-        try:
-            from inspector_app.savedmodel.graph_export import write_atomic
+        from inspector_app.fileio import atomic_write_text
 
-            write_atomic(target, text)
-        except OSError as err:
-            raise UserError(f"cannot write {target}: {err.strerror or err}") from None
+        atomic_write_text(target, text, overwrite=True, model_dir=getattr(info, "path", None))
         print(f"wrote {target}", file=sys.stderr)
         return 0
     try:

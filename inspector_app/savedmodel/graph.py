@@ -14,144 +14,38 @@ No Qt and no TensorFlow runtime: everything is read from the protos the loader p
 - Calls: an attribute holding a function (``f`` of ``PartitionedCall``/``StatefulPartitionedCall``,
   ``then_branch``/``else_branch`` of ``If``, ``cond``/``body`` of ``While``, ``branches`` of
   ``Case``...) or a node whose op is a library function.
-- Name scopes: the ``/``-separated prefixes of node names, as a tree that a view collapses.
+
+The model (``Node``, ``Edge``, ``Graph``) is in ``graph_model`` and the name scopes in
+``graph_scopes``; both are re-exported here.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from inspector_app.errors import UserError
-from inspector_app.savedmodel.dtypes import dtype_name
+from inspector_app.savedmodel.graph_model import (
+    _EVERY,
+    ARG_OP,
+    CAPTURES,
+    RET_OP,
+    Call,
+    Edge,
+    Graph,
+    GraphError,
+    Node,
+    checkpoint,
+    is_capture,
+)
+from inspector_app.savedmodel.graph_scopes import Scope, scope_tree
 
-ARG_OP = "_Arg"
-RET_OP = "_Retval"
-CAPTURES = "(captured resources)"  # the scope that holds a function's resource arguments
-_DT_RESOURCE = 20
-
-# Called now and then while a big graph is read and laid out (every few thousand nodes). The
-# window sets it to hand the new objects out of its garbage collector's sight (ui/graph/panel).
-checkpoint_hook: Callable[[], None] | None = None
-_EVERY = 4096
-
-
-def checkpoint() -> None:
-    hook = checkpoint_hook
-    if hook is not None:
-        hook()
-
-
-class GraphError(UserError):
-    """A graph that the model does not have (an unknown signature or function name)."""
-
-
-@dataclass(slots=True)
-class Node:
-    name: str
-    op: str
-    device: str = ""
-    inputs: list[str] = field(default_factory=list)  # as written in the proto
-    function: str | None = None  # the first function this node calls
-    proto: Any = field(default=None, repr=False)  # NodeDef; None for _Arg / _Retval
-    arg: Any = field(default=None, repr=False)  # OpDef.ArgDef of an _Arg / _Retval
-    arg_attrs: dict[str, Any] = field(default_factory=dict, repr=False)  # arg_attr of an _Arg
-    index: int = 0
-
-    @property
-    def scope(self) -> str:
-        """``a/b/MatMul`` -> ``a/b``; ``""`` at the top."""
-        head, _, _tail = self.name.rpartition("/")
-        return head
-
-    @property
-    def attrs(self) -> Any:
-        return self.proto.attr if self.proto is not None else {}
-
-
-@dataclass(slots=True)
-class Edge:
-    src: int
-    src_output: int | str
-    dst: int
-    dst_input: int
-    control: bool = False
-
-
-@dataclass
-class Call:
-    node: int
-    attr: str  # the attribute naming the function, or "op" when the op is the function
-    function: str
-
-
-@dataclass
-class Graph:
-    title: str
-    kind: str  # "graph" | "signature" | "function"
-    nodes: list[Node]
-    edges: list[Edge]
-    calls: list[Call]
-    functions: set[str] = field(default_factory=set, repr=False)  # the library's names
-    pruned_from: int | None = None  # node count before pruning (signatures)
-    index: dict[str, int] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.index:
-            self.index = {n.name: i for i, n in enumerate(self.nodes)}
-
-    def node(self, name: str) -> Node | None:
-        i = self.index.get(name)
-        return self.nodes[i] if i is not None else None
-
-    def in_edges(self, i: int) -> list[Edge]:
-        return [e for e in self.edges if e.dst == i]
-
-    def out_edges(self, i: int) -> list[Edge]:
-        return [e for e in self.edges if e.src == i]
-
-    def to_json(self, with_attrs: bool = True) -> dict:
-        """``show --graph --json``: nodes, edges (by node name) and calls."""
-        from inspector_app.savedmodel.graph_details import attr_json
-
-        nodes = []
-        for n in self.nodes:
-            attrs = {}
-            if with_attrs and n.proto is not None:
-                attrs = {k: attr_json(n.proto.attr[k]) for k in sorted(n.proto.attr)}
-            elif with_attrs and n.arg is not None and bool(getattr(n.arg, "type", 0)):
-                attrs = {"T": dtype_name(n.arg.type)}
-                attrs.update((k, attr_json(v)) for k, v in sorted(n.arg_attrs.items()))
-            nodes.append(
-                {
-                    "name": n.name,
-                    "op": n.op,
-                    "device": n.device,
-                    "attrs": attrs,
-                    "function": n.function,
-                }
-            )
-        names = [n.name for n in self.nodes]
-        return {
-            "title": self.title,
-            "kind": self.kind,
-            "nodes": nodes,
-            "edges": [
-                {
-                    "src": names[e.src],
-                    "src_output": e.src_output,
-                    "dst": names[e.dst],
-                    "dst_input": e.dst_input,
-                    "control": e.control,
-                }
-                for e in self.edges
-            ],
-            "calls": [
-                {"node": names[c.node], "attr": c.attr, "function": c.function} for c in self.calls
-            ],
-        }
+__all__ = [
+    "ARG_OP", "CAPTURES", "RET_OP", "Call", "Edge", "Graph", "GraphError", "GraphTarget", "Node",
+    "Scope", "checkpoint", "graph_of_function", "graph_of_meta_graph", "graph_of_signature",
+    "is_capture", "node_calls", "open_graph", "prune", "scope_tree", "targets",
+]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- reading
@@ -174,19 +68,6 @@ def node_calls(node_def: Any, functions: set[str]) -> list[tuple[str, str]]:
     # the usual call attributes first, in the order If/While list them
     out.sort(key=lambda kv: _CALL_ATTRS.index(kv[0]) if kv[0] in _CALL_ATTRS else len(_CALL_ATTRS))
     return out
-
-
-def _make_node(node_def: Any, functions: set[str]) -> tuple[Node, list[tuple[str, str]]]:
-    calls = node_calls(node_def, functions)
-    node = Node(
-        name=node_def.name,
-        op=node_def.op,
-        device=node_def.device,
-        inputs=list(node_def.input),
-        function=calls[0][1] if calls else None,
-        proto=node_def,
-    )
-    return node, calls
 
 
 def _func_attr_names(node_def: Any) -> tuple[str, ...]:
@@ -220,7 +101,7 @@ def _read_nodes(node_defs: Any, functions: set[str]) -> tuple[list[Node], list[l
         if keys is None:
             keys = func_attrs[op] = _func_attr_names(nd)
         c = node_calls(nd, functions) if keys or op in functions else none
-        nodes.append(Node(nd.name, op, nd.device, list(nd.input), c[0][1] if c else None, nd))
+        nodes.append(Node(nd.name, op, nd.device, tuple(nd.input), c[0][1] if c else None, nd))
         calls.append(c)
     return nodes, calls
 
@@ -407,80 +288,3 @@ def open_graph(meta_graph: Any, name: str | None = None) -> Graph:
         f"no signature or function named {name!r}; signatures: {known}; "
         "see 'show PATH --functions' for the function names"
     )
-
-
-# --------------------------------------------------------------------------- scopes
-
-
-@dataclass(eq=False)
-class Scope:
-    """A name scope: its child scopes (by their last name part) and its direct nodes."""
-
-    path: str  # "" for the top
-    children: dict[str, Scope] = field(default_factory=dict)
-    nodes: list[int] = field(default_factory=list)
-    size: int = 0  # nodes below, all levels
-    parent: Scope | None = field(default=None, repr=False)
-    ops: dict[str, int] = field(default_factory=dict, repr=False)  # the commonest ops below
-
-    @property
-    def name(self) -> str:
-        return self.path.rpartition("/")[2] or "(top)"
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") + 1 if self.path else 0
-
-    def walk(self) -> Iterable[Scope]:
-        yield self
-        for child in self.children.values():
-            yield from child.walk()
-
-
-def is_capture(node: Node) -> bool:
-    """A function argument of type resource: a captured variable, table or dataset."""
-    return node.op == ARG_OP and getattr(node.arg, "type", 0) == _DT_RESOURCE
-
-
-def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
-    """The scope tree and, per node, the scope holding it directly.
-
-    A scope with one child scope and no node of its own stays; pseudo nodes (``_Arg``/``_Retval``)
-    sit at the top whatever their names, except resource arguments, which share the ``CAPTURES``
-    scope (a Keras model's function captures hundreds of variables).
-    """
-    root = Scope("")
-    by_path: dict[str, Scope] = {"": root}
-
-    def scope_of(path: str) -> Scope:
-        found = by_path.get(path)
-        if found is None:
-            head, _, tail = path.rpartition("/")
-            parent = scope_of(head)
-            found = parent.children[tail] = by_path[path] = Scope(path, parent=parent)
-        return found
-
-    owner: list[Scope] = []
-    direct_ops: dict[int, dict[str, int]] = {}
-    for node in graph.nodes:
-        if is_capture(node):
-            path = CAPTURES  # variables and other resources the function captured: one box
-        else:
-            path = node.name.rpartition("/")[0] if node.proto is not None else ""
-        scope = by_path.get(path) or scope_of(path)
-        scope.nodes.append(node.index)
-        owner.append(scope)
-        ops = direct_ops.setdefault(id(scope), {})
-        ops[node.op] = ops.get(node.op, 0) + 1
-    checkpoint()
-    # sizes and op counts, children before parents
-    for scope in sorted(by_path.values(), key=lambda s: -s.depth):
-        scope.size += len(scope.nodes)
-        for op, n in direct_ops.get(id(scope), {}).items():
-            scope.ops[op] = scope.ops.get(op, 0) + n
-        parent = scope.parent
-        if parent is not None:
-            parent.size += scope.size
-            for op, n in scope.ops.items():
-                parent.ops[op] = parent.ops.get(op, 0) + n
-    return root, owner

@@ -14,7 +14,7 @@ import numpy as np
 
 from inspector_app.savedmodel import protos
 from inspector_app.savedmodel.dtypes import dtype_name, shape_list, shape_text
-from inspector_app.savedmodel.graph import ARG_OP, RET_OP, Graph, Node
+from inspector_app.savedmodel.graph_model import ARG_OP, RET_OP, Graph, Node
 from inspector_app.savedmodel.op_catalog import OpInfo
 
 # DataType enum -> (numpy dtype, the repeated field of TensorProto that holds typed values)

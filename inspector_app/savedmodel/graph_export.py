@@ -5,14 +5,13 @@ Colours follow the window's: an op's family decides its fill (``op_family``).
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-from inspector_app.savedmodel.graph import ARG_OP, RET_OP, Graph
+from inspector_app.savedmodel.dtypes import dtype_name
+from inspector_app.savedmodel.graph_details import attr_json
 from inspector_app.savedmodel.graph_layout import Layout
+from inspector_app.savedmodel.graph_model import ARG_OP, RET_OP, Graph
 
 # op family -> fill colour (light theme); the window darkens them for a dark palette
 FAMILY_COLOURS = {
@@ -155,17 +154,41 @@ def _clip(text: str, limit: int = 38) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` to a new file beside ``path``, then rename it over ``path``. The file gets
-    the usual permissions (0666 less the umask), which ``tempfile.mkstemp`` would not give."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+def graph_json(graph: Graph, with_attrs: bool = True) -> dict:
+    """``show --graph --json``: nodes, edges (by node name) and calls."""
+    nodes = []
+    for n in graph.nodes:
+        attrs = {}
+        if with_attrs and n.proto is not None:
+            attrs = {k: attr_json(n.proto.attr[k]) for k in sorted(n.proto.attr)}
+        elif with_attrs and n.arg is not None and bool(getattr(n.arg, "type", 0)):
+            attrs = {"T": dtype_name(n.arg.type)}
+            attrs.update((k, attr_json(v)) for k, v in sorted(n.arg_attrs.items()))
+        nodes.append(
+            {
+                "name": n.name,
+                "op": n.op,
+                "device": n.device,
+                "attrs": attrs,
+                "function": n.function,
+            }
+        )
+    names = [n.name for n in graph.nodes]
+    return {
+        "title": graph.title,
+        "kind": graph.kind,
+        "nodes": nodes,
+        "edges": [
+            {
+                "src": names[e.src],
+                "src_output": e.src_output,
+                "dst": names[e.dst],
+                "dst_input": e.dst_input,
+                "control": e.control,
+            }
+            for e in graph.edges
+        ],
+        "calls": [
+            {"node": names[c.node], "attr": c.attr, "function": c.function} for c in graph.calls
+        ],
+    }

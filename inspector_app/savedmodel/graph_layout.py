@@ -17,16 +17,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from inspector_app.savedmodel.graph import (
+from inspector_app.savedmodel.graph_model import (
     ARG_OP,
     CAPTURES,
     RET_OP,
     Graph,
-    Scope,
     checkpoint,
     is_capture,
-    scope_tree,
 )
+from inspector_app.savedmodel.graph_scopes import Scope, scope_tree
+from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
 
 NODE_H = 38.0
 SCOPE_H = 44.0
@@ -41,64 +41,7 @@ WRAP = 60  # a layer with more items than this is folded into several rows
 
 # (vertex count, edge list) -> per vertex (x in units, layer number)
 SugiyamaFn = Callable[[int, Sequence[tuple[int, int]]], list[tuple[float, float]]]
-
-
-def layer_numbers(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
-    """Layers for the Sugiyama layout: cycles broken at the back edges of a depth-first search,
-    longest path from the sources, then every node moved down to just above its first consumer
-    (a constant or a weight sits beside the op that reads it, not in the top row with a long
-    edge down: igraph's own layering puts every source in layer 0, which on a deep graph makes
-    millions of dummy vertices)."""
-    succ: list[list[int]] = [[] for _ in range(n)]
-    for a, b in edges:
-        if a != b:
-            succ[a].append(b)
-    state = [0] * n  # 0 new, 1 on the stack, 2 done
-    post: list[int] = []
-    dag: list[list[int]] = [[] for _ in range(n)]
-    for root in range(n):
-        if state[root]:
-            continue
-        state[root] = 1
-        stack = [(root, iter(succ[root]))]
-        while stack:
-            v, it = stack[-1]
-            for w in it:
-                if state[w] == 0:
-                    dag[v].append(w)
-                    state[w] = 1
-                    stack.append((w, iter(succ[w])))
-                    break
-                if state[w] == 2:
-                    dag[v].append(w)
-                # state 1: a back edge, left out of the layering
-            else:
-                state[v] = 2
-                post.append(v)
-                stack.pop()
-    topo = post[::-1]
-    layer = [0] * n
-    for v in topo:
-        lv = layer[v] + 1
-        for w in dag[v]:
-            if layer[w] < lv:
-                layer[w] = lv
-    for v in post:  # sinks first: pull each node down to just above its nearest consumer
-        if dag[v]:
-            layer[v] = min(layer[w] for w in dag[v]) - 1
-    return layer
-
-
-def igraph_sugiyama(n: int, edges: Sequence[tuple[int, int]]) -> list[tuple[float, float]]:
-    """igraph's layered layout (crossing reduction and placement) over ``layer_numbers``."""
-    import igraph
-
-    layers = layer_numbers(n, edges)
-    g = igraph.Graph(n=n, directed=True)
-    g.add_edges(edges)  # much faster than Graph(edges=...) the first time
-    maxiter = 100 if n < 500 else 20 if n < 5000 else 4
-    lay = g.layout_sugiyama(layers=layers, maxiter=maxiter, hgap=1, vgap=1)
-    return [(float(x), float(y)) for x, y in lay.coords[:n]]
+__all__ = ["Box", "DrawnEdge", "Layout", "compute_layout", "default_expanded", "igraph_sugiyama"]
 
 
 @dataclass
@@ -254,7 +197,7 @@ def compute_layout(
     checkpoint()
     captures = {n.index for n in graph.nodes if is_capture(n)}
     for k, e in enumerate(graph.edges):
-        if k % 4096 == 4095:
+        if k % 1024 == 1023:
             checkpoint()
         if e.src in captures and CAPTURES not in expanded:
             continue  # a captured variable's read: in the details, not drawn across the graph
@@ -283,9 +226,8 @@ def compute_layout(
     runs = 0
     largest = 0
     checkpoint()
-    for n_level, s in enumerate(reversed(order)):
-        if n_level % 64 == 63:
-            checkpoint()
+    for s in reversed(order):
+        checkpoint()
         lv = levels[id(s)]
         dims: list[tuple[float, float]] = []
         for n_item, (kind, key) in enumerate(lv.items):
@@ -315,6 +257,7 @@ def compute_layout(
     scope_box: dict[str, int] = {}
     offset: dict[int, tuple[float, float]] = {id(root): (0.0, 0.0)}
     for s in order:
+        checkpoint()  # cheap: the window's collector may want a pass
         lv = levels[id(s)]
         ox, oy = offset[id(s)]
         for n_item, (kind, key) in enumerate(lv.items):

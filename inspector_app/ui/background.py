@@ -50,6 +50,8 @@ def run_in_background(
 
     def finish(callback: Callable[[Any], None] | None, value: Any) -> None:
         _alive.discard(job)
+        job.signals.done.disconnect()  # no cycle job -> slot -> job: freed without the collector
+        job.signals.failed.disconnect()
         if receiver is not None and not shiboken6.isValid(receiver):
             return
         if callback is not None:

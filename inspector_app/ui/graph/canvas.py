@@ -22,9 +22,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
-from inspector_app.savedmodel.graph import Graph
 from inspector_app.savedmodel.graph_export import FAMILY_COLOURS, op_family
 from inspector_app.savedmodel.graph_layout import Layout
+from inspector_app.savedmodel.graph_model import Graph
 
 _KIND_ORDER = {"frame": 0, "scope": 1, "node": 2}
 TEXT_LOD = 0.45  # below this scale, boxes are drawn without text
@@ -80,10 +80,10 @@ class GraphItem(QGraphicsItem):
         self.neighbours: set[int] = set()
         self.highlight_edges: set[int] = set()
         arrays = geometry if geometry is not None else box_arrays(graph, layout)
-        self._lines: dict[bool, list[QLineF]] = {}
+        self._paths: dict = {}
         for key, value in arrays.items():
-            if key == "lines":
-                self._lines = value
+            if key == "paths":
+                self._paths = value
             else:
                 setattr(self, key, value)
         self._brushes = self._make_brushes(dark)
@@ -176,9 +176,13 @@ class GraphItem(QGraphicsItem):
         if lod < TEXT_LOD:  # many boxes, no text: one call per colour
             painter.setPen(node_pen if lod >= 0.08 else Qt.PenStyle.NoPen)
             styles = self.style[idx]
+            whole = len(idx) * 2 > len(self.solids)  # most are on screen: the paths made once
             for k in np.unique(styles).tolist():
                 painter.setBrush(self._brushes[self._styles[k]])
-                painter.drawRects(self._rects(idx[styles == k]))
+                if whole:
+                    painter.drawPath(self.path(("style", k)))
+                else:
+                    painter.drawRects(self._rects(idx[styles == k]))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             marked = [i for i in (self.selected, *self.neighbours) if i is not None]
             for i in marked:
@@ -218,13 +222,28 @@ class GraphItem(QGraphicsItem):
                 _elide(box.sublabel, inner.width()),
             )
 
-    def all_lines(self, control: bool) -> list[QLineF]:
-        """Every data (or control) edge as a straight line, made once (``prepare`` makes them in
-        the thread pool)."""
-        cache = self._lines
-        if control not in cache:
-            cache[control] = _lines(self, np.flatnonzero(self.control == control))
-        return cache[control]
+    def path(self, key: tuple) -> QPainterPath:
+        """One path for many shapes: ("edges", control) every straight edge of that kind,
+        ("style", k) every node box of style ``k``. Made in the thread pool with the layout
+        (``prepare_paths``): one object each, where a list of lines or rectangles would be
+        thousands for the collector to scan."""
+        cache = self._paths
+        if key not in cache:
+            names = (
+                "x0",
+                "y0",
+                "x1",
+                "y1",
+                "style",
+                "solids",
+                "ex0",
+                "ey0",
+                "ex1",
+                "ey1",
+                "control",
+            )
+            cache.update(prepare_paths({n: getattr(self, n) for n in names}, [key]))
+        return cache[key]
 
     def _rects(self, idx: np.ndarray) -> list[QRectF]:
         x0, y0 = self.x0[idx].tolist(), self.y0[idx].tolist()
@@ -265,7 +284,7 @@ class GraphItem(QGraphicsItem):
                     _curve(path, self.ex0[i], self.ey0[i], self.ex1[i], self.ey1[i])
                 painter.drawPath(path)
             elif len(sel) * 2 > int(np.count_nonzero(self.control == control)):
-                painter.drawLines(self.all_lines(control))  # most are on screen: made once
+                painter.drawPath(self.path(("edges", control)))  # most are on screen
             else:
                 painter.drawLines(_lines(self, sel))
         if self.highlight_edges:
@@ -298,10 +317,33 @@ def _lines(arrays: Any, sel: np.ndarray) -> list[QLineF]:
     return [QLineF(a, b, c, d) for a, b, c, d in coords]
 
 
-def prepare_lines(arrays: dict[str, np.ndarray]) -> dict[bool, list[QLineF]]:
-    """The straight edges of ``box_arrays``, for the thread pool (QLineF is a plain value)."""
-    view = type("Arrays", (), arrays)
-    return {c: _lines(view, np.flatnonzero(arrays["control"] == c)) for c in (False, True)}
+def prepare_paths(arrays: dict, keys: list | None = None) -> dict[tuple, QPainterPath]:
+    """The paths of ``GraphItem.path`` (all of them, or ``keys``) from ``box_arrays``: made in
+    the thread pool (QPainterPath is a plain value)."""
+    out: dict[tuple, QPainterPath] = {}
+    if keys is None:
+        keys = [("edges", False), ("edges", True)]
+        keys += [("style", k) for k in np.unique(arrays["style"][arrays["solids"]]).tolist()]
+    for key in keys:
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        if key[0] == "edges":
+            sel = np.flatnonzero(arrays["control"] == key[1])
+            coords = zip(arrays["ex0"][sel].tolist(), arrays["ey0"][sel].tolist(),
+                         arrays["ex1"][sel].tolist(), arrays["ey1"][sel].tolist(), strict=True)  # fmt: skip
+            for a, b, c, d in coords:
+                path.moveTo(a, b)
+                path.lineTo(c, d)
+        else:
+            solids = arrays["solids"]
+            sel = solids[arrays["style"][solids] == key[1]]
+            x0, y0 = arrays["x0"][sel].tolist(), arrays["y0"][sel].tolist()
+            w = (arrays["x1"][sel] - arrays["x0"][sel]).tolist()
+            h = (arrays["y1"][sel] - arrays["y0"][sel]).tolist()
+            for a, b, c, d in zip(x0, y0, w, h, strict=True):
+                path.addRect(a, b, c, d)
+        out[key] = path
+    return out
 
 
 def _curve(path: QPainterPath, x0: float, y0: float, x1: float, y1: float) -> None:

@@ -8,12 +8,11 @@ values of the selected variable. A newer model (or a closed window) drops older 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,50 +20,25 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QSpinBox,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector_app.ui.background import run_in_background
+from inspector_app.ui.weights.exports import WeightsExports, safe_name
 from inspector_app.ui.weights.histogram import HistogramView
-from inspector_app.ui.weights.table_model import COL_ROLE, SORT_ROLE, WeightsTableModel
+from inspector_app.ui.weights.layers_view import LayersView
+from inspector_app.ui.weights.summary import stats_text, summary_text
+from inspector_app.ui.weights.table_model import COL_ROLE, WeightsFilter, WeightsTableModel
+from inspector_app.ui.weights.values_view import SliceView
 
 STATS_BATCH_BYTES = 64 * 1024 * 1024
 MAX_VALUES_BYTES = 64 * 1024 * 1024  # larger string tensors: no values table (numbers: mapped)
 ROLE_FILTERS = (("All variables", ""), ("Weights", "weight"),
                 ("Optimizer slots", "optimizer_slot"), ("Bookkeeping", "bookkeeping"))  # fmt: skip
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-class _Proxy(QSortFilterProxyModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.role = ""
-        self.text = ""
-        self.setSortRole(SORT_ROLE)
-
-    def set_filter(self, text: str, role: str) -> None:
-        self.text, self.role = text.strip().lower(), role
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
-        var = self.sourceModel().variable(row)
-        if var is None:
-            return False
-        if self.role and var.role != self.role:
-            return False
-        return not self.text or self.text in var.name.lower() or self.text in var.key.lower()
 
 
 class WeightsPanel(QWidget):
@@ -83,7 +57,6 @@ class WeightsPanel(QWidget):
         self.layers: list[Any] = []
         self._generation = 0
         self._pending: list[list[str]] = []
-        self._values: np.ndarray | None = None
         self._values_key = ""
         self._build()
         self._connect_callbacks()
@@ -99,8 +72,9 @@ class WeightsPanel(QWidget):
         self.role_combo = QComboBox(objectName="weightsRoleCombo")
         for label, role in ROLE_FILTERS:
             self.role_combo.addItem(label, role)
-        self.npy_button = QPushButton("Export .npy…", objectName="exportNpyButton")
-        self.npz_button = QPushButton("Export all .npz…", objectName="exportNpzButton")
+        self.exports = WeightsExports(self)
+        self.exports.exported.connect(self.exported)
+        self.npy_button, self.npz_button = self.exports.npy_button, self.exports.npz_button
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.role_combo)
@@ -108,7 +82,7 @@ class WeightsPanel(QWidget):
         bar.addWidget(self.npz_button)
 
         self.model = WeightsTableModel(self)
-        self.proxy = _Proxy(self)
+        self.proxy = WeightsFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView(objectName="weightsTable")
         self.table.setModel(self.proxy)
@@ -136,34 +110,10 @@ class WeightsPanel(QWidget):
         left_layout.addWidget(self.stats_label)
         left_layout.addWidget(self.histogram, 1)
 
-        from inspector_app.ui.results_tensor import ArrayTableModel
-
-        self.values_model = ArrayTableModel(self)
-        self.values_table = QTableView(objectName="weightsValues")
-        self.values_table.setModel(self.values_model)
-        self.values_table.horizontalHeader().setDefaultSectionSize(78)
-        self.values_table.verticalHeader().setDefaultSectionSize(20)
-        self.slice_bar = QHBoxLayout()
-        self.slice_label = QLabel("", objectName="weightsSliceLabel")
-        self.row_axis = QComboBox(objectName="weightsRowAxis")
-        self.col_axis = QComboBox(objectName="weightsColAxis")
-        self.index_spins: list[QSpinBox] = []
-        self.rows_label, self.cols_label = QLabel("rows"), QLabel("columns")
-        self.slice_bar.addWidget(self.slice_label)
-        for widget in (self.rows_label, self.row_axis, self.cols_label, self.col_axis):
-            widget.setVisible(False)
-            self.slice_bar.addWidget(widget)
-        self.slice_bar.addStretch(1)
-        for combo in (self.row_axis, self.col_axis):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addLayout(self.slice_bar)
-        self.index_bar = QHBoxLayout()
-        self.index_bar.addStretch(1)
-        right_layout.addLayout(self.index_bar)
-        right_layout.addWidget(self.values_table, 1)
+        self.values = SliceView()
+        self.values_model = self.values.values_model
+        self.index_spins = self.values.index_spins
+        right = self.values
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(left)
@@ -180,26 +130,13 @@ class WeightsPanel(QWidget):
         vt.setContentsMargins(0, 4, 0, 0)
         vt.addLayout(bar)
         vt.addWidget(split, 1)
-        self.export_status = QLabel("", objectName="weightsExportStatus")
+        self.export_status = self.exports.status
         self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         vt.addWidget(self.export_status)
 
-        self.layer_table = QTableWidget(0, 5, objectName="layerTable")
-        self.layer_table.setHorizontalHeaderLabels(
-            ["Layer", "Type", "Output shape", "Params", "Trainable"]
-        )
-        self.layer_table.verticalHeader().setVisible(False)
-        self.layer_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.layer_table.horizontalHeader().setStretchLastSection(True)
-        self.layer_table.horizontalHeader().resizeSection(0, 220)
-        self.layer_table.horizontalHeader().resizeSection(1, 170)
-        self.layer_note = QLabel("", objectName="layerNote")
-        self.layer_note.setWordWrap(True)
-        layers_tab = QWidget()
-        lt = QVBoxLayout(layers_tab)
-        lt.setContentsMargins(0, 4, 0, 0)
-        lt.addWidget(self.layer_table, 1)
-        lt.addWidget(self.layer_note)
+        self.layers_view = LayersView()
+        self.layer_table = self.layers_view.layer_table
+        layers_tab = self.layers_view
 
         self.tabs = QTabWidget(objectName="weightsTabs")
         self.tabs.addTab(variables_tab, "Variables")
@@ -213,10 +150,8 @@ class WeightsPanel(QWidget):
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.role_combo.currentIndexChanged.connect(self._apply_filter)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
-        self.npy_button.clicked.connect(self._ask_export_npy)
-        self.npz_button.clicked.connect(self._ask_export_npz)
-        self.row_axis.currentIndexChanged.connect(self._show_slice)
-        self.col_axis.currentIndexChanged.connect(self._show_slice)
+        self.npy_button.clicked.connect(lambda: self._ask_export(False))
+        self.npz_button.clicked.connect(lambda: self._ask_export(True))
 
     # -- model ----------------------------------------------------------------------------
     def set_model(self, info: Any) -> None:
@@ -230,7 +165,7 @@ class WeightsPanel(QWidget):
         self.reader = None
         self.variables, self.layers = [], []
         self.model.set_variables([])
-        self.layer_table.setRowCount(0)
+        self.layers_view.set_layers([])
         self._clear_values()
         if info is None:
             self.summary.setText("Open a model to see its weights.")
@@ -272,7 +207,7 @@ class WeightsPanel(QWidget):
 
         self.reader, self.variables, self.layers = value
         self.model.set_variables(self.variables)
-        self._fill_layers()
+        self.layers_view.set_layers(self.layers)
         self._update_summary()
         batch: list[str] = []
         size = 0
@@ -291,30 +226,8 @@ class WeightsPanel(QWidget):
             self.table.setCurrentIndex(self.proxy.index(0, 0))
 
     def _update_summary(self) -> None:
-        from inspector_app.savedmodel.variables import parameter_counts
-
-        counts = parameter_counts(self.variables)
-        n = {r: sum(1 for v in self.variables if v.role == r) for r in counts}
-        trainable = sum(v.params for v in self.variables if v.role == "weight" and v.trainable)
-        text = f"<b>{counts['weight']:,} parameters</b> in {_n(n['weight'], 'weight variable')}"
-        if any(v.trainable is not None for v in self.variables):
-            text += f" ({trainable:,} trainable, {counts['weight'] - trainable:,} not)"
-        apart = []
-        if n["optimizer_slot"]:
-            apart.append(
-                f"optimizer slots: {_n(n['optimizer_slot'], 'variable')}, "
-                f"{counts['optimizer_slot']:,} values"
-            )
-        if n["bookkeeping"]:
-            apart.append(
-                f"bookkeeping: {_n(n['bookkeeping'], 'variable')}, {counts['bookkeeping']:,} values"
-            )
-        if apart:
-            text += " — not counted: " + "; ".join(apart)
         left = sum(len(b) for b in self._pending)
-        if left:
-            text += f" · statistics: {len(self.model.stats)} of {len(self.model.stats) + left}…"
-        self.summary.setText(text)
+        self.summary.setText(summary_text(self.variables, len(self.model.stats), left))
 
     def _next_stats(self, generation: int) -> None:
         if generation != self._generation:
@@ -346,26 +259,6 @@ class WeightsPanel(QWidget):
         run_in_background(
             compute, done, lambda err: self._on_error(generation, str(err)), receiver=self
         )
-
-    def _fill_layers(self) -> None:
-        self.layer_table.setRowCount(len(self.layers))
-        for row, layer in enumerate(self.layers):
-            cells = [layer.name, layer.type, layer.output_shape or "",
-                     f"{layer.params:,}", f"{layer.trainable_params:,}"]  # fmt: skip
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col >= 3:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.layer_table.setItem(row, col, item)
-        total = sum(layer.params for layer in self.layers)
-        inferred = any(layer.type.endswith("?") for layer in self.layers)
-        note = f"{_n(len(self.layers), 'layer')} with weights, {total:,} parameters."
-        if inferred:
-            note += (" Types marked ? are told by the names and shapes of the weights (the"
-                     " export has no keras_metadata.pb); output shapes show the axes the weights fix.")  # fmt: skip
-        self.layer_note.setText(note)
 
     # -- selection ------------------------------------------------------------------------
     def _apply_filter(self) -> None:
@@ -405,38 +298,23 @@ class WeightsPanel(QWidget):
 
     def _show_stats(self, var: Any) -> None:
         stats = self.model.stats.get(var.key)
-        role = {"optimizer_slot": " · optimizer slot", "bookkeeping": " · bookkeeping"}.get(
-            var.role, ""
-        )
-        head = f"<b>{var.name}</b>{role}<br>{var.dtype} {var.shape} · {var.params:,} values"
-        if stats is None:
-            self.stats_label.setText(head + "<br>statistics: computing…")
-            self.histogram.set_stats(None)
-            return
-        fmt = lambda v: "-" if v is None else f"{v:.6g}"  # noqa: E731
-        self.stats_label.setText(
-            f"{head}<br>min {fmt(stats.min)} · max {fmt(stats.max)} · mean {fmt(stats.mean)}"
-            f" · std {fmt(stats.std)}<br>zeros {stats.zero_share:.2%} · NaN {stats.nan:,}"
-            f" · Inf {stats.inf:,}"
-        )
+        self.stats_label.setText(stats_text(var, stats))
         self.histogram.set_stats(stats)
 
     def _clear_values(self) -> None:
-        self._values, self._values_key = None, ""
-        self.values_model.set_array(np.zeros((0, 0)))
-        self.slice_label.setText("")
+        self._values_key = ""
+        self.values.show_array(None)
         self.stats_label.setText("")
         self.histogram.set_stats(None)
-        self._set_axes(0)
 
     def _load_values(self, var: Any) -> None:
         from inspector_app.savedmodel.checkpoint import is_numeric
 
         numeric = is_numeric(var.dtype) and var.shape is not None
         if not numeric and var.size_bytes > MAX_VALUES_BYTES:
-            self.slice_label.setText(f"{var.size_bytes:,} bytes: too large to show; export it")
+            self.values.set_message(f"{var.size_bytes:,} bytes: too large to show; export it")
             return
-        self.slice_label.setText("reading…")
+        self.values.set_message("reading…")
         reader, generation, key = self.reader, self._generation, var.key
 
         def read() -> np.ndarray:
@@ -448,145 +326,51 @@ class WeightsPanel(QWidget):
         def shown(array: np.ndarray) -> None:
             if generation != self._generation or self.current_variable() is not var:
                 return
-            self._values, self._values_key = array, key
-            self.slice_label.setText("")
-            self._set_axes(array.ndim)
-            self._show_slice()
+            self._values_key = key
+            self.values.show_array(array)
             self.values_shown.emit(key)
 
         run_in_background(
             read,
             shown,
-            lambda err: self.slice_label.setText(f"cannot read: {err}"),
+            lambda err: self.values.set_message(f"cannot read: {err}"),
             receiver=self,
         )
 
-    def _set_axes(self, ndim: int) -> None:
-        for spin in self.index_spins:
-            self.index_bar.removeWidget(spin)
-            spin.deleteLater()
-        self.index_spins = []
-        for widget in (self.rows_label, self.row_axis, self.cols_label, self.col_axis):
-            widget.setVisible(ndim > 2 and self._values is not None)
-        for combo in (self.row_axis, self.col_axis):
-            combo.blockSignals(True)
-            combo.clear()
-        if ndim <= 2 or self._values is None:
-            for combo in (self.row_axis, self.col_axis):
-                combo.blockSignals(False)
-            return
-        shape = self._values.shape
-        for combo, default in ((self.row_axis, ndim - 2), (self.col_axis, ndim - 1)):
-            combo.addItems([f"axis {a} ({shape[a]})" for a in range(ndim)])
-            combo.setCurrentIndex(default)
-            combo.blockSignals(False)
-        for axis in range(ndim):
-            spin = QSpinBox(objectName=f"weightsIndex{axis}")
-            spin.setRange(0, max(0, shape[axis] - 1))
-            spin.setPrefix(f"axis {axis} at ")
-            spin.setMinimumWidth(96)
-            spin.valueChanged.connect(self._show_slice)
-            self.index_spins.append(spin)
-            self.index_bar.insertWidget(axis, spin)
-
     def set_slice(self, row_axis: int, col_axis: int, index: dict[int, int]) -> None:
-        for axis, pos in index.items():
-            self.index_spins[axis].setValue(pos)
-        self.row_axis.setCurrentIndex(row_axis)
-        self.col_axis.setCurrentIndex(col_axis)
-        self._show_slice()
+        self.values.set_slice(row_axis, col_axis, index)
 
     def current_slice(self) -> np.ndarray:
-        from inspector_app.results.tensors import slice_2d
-
-        array = self._values
-        if array is None:
-            return np.zeros((0, 0))
-        if array.ndim <= 2:
-            return slice_2d(array)
-        rows, cols = self.row_axis.currentIndex(), self.col_axis.currentIndex()
-        if rows == cols or rows < 0 or cols < 0:
-            rows, cols = array.ndim - 2, array.ndim - 1
-        for axis, spin in enumerate(self.index_spins):
-            spin.setEnabled(axis not in (rows, cols))
-        index = {a: s.value() for a, s in enumerate(self.index_spins) if a not in (rows, cols)}
-        return slice_2d(array, rows, cols, index)
-
-    def _show_slice(self) -> None:
-        self.values_model.set_array(self.current_slice())
+        return self.values.current_slice()
 
     # -- export ---------------------------------------------------------------------------
+    @property
+    def last_export_error(self) -> str:
+        return self.exports.last_error
+
     def export_npy(self, path: str | Path, *, overwrite: bool = False) -> None:
         """The selected variable as .npy, written off the GUI thread; ``exported`` follows."""
         var = self.current_variable()
         if var is None or self.reader is None:
             raise ValueError("select a variable first")
-        from inspector_app.results.weights_export import export_npy
-
-        reader, model_dir = self.reader, self.info.model_dir
-        self._export(lambda: export_npy(reader, var.key, path, overwrite=overwrite,
-                                        model_dir=model_dir))  # fmt: skip
+        self.exports.npy(self.reader, var.key, path, overwrite, self.info.model_dir)
 
     def export_npz(self, path: str | Path, *, overwrite: bool = False) -> None:
         """Every numeric and string variable (by name) in one .npz, off the GUI thread."""
         if self.reader is None:
             raise ValueError("no model")
-        from inspector_app.results.weights_export import export_npz
-
-        reader, model_dir = self.reader, self.info.model_dir
         names = {v.name: v.key for v in self.variables}
-        self._export(lambda: export_npz(reader, names, path, overwrite=overwrite,
-                                        model_dir=model_dir))  # fmt: skip
+        self.exports.npz(self.reader, names, path, overwrite, self.info.model_dir)
 
-    def _export(self, job: Any) -> None:
-        self.npy_button.setEnabled(False)
-        self.npz_button.setEnabled(False)
-        self.export_status.setStyleSheet("")
-        self.export_status.setText("Exporting…")
-
-        def finish(result: Any, error: str = "") -> None:
-            self.npy_button.setEnabled(True)
-            self.npz_button.setEnabled(True)
-            if error:
-                self.last_export_error = error
-                self.export_status.setStyleSheet("color: #e05050")
-                self.export_status.setText(f"Export failed: {error}")
-                return
-            self.export_status.setStyleSheet("")
-            self.export_status.setText(f"Wrote {result}")
-            self.exported.emit(str(result))
-
-        run_in_background(job, finish, lambda err: finish(None, str(err)), receiver=self)
-
-    last_export_error = ""
-
-    def _ask_export_npy(self) -> None:
+    def _ask_export(self, everything: bool) -> None:
         var = self.current_variable()
-        if var is None:
-            return
-        self._ask(
-            "Export variable", "NumPy array (*.npy)", f"{_safe(var.name)}.npy", self.export_npy
-        )
-
-    def _ask_export_npz(self) -> None:
-        if self.info is None:
-            return
-        name = f"{_safe(Path(self.info.model_dir).name)}_weights.npz"
-        self._ask("Export all variables", "NumPy archive (*.npz)", name, self.export_npz)
-
-    def _ask(self, title: str, name_filter: str, suggested: str, write: Any) -> None:
-        from inspector_app.ui.results_common import ask_save_path
-
-        path = ask_save_path(self, title, name_filter, suggested)
-        if path:
-            try:
-                write(path, overwrite=os.path.exists(path))
-            except ValueError as err:
-                QMessageBox.warning(self, title, str(err))
-
-
-def _safe(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text) or "weights"
+        if everything and self.info is not None:
+            name = f"{safe_name(Path(self.info.model_dir).name)}_weights.npz"
+            self.exports.ask(self, "Export all variables", "NumPy archive (*.npz)", name,
+                             self.export_npz)  # fmt: skip
+        elif not everything and var is not None:
+            self.exports.ask(self, "Export variable", "NumPy array (*.npy)",
+                             f"{safe_name(var.name)}.npy", self.export_npy)  # fmt: skip
 
 
 __all__ = ["COL_ROLE", "WeightsPanel"]

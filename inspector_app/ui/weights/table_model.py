@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Name", "Role", "Dtype", "Shape", "Values", "Bytes", "Min", "Max", "Mean", "Std",
@@ -121,3 +127,25 @@ class WeightsTableModel(QAbstractTableModel):
 
                 return QColor("#e05050")
         return None
+
+
+class WeightsFilter(QSortFilterProxyModel):
+    """Rows whose name or key holds the filter text, of the chosen role."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.role = ""
+        self.text = ""
+        self.setSortRole(SORT_ROLE)
+
+    def set_filter(self, text: str, role: str) -> None:
+        self.text, self.role = text.strip().lower(), role
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
+        var = self.sourceModel().variable(row)
+        if var is None:
+            return False
+        if self.role and var.role != self.role:
+            return False
+        return not self.text or self.text in var.name.lower() or self.text in var.key.lower()

@@ -1,0 +1,182 @@
+"""Reading, grouping and laying out a graph off the GUI thread, and keeping the garbage
+collector's passes short meanwhile.
+
+igraph holds the GIL while it lays out, so a level of more than ``BIG_LEVEL`` items is laid out in
+a helper process instead, and the event loop keeps turning.
+
+The collector runs on the GUI thread only (ui/gc_guard), every half second, and each pass scans
+every object made since the last one: a graph job makes tens of thousands (a 158 ms pass after
+"Expand" on 10,000 nodes). ``CollectorSlices`` runs short passes on the GUI thread while a job
+is in flight, each over the few thousand objects made since the one before, and parks what
+survives (the graph being built) with ``gc.freeze`` so that later passes do not scan it again.
+Each pass is a full one over what is not parked yet (a few thousand objects), so garbage is
+collected before it could be parked; and the graph's own objects hold no reference cycles (a
+scope's parent is a weak reference), so a closed graph is freed by reference counting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from inspector_app.savedmodel import graph_model
+
+BIG_LEVEL = 1500  # items of one scope level: laid out in a helper process beyond this
+SLICE_MS = 8  # how often the GUI thread looks at the collector while a job runs
+SLICE_OBJECTS = 3000  # new objects that make a pass worth it (about 2 ms to scan)
+WAIT_S = 0.5  # the longest a job waits for a pass it asked for
+_pool: Any = None  # a concurrent.futures.ProcessPoolExecutor, made when first needed
+
+
+def _process_pool() -> Any:
+    global _pool
+    if _pool is None:
+        import atexit
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(_pool.shutdown, wait=True, cancel_futures=True)  # before the interpreter
+    return _pool
+
+
+def prewarm_layout_process() -> None:
+    """Start the helper process now, so that the first big graph does not wait for it."""
+    from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
+
+    with contextlib.suppress(Exception):  # a failure leaves the in-thread layout
+        _process_pool().submit(igraph_sugiyama, 2, [(0, 1)])
+
+
+def warm_up() -> None:
+    """igraph's first graph and numpy's lazily imported parts, before the first graph needs them."""
+    import numpy as np
+
+    from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
+
+    igraph_sugiyama(3, [(0, 1), (1, 2)])  # igraph's first graph costs half a second
+    np.unique(np.lexsort((np.zeros(2), np.ones(2)))).tolist()
+    prewarm_layout_process()
+
+
+def off_gil_sugiyama(n: int, edges: Sequence[tuple[int, int]]) -> list[tuple[float, float]]:
+    from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
+
+    if n < BIG_LEVEL:
+        return igraph_sugiyama(n, edges)
+    try:
+        return _process_pool().submit(igraph_sugiyama, n, list(edges)).result(timeout=120)
+    except Exception:  # noqa: BLE001 - a broken helper process: lay out here, slower for the GUI
+        return igraph_sugiyama(n, edges)
+
+
+def build(meta_graph: Any, name: str | None, graph: Any, tree: Any, expanded: set | None) -> tuple:
+    """(graph, scope tree, layout, paint arrays): the job the thread pool runs for the panel."""
+    from inspector_app.savedmodel.graph import open_graph
+    from inspector_app.savedmodel.graph_layout import compute_layout
+    from inspector_app.savedmodel.graph_scopes import scope_tree
+    from inspector_app.ui.graph.canvas import box_arrays, prepare_paths
+
+    g = graph if graph is not None else open_graph(meta_graph, name)
+    t = tree if tree is not None else scope_tree(g)
+    lay = compute_layout(g, expanded, tree=t, sugiyama=off_gil_sugiyama)
+    arrays = box_arrays(g, lay)
+    arrays["paths"] = prepare_paths(arrays)
+    return g, t, lay, arrays
+
+
+class CollectorSlices(QObject):
+    """Short collector passes on the GUI thread while jobs run (see the module's text).
+
+    The job asks for a pass at its checkpoints (``graph_model.checkpoint``) once a few thousand
+    objects have piled up, and waits (at most ``WAIT_S``) until the GUI thread has done it: on a
+    busy machine the GUI thread may get no core for a while, and without the wait the pile, and
+    the pass that follows, would grow. Only when automatic collection is off (the app's
+    ``MainThreadCollector`` owns it); with it on, Python collects by itself."""
+
+    _wanted = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self, interval=SLICE_MS)
+        self._timer.timeout.connect(self.step)
+        self._wanted.connect(self.step)  # queued: emitted by the job's thread
+        self._passed = threading.Event()
+        self._jobs = 0
+        self.passes = 0  # for tests and benchmarks
+
+    def job_started(self) -> None:
+        self._jobs += 1
+        if not gc.isenabled():
+            graph_model.checkpoint_hook = self.checkpoint
+            self._timer.start()
+
+    def job_ended(self) -> None:
+        self._jobs = max(0, self._jobs - 1)
+        self.step(force=True)  # what the job's last moments made
+        if not self._jobs:
+            self._timer.stop()
+            if graph_model.checkpoint_hook == self.checkpoint:
+                graph_model.checkpoint_hook = None
+
+    def checkpoint(self) -> None:
+        """On the job's thread: wait for a pass when many objects have piled up."""
+        if gc.isenabled() or threading.current_thread() is threading.main_thread():
+            return
+        if gc.get_count()[0] > SLICE_OBJECTS:
+            self._passed.clear()
+            self._wanted.emit()
+            self._passed.wait(WAIT_S)
+
+    def step(self, force: bool = False) -> None:
+        if gc.isenabled():
+            return
+        young = gc.get_count()[0]
+        if young > SLICE_OBJECTS or (force and young > 0):
+            gc.collect()  # garbage goes now, and so is never parked; the parked are not scanned
+            gc.freeze()  # the survivors: out of later passes' sight
+            self.passes += 1
+        self._passed.set()
+
+
+class Graveyard:
+    """Graphs that were closed (frames dropped from the breadcrumb), freed in the thread pool a
+    slice at a time: a 100,000-node graph is about 400,000 objects, and freeing them in one go
+    holds the GIL, on the GUI thread or any other, for a tenth of a second. A graph still drawn
+    waits until the view shows another."""
+
+    def __init__(self) -> None:
+        self._frames: list[Any] = []
+
+    def retire(self, frames: Sequence[Any]) -> None:
+        self._frames.extend(f for f in frames if f.graph is not None)
+
+    def release(self, shown_graph: Any) -> None:
+        """Free every retired graph except ``shown_graph`` (the one on screen, if any)."""
+        keep = [f for f in self._frames if f.graph is shown_graph]
+        gone = [f for f in self._frames if f.graph is not shown_graph]
+        self._frames = keep
+        if not gone:
+            return
+        from inspector_app.ui.background import run_in_background
+
+        lists = []
+        for f in gone:
+            lists += [f.graph.nodes, f.graph.edges, f.graph.calls]
+            if f.layout is not None:
+                lists += [f.layout.boxes, f.layout.edges, f.layout.node_box]
+            if f.tree is not None:
+                lists.append(f.tree[1])
+
+        def free() -> None:
+            for items in lists:
+                while items:
+                    del items[-2048:]  # the GIL can change hands between slices
+            gone.clear()
+
+        run_in_background(free, lambda _r: None, lambda _e: None)
