@@ -186,8 +186,8 @@ def check_feed(value: np.ndarray | None, spec: TensorSpec) -> Check:
     if not dtype_ok:
         if want.kind != "O" and (value.dtype.kind in "OSU" or not values_survive(value, want)):
             return Check(False, message)
-        cast = f"{{}}.astype(np.{want.name})" if want.kind in "biuf" else None
-        steps.append((f"cast to {spec.dtype}", lambda a: cast(a, want), cast))
+        form = f"{{}}.astype(np.{want.name})" if want.kind in "biuf" else None
+        steps.append((f"cast to {spec.dtype}", lambda a: cast(a, want), form))
 
     def apply(a: np.ndarray) -> np.ndarray:
         for _, step, _form in steps:
