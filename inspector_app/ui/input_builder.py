@@ -19,7 +19,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from inspector_app.errors import UserError
-from inspector_app.inputs import editor_choice, feed_policy, images, inputset, scalars, serving, warmup
+from inspector_app.inputs import (
+    editor_choice,
+    feed_policy,
+    images,
+    inputset,
+    scalars,
+    serving,
+    warmup,
+)
 from inspector_app.inputs.validate import Check, TensorSpec
 from inspector_app.safeio import one_line
 from inspector_app.ui.editors import (

@@ -7,11 +7,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMenu, QMessageBox, QToolButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QMenu,
+    QMessageBox,
+    QToolButton,
+)
 
 from inspector_app.errors import UserError
 from inspector_app.inputs import editor_choice, inputset, serving, warmup
 from inspector_app.safeio import one_line
+
 
 class InputsMenu(QToolButton):
     """The "Inputs…" button of one builder; every action's error is a message box line."""

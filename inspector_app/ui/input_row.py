@@ -8,7 +8,16 @@ import html
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector_app.errors import UserError
 from inspector_app.inputs import editor_choice, expressions, validate
@@ -137,7 +146,9 @@ class InputRow(QFrame):
             self.check = Check(False, one_line(str(exc)))
         except (MemoryError, RecursionError, ValueError, TypeError, OverflowError) as exc:
             self._value = None  # never an exception out of an editor: a message on the row
-            self.check = Check(False, one_line(f"cannot use this value: {editor_choice.explain(exc)}"))
+            self.check = Check(
+                False, one_line(f"cannot use this value: {editor_choice.explain(exc)}")
+            )
         self._show()
         self.changed.emit()
 

@@ -12,8 +12,18 @@ from inspector_app.ui.editors.strings import BytesEditor, TextEditor
 
 EDITORS: dict[str, type[Editor]] = {
     cls.kind: cls
-    for cls in (AutoSizeEditor, ImageEditor, TextEditor, ExampleEditor, BytesEditor,
-                ScalarEditor, FillEditor, ArrayEditor, ExpressionEditor, ArrayValueEditor)  # fmt: skip
+    for cls in (
+        AutoSizeEditor,
+        ImageEditor,
+        TextEditor,
+        ExampleEditor,
+        BytesEditor,
+        ScalarEditor,
+        FillEditor,
+        ArrayEditor,
+        ExpressionEditor,
+        ArrayValueEditor,
+    )  # fmt: skip
 }
 
 __all__ = [
