@@ -127,3 +127,18 @@ def test_conform_feeds_checks_names_then_dtypes() -> None:
     out = feed_policy.conform_feeds("sig", specs, {"x": kept, "s": ["a"]},
                                     keep=lambda v, _s: v is kept)  # fmt: skip
     assert out["x"] is kept
+
+
+def test_literals_take_the_inputs_dtype_arrays_keep_theirs() -> None:
+    from inspector_app.inputs.expressions import is_literal, parse_input_exprs
+
+    assert is_literal("[1, -2.5, (3, 4)]") and is_literal("3.0")
+    assert not is_literal("np.ones(3)") and not is_literal("[np.float64(1)]")
+    feeds = parse_input_exprs("x=[1, 2, 5];y=np.ones(2)", keep_literals=True)
+    assert feeds["x"] == [1, 2, 5] and isinstance(feeds["y"], np.ndarray)
+    assert feed_policy.conform("x", feeds["x"], "float32").dtype == np.float32
+    with pytest.raises(UserError, match="takes float32, got float64"):
+        feed_policy.conform("y", feeds["y"], "float32")
+    literal = np.array([1.0, 2.0])
+    assert feed_policy.adopt_literal(literal, "float32").dtype == np.float32
+    assert feed_policy.adopt_literal(np.array([0.5]), "int32").dtype == np.float64  # kept

@@ -200,7 +200,11 @@ def _feeds(args: argparse.Namespace) -> dict[str, np.ndarray]:
                 t, allow_pickle=args.allow_pickle, warn=warn, max_bytes=args.max_input_bytes
             ),
         ),  # fmt: skip
-        ("--input-exprs", args.input_exprs, lambda t: parse_input_exprs(t, args.max_input_bytes)),
+        (
+            "--input-exprs",
+            args.input_exprs,
+            lambda t: parse_input_exprs(t, args.max_input_bytes, keep_literals=True),
+        ),
         ("--input-examples", args.input_examples, parse_input_examples),
     ]
     for flag, text, parse in parts:

@@ -66,14 +66,40 @@ def split_assignments(text: str, flag: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse_input_exprs(text: str, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, np.ndarray]:
-    """``--input-exprs`` text to arrays, one per input key."""
-    feeds = {}
+def parse_input_exprs(
+    text: str, max_bytes: int = DEFAULT_MAX_BYTES, *, keep_literals: bool = False
+) -> dict[str, Any]:
+    """``--input-exprs`` text to arrays, one per input key. ``keep_literals``: a plain literal
+    (``[1, 2, 5]``, ``3.0``) comes back as Python values, which have no dtype of their own, so
+    that ``inputs.feed_policy`` gives them the input's dtype (an array such as ``np.ones(3)``
+    keeps numpy's)."""
+    feeds: dict[str, Any] = {}
     for key, expr in split_assignments(text, "--input-exprs"):
         if key in feeds:
             raise UserError(f"--input-exprs: input {key!r} is given twice")
-        feeds[key] = evaluate(expr, max_bytes=max_bytes, name=key)
+        value = evaluate(expr, max_bytes=max_bytes, name=key)
+        literal = keep_literals and value.dtype.kind in "biuf" and is_literal(expr)
+        feeds[key] = value.tolist() if literal else value
     return feeds
+
+
+def is_literal(text: str) -> bool:
+    """True for a plain number or nested list/tuple of numbers (``[1, 2.5]``, ``-3``): text
+    that names no dtype, unlike ``np.ones(3)`` or ``np.array([1], np.int8)``."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.List, ast.Tuple)):
+            stack.extend(n.elts)
+        elif isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+            stack.append(n.operand)
+        elif not (isinstance(n, ast.Constant) and isinstance(n.value, (int, float, bool))):
+            return False
+    return True
 
 
 def evaluate(text: str, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str = "") -> np.ndarray:
@@ -173,6 +199,7 @@ __all__ = [
     "RANDOM",
     "ExpressionError",
     "evaluate",
+    "is_literal",
     "parse_input_exprs",
     "split_assignments",
     "to_expression",

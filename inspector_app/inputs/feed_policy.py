@@ -9,8 +9,10 @@ refused with a message naming both dtypes and the cast that would fit it (``--ca
 command line, the row's "Cast to float32" button in the window); the cast is made only when
 asked, and only when every value survives it (no fractions into integers, no values out of
 range). Two conversions are not casts and are always made: text (``str``) to the UTF-8 bytes a
-string input takes, and plain Python values (numbers, lists), which have no dtype of their own,
-to the input's dtype when every value fits. Image inputs are built in their input's dtype by the
+string input takes, and plain Python values (numbers, lists, and literals written as such:
+``--input-exprs x=[1, 2.5]`` or ``[1, 2.5]`` in the window's expression editor), which have no
+dtype of their own, to the input's dtype when every value fits. ``np.ones(3)`` is a float64
+array, and is cast only when asked. Image inputs are built in their input's dtype by the
 image presets (``inputs.images``), so they never need a cast.
 """
 
@@ -65,6 +67,16 @@ def cast_refusal(name: str, dtype: str, got: str, *, fits: bool) -> str:
                 f"to {dtype}; give {dtype} values")  # fmt: skip
     return (f"input {name!r} takes {dtype}, got {got}; cast it to {dtype} ({CAST_HINT}) "
             f"or give {dtype} values")  # fmt: skip
+
+
+def adopt_literal(value: np.ndarray, dtype: str) -> np.ndarray:
+    """A value written as a plain literal (``[1.0, 2.0]``: numpy made it float64 by default)
+    in the input's dtype when every value survives; unchanged otherwise (the strict check then
+    names both dtypes)."""
+    target = numpy_dtype(dtype)
+    if is_string_dtype(dtype) or value.dtype.kind not in "biuf" or value.dtype == target:
+        return value
+    return cast(value, target) if values_survive(value, target) else value
 
 
 def conform(name: str, value: Any, dtype: str, *, allow_cast: bool = False) -> np.ndarray:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.inputs import arrays, editor_choice, expressions, validate
+from inspector_app.inputs import arrays, editor_choice, expressions, feed_policy, validate
 from inspector_app.inputs.validate import TensorSpec, describe
 from inspector_app.ui.editors.base import Editor, files_button, frozen
 
@@ -108,7 +108,10 @@ class ExpressionEditor(Editor):
         text = self.edit.text().strip()
         if not text:
             return None
-        return expressions.evaluate(text, max_bytes=self.limit.value() * 2**20)
+        value = expressions.evaluate(text, max_bytes=self.limit.value() * 2**20)
+        if expressions.is_literal(text):  # no dtype written: the input's, as on the command line
+            return feed_policy.adopt_literal(value, self.spec.dtype)
+        return value
 
 
 class ArrayValueEditor(Editor):
