@@ -142,3 +142,18 @@ def test_literals_take_the_inputs_dtype_arrays_keep_theirs() -> None:
     literal = np.array([1.0, 2.0])
     assert feed_policy.adopt_literal(literal, "float32").dtype == np.float32
     assert feed_policy.adopt_literal(np.array([0.5]), "int32").dtype == np.float64  # kept
+
+
+def test_the_engine_never_casts_silently() -> None:
+    from inspector_app.engine.feeds import coerce_feeds
+    from inspector_app.engine.protocol import EngineError, SignatureSpec, TensorSpecInfo
+
+    sig = SignatureSpec("serving_default", [TensorSpecInfo("x", "float32", [-1])], [])
+    with pytest.raises(EngineError, match="takes float32, got float64.*--cast"):
+        coerce_feeds(sig, {"x": np.array([1.0, 2.0])})
+    assert coerce_feeds(sig, {"x": np.array([1.0])}, allow_cast=True)["x"].dtype == np.float32
+    assert coerce_feeds(sig, {"x": [1.0, 2.0]})["x"].dtype == np.float32  # plain values
+    with pytest.raises(EngineError, match="has no input 'z'; its inputs: x"):
+        coerce_feeds(sig, {"z": [1.0]})
+    with pytest.raises(EngineError, match="needs input 'x'"):
+        coerce_feeds(sig, {})
