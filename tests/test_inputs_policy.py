@@ -157,3 +157,22 @@ def test_the_engine_never_casts_silently() -> None:
         coerce_feeds(sig, {"z": [1.0]})
     with pytest.raises(EngineError, match="needs input 'x'"):
         coerce_feeds(sig, {})
+
+
+def test_batch_items_follow_the_policy(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from inspector_app.workflows.batch_feeds import make_plan
+    from inspector_app.workflows.batch_items import BatchItem
+
+    sig = SimpleNamespace(key="serving_default", inputs=[spec("x", "float32", [-1, 3])])
+    np.save(tmp_path / "a.npy", np.ones(3))  # float64, no batch dimension
+    item = BatchItem(0, "a.npy", str(tmp_path / "a.npy"))
+    plan = make_plan(sig, "arrays")
+    with pytest.raises(UserError, match="takes float32, got float64"):
+        plan.prepare(item)
+    plan.allow_cast = True
+    part = plan.prepare(item)
+    assert part.dtype == np.float32 and part.shape == (1, 3)
+    with pytest.raises(UserError, match="has no input 'y'; its inputs: x"):
+        make_plan(sig, "arrays", extra={"y": np.zeros(1)})

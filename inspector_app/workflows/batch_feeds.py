@@ -72,6 +72,7 @@ class FeedPlan:
     options: ImageOptions | None = None  # images only
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # the same for every batch
     dims: dict[str, str] = field(default_factory=dict)  # height/width inputs filled per batch
+    allow_cast: bool = False  # item arrays of another dtype are cast (--cast), never silently
 
     @property
     def input_name(self) -> str:
@@ -133,8 +134,8 @@ class FeedPlan:
             return array
         if check.fix is None:
             raise UserError(f"cannot be fitted: {self.input_name} {check.message}")
-        if array.dtype != numpy_dtype(spec.dtype) and not is_string_dtype(spec.dtype):
-            # the one dtype policy: an item of another dtype is refused, never cast silently
+        wrong_dtype = array.dtype != numpy_dtype(spec.dtype) and not is_string_dtype(spec.dtype)
+        if wrong_dtype and not self.allow_cast:  # the one dtype policy: never cast silently
             raise UserError(cast_refusal(self.input_name, spec.dtype, array.dtype.name, fits=True))
         return check.fix.apply(array)
 
