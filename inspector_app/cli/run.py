@@ -307,7 +307,12 @@ def check_feeds(
     for name, value in feeds.items():
         spec = specs[name]
         if is_composite(value) or getattr(spec, "kind", "dense") != "dense":
-            out[name] = value if is_composite(value) else np.asarray(value)  # dense: densified
+            # a dense value for a composite input: its dtype by the same policy (the worker
+            # splits it); a composite value carries its own dtypes
+            composite = is_composite(value)
+            out[name] = (
+                value if composite else conform(name, value, spec.dtype, allow_cast=allow_cast)
+            )
             continue
         proto = getattr(spec, "proto", None)
         dtype = spec.dtype
