@@ -161,7 +161,7 @@ FOLDER_CASES: list[tuple[str, Callable[[Path], object], str, list[list[str]]]] =
 
 
 def _run_args(model: Path) -> list[str]:
-    return ["run", model, "--input-exprs", "images=np.ones((1, 784))"]
+    return ["run", model, "--input-exprs", "images=np.ones((1, 784), np.float32)"]
 
 
 @pytest.mark.parametrize(
@@ -541,7 +541,7 @@ NO_START_SCRIPT = """
 import multiprocessing, sys
 multiprocessing.get_context("spawn").set_executable(sys.argv[1])
 from inspector_app.cli import main
-sys.exit(main(["run", sys.argv[2], "--input-exprs", "images=np.ones((1, 784))"]))
+sys.exit(main(["run", sys.argv[2], "--input-exprs", "images=np.ones((1, 784), np.float32)"]))
 """
 
 

@@ -147,7 +147,7 @@ def test_a_hostile_rest_body_is_a_message(qtbot, monkeypatch, body):
     shown = []
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: (body, True))
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
-    builder._guarded(builder._paste_body)
+    builder.more._guarded(builder.more._paste_body)
     assert len(shown) == 1 and "\n" not in shown[0]
 
 
@@ -161,10 +161,10 @@ def test_a_hostile_warmup_file_is_a_message(qtbot, monkeypatch, tmp_path):
     for name, edit in sorted(corpus.warmup_cases().items()):
         path = corpus.warmup_file(tmp_path / name, edit)
         monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, p=path, **k: (str(p), ""))
-        builder._guarded(builder._load_warmup)
+        builder.more._guarded(builder.more._load_warmup)
     fifo = corpus.make_fifo(tmp_path / "pipe")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(fifo), ""))
-    builder._guarded(builder._load_warmup)
+    builder.more._guarded(builder.more._load_warmup)
     assert len(shown) == len(corpus.warmup_cases()) + 1
     assert "named pipe" in shown[-1]
 

@@ -88,7 +88,8 @@ def test_engine_errors_name_node_op_and_feature(engine, failing) -> None:
 
 
 def test_cli_failure_is_one_line_debug_adds_worker_traceback(failing, capsys) -> None:
-    argv = ["run", str(failing), "--signature", "reshape", "--input-exprs", "x=np.ones((2,3))"]
+    x = "x=np.ones((2,3), np.float32)"
+    argv = ["run", str(failing), "--signature", "reshape", "--input-exprs", x]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: InvalidArgumentError at node Reshape")

@@ -87,9 +87,10 @@ def _execute(args: argparse.Namespace, engine: Any) -> int:
     spec = prepare_batch(
         model_dir, tags, signature, kind, where,
         labels=args.labels, batch_size=args.batch_size, options=options,
-        extra=feeds_from_args(args), input_name=args.input, device=args.device,
+        extra=feeds_from_args(args, signature), input_name=args.input, device=args.device,
         label_names=names,
     )  # fmt: skip
+    spec.plan.allow_cast = bool(getattr(args, "cast", False))  # item arrays too (feed_policy)
     show_progress = sys.stderr.isatty() and not args.json
     last = [0.0]
 

@@ -70,7 +70,7 @@ def execute(args: argparse.Namespace) -> int:
         raise UserError("--atol must be a number of 0 or more")
     tags = parse_tags(args.tag_set)
     plan = prepare(*_refs(args), args.signature, tags)
-    feeds = feeds_from_args(args)
+    feeds = feeds_from_args(args, plan.a.signature)
     job = start_compare(plan, feeds, device=args.device, atol=args.atol, parallel=not args.one_worker)  # fmt: skip
     left = None if args.timeout is None else max(0.01, args.timeout - (time.monotonic() - start))
     outcome = job.wait(left, args.timeout)

@@ -8,12 +8,13 @@ two commands cannot drift apart.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import numpy as np
 
 from inspector_app.cli import run
 
-INPUT_DESTS = ("inputs", "input_exprs", "input_examples", "allow_pickle", "max_input_bytes")
+INPUT_DESTS = ("inputs", "input_exprs", "input_examples", "allow_pickle", "max_input_bytes", "cast")
 
 
 def add_input_arguments(
@@ -28,6 +29,13 @@ def add_input_arguments(
             group._add_action(action)
 
 
-def feeds_from_args(args: argparse.Namespace) -> dict[str, np.ndarray]:
-    """The feeds the input flags in ``args`` describe (UserError for a bad one)."""
-    return run._feeds(args)
+def feeds_from_args(args: argparse.Namespace, signature: Any = None) -> dict[str, np.ndarray]:
+    """The feeds the input flags in ``args`` describe (UserError for a bad one); with
+    ``signature``, checked against its input names and dtypes by the one policy (``--cast``)."""
+    feeds = run._feeds(args)
+    if signature is None:
+        return feeds
+    from inspector_app.inputs.feed_policy import conform_feeds
+
+    return conform_feeds(signature.key, signature.inputs, feeds,
+                         allow_cast=getattr(args, "cast", False), require_all=False)  # fmt: skip

@@ -63,6 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--allow-pickle", "--allow_pickle", dest="allow_pickle", action="store_true",
                         help="let --inputs unpickle files (can run code: trusted files only)")  # fmt: skip
+    parser.add_argument("--cast", action="store_true", help="cast an input given as another "
+                        "dtype (float64 for float32...) when every value survives; without it "
+                        "such an input is refused")  # fmt: skip
     parser.add_argument("--max-input-bytes", dest="max_input_bytes", type=int, default=2 * 2**30,
                         metavar="N", help="largest array an --input-exprs expression may make")  # fmt: skip
 
@@ -100,7 +103,7 @@ def _plan(args: argparse.Namespace) -> tuple[Path, list[str], Any, dict[str, Any
     feeds = _feeds(args)
     _add_images(args, signature, feeds)
     _check_inputs(signature, feeds)
-    feeds = check_feeds(signature, feeds, meta_graph)
+    feeds = check_feeds(signature, feeds, meta_graph, allow_cast=getattr(args, "cast", False))
     return model_dir, tags, signature, feeds, targets
 
 
@@ -156,7 +159,11 @@ def _feeds(args: argparse.Namespace) -> dict[str, np.ndarray]:
                 t, allow_pickle=args.allow_pickle, warn=warn, max_bytes=args.max_input_bytes
             ),
         ),  # fmt: skip
-        ("--input-exprs", args.input_exprs, lambda t: parse_input_exprs(t, args.max_input_bytes)),
+        (
+            "--input-exprs",
+            args.input_exprs,
+            lambda t: parse_input_exprs(t, args.max_input_bytes, keep_literals=True),
+        ),
         ("--input-examples", args.input_examples, parse_input_examples),
     ]
     for flag, text, parse in parts:
@@ -176,6 +183,7 @@ def _add_images(args: argparse.Namespace, signature: Any, feeds: dict[str, np.nd
         return
     from dataclasses import replace
 
+    from inspector_app.inputs.feed_policy import check_names
     from inspector_app.inputs.images import build_image_batch, default_options
     from inspector_app.inputs.scalars import autofill_dimensions
 
@@ -185,11 +193,7 @@ def _add_images(args: argparse.Namespace, signature: Any, feeds: dict[str, np.nd
         key = key.strip()
         if not sep or not key or not files.strip():
             raise UserError(f"--image takes KEY=FILE[,FILE...], not {item!r}")
-        if key not in specs:
-            valid = ", ".join(specs) or "none"
-            raise UserError(
-                f"signature {signature.key!r} has no input {key!r}; its inputs: {valid}"
-            )
+        check_names(signature.key, list(specs), [key], require_all=False)
         if key in feeds:
             raise UserError(f"input {key!r} is given twice (again in --image)")
         options = replace(default_options(specs[key]), resize=args.image_resize)
@@ -204,19 +208,10 @@ def _add_images(args: argparse.Namespace, signature: Any, feeds: dict[str, np.nd
 
 
 def _check_inputs(signature: Any, feeds: dict[str, np.ndarray]) -> None:
-    names = [t.name for t in signature.inputs]
-    valid = ", ".join(names) or "none"
-    for key in feeds:
-        if key not in names:
-            raise UserError(
-                f"signature {signature.key!r} has no input {key!r}; its inputs: {valid}"
-            )
-    missing = [n for n in names if n not in feeds]
-    if missing:
-        raise UserError(
-            f"signature {signature.key!r} needs input {missing[0]!r} (inputs: {valid}); "
-            "give it with --inputs, --input-exprs, --input-examples or --image"
-        )
+    from inspector_app.inputs.feed_policy import check_names
+
+    check_names(signature.key, [t.name for t in signature.inputs], feeds,
+                how="--inputs, --input-exprs, --input-examples or --image")  # fmt: skip
     _check_fixed_dims(signature, feeds)
 
 
@@ -252,12 +247,16 @@ def _check_outdir(args: argparse.Namespace, model_dir: Path, signature: Any) -> 
     )
 
 
-def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -> dict[str, Any]:
-    """Each feed converted to the dtype its input takes (the graph's where the signature
-    declares another, as saved_model_cli feeds) and checked against the declared shape.
-    UserError names the input, what it takes and what it got."""
+def check_feeds(
+    signature: Any, feeds: dict[str, Any], meta_graph: Any = None, allow_cast: bool = False
+) -> dict[str, Any]:
+    """Each feed conformed to its input's dtype by the one policy (``inputs.feed_policy``:
+    strict, cast only with ``--cast``), then to the graph's dtype where the signature declares
+    another (as saved_model_cli feeds), and checked against the declared shape. UserError names
+    the input, what it takes and what it got."""
     from inspector_app.engine.composites import is_composite
     from inspector_app.engine.feeds import coerce_value
+    from inspector_app.inputs.feed_policy import conform
     from inspector_app.inputs.validate import describe, dtype_name, shape_matches
     from inspector_app.savedmodel.signature_graph import feed_dtype
 
@@ -267,15 +266,20 @@ def check_feeds(signature: Any, feeds: dict[str, Any], meta_graph: Any = None) -
     for name, value in feeds.items():
         spec = specs[name]
         if is_composite(value) or getattr(spec, "kind", "dense") != "dense":
-            out[name] = value if is_composite(value) else np.asarray(value)  # dense: densified
+            # a dense value for a composite input: its dtype by the same policy (the worker
+            # splits it); a composite value carries its own dtypes
+            composite = is_composite(value)
+            out[name] = (
+                value if composite else conform(name, value, spec.dtype, allow_cast=allow_cast)
+            )
             continue
         proto = getattr(spec, "proto", None)
         dtype = spec.dtype
         if proto is not None and meta_graph is not None:
             dtype = feed_dtype(meta_graph, proto)
-        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        arr = conform(name, value, spec.dtype, allow_cast=allow_cast)
         try:
-            arr = coerce_value(name, arr, dtype)
+            arr = coerce_value(name, arr, dtype) if dtype != spec.dtype else arr
         except UserError as err:
             raise UserError(f"{err} (signature {signature.key!r})") from None
         # TF2 signature functions refuse another shape; TF1 graphs run what their placeholders

@@ -1,7 +1,8 @@
 """Turn user feeds into arrays of the dtype each signature input takes (numpy only).
 
-Conversions that keep every value are made silently (ints to floats, float64 to float32, lists to
-arrays, ``str`` to UTF-8 ``bytes``); anything that would change a value is refused with one line.
+``coerce_feeds`` applies the one input-name and dtype policy (``inputs.feed_policy``): arrays are
+fed as the dtype they have, a cast is made only when asked. ``coerce_value`` converts a checked
+feed to the dtype a TF1 graph's placeholder takes where its signature declares another.
 """
 
 from __future__ import annotations
@@ -13,26 +14,23 @@ import numpy as np
 
 from inspector_app.engine.composites import is_composite
 from inspector_app.engine.protocol import EngineError, SignatureSpec
+from inspector_app.errors import UserError
+from inspector_app.inputs.feed_policy import conform_feeds
 
 
-def coerce_feeds(spec: SignatureSpec, feeds: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """Check names against ``spec`` and convert each value to its input's dtype."""
-    wanted = {t.name: t for t in spec.inputs}
-    valid = ", ".join(sorted(wanted)) or "none"
-    unknown = sorted(set(feeds) - set(wanted))
-    if unknown:
-        raise EngineError(
-            f"signature {spec.key!r} has no input {unknown[0]!r}; its inputs are: {valid}"
-        )
-    missing = sorted(set(wanted) - set(feeds))
-    if missing:
-        raise EngineError(
-            f"signature {spec.key!r} needs a value for input {missing[0]!r} (inputs: {valid})"
-        )
-    return {
-        name: value if is_composite(value) else coerce_value(name, value, wanted[name].dtype)
-        for name, value in feeds.items()
-    }
+def coerce_feeds(
+    spec: SignatureSpec, feeds: Mapping[str, Any], *, allow_cast: bool = False
+) -> dict[str, np.ndarray]:
+    """Names checked against ``spec`` and each value conformed to its input's dtype by the one
+    policy (``inputs.feed_policy``): an array of another dtype is refused, never cast silently;
+    ``allow_cast`` casts it when every value survives."""
+    try:
+        return conform_feeds(spec.key, spec.inputs, feeds, allow_cast=allow_cast,
+                             keep=lambda value, _spec: is_composite(value))  # fmt: skip
+    except EngineError:
+        raise
+    except UserError as err:
+        raise EngineError(str(err)) from None
 
 
 def coerce_value(name: str, value: Any, dtype: str) -> np.ndarray:

@@ -217,3 +217,17 @@ def check_input_examples(text: str, meta_graph: Any, signature: Any, warn: Any =
         return
     for key, value in split_assignments(text, "--input-examples"):
         check_examples(key, parse_examples_value(value), features, warn)
+
+
+def default_values_text(feature: Any) -> str:
+    """The values a feature's row starts with: its default, zeros for a required dense feature
+    of up to 1024 numbers, else nothing (the user fills it)."""
+    if feature.default is not None:
+        return ", ".join(str(v) for v in feature.default)
+    shape = feature.shape
+    if feature.required and shape is not None and all(d >= 0 for d in shape):
+        count = int(np.prod(shape)) if shape else 1
+        if count <= 1024 and feature.list_kind != "bytes":
+            zero = "0.0" if feature.list_kind == "float" else "0"
+            return ", ".join([zero] * count)
+    return ""

@@ -1,4 +1,5 @@
-"""Images as model inputs: decode with pillow, resize to the model's size, lay out as a batch.
+"""Images as model inputs: decode with pillow, resize to the model's size, lay out as a batch
+(opening files safely and thumbnails: ``inputs.image_files``).
 
 Speed matters (a batch of 32 JPEGs should cost little more than decoding them): JPEGs are
 decoded at a reduced scale with ``Image.draft`` when the target is smaller, resizing uses
@@ -8,26 +9,27 @@ place.
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import struct
-import threading
-import warnings
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from inspector_app.errors import UserError
+from inspector_app.inputs.image_files import (
+    REDUCING_GAP,
+    ImageSource,
+    image_file_suffixes,
+    image_size,
+    is_image_path,
+    label_of,
+    open_image,
+    thumbnail,
+)
 from inspector_app.inputs.validate import TensorSpec, describe, numpy_dtype
-from inspector_app.safeio import check_regular
-
-ImageSource = str | os.PathLike | bytes
 
 RESIZE_MODES = {"stretch": "Stretch", "pad": "Keep aspect, pad", "crop": "Centre crop"}
 COLOR_MODES = {"rgb": "RGB", "bgr": "BGR", "gray": "Grayscale"}
@@ -46,8 +48,6 @@ _RESAMPLE = {
     "bicubic": Image.Resampling.BICUBIC,
     "lanczos": Image.Resampling.LANCZOS,
 }
-_REDUCING_GAP = 2.0
-_bomb_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -156,81 +156,6 @@ def default_options(spec: TensorSpec | None) -> ImageOptions:
     return ImageOptions(values=values)
 
 
-@contextmanager
-def _pixel_limit(limit: int | None):
-    # Image.open consults the module-wide limit; change it only when the caller asked for another.
-    if limit is None or limit == Image.MAX_IMAGE_PIXELS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            yield Image.MAX_IMAGE_PIXELS
-        return
-    with _bomb_lock:
-        saved = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = limit
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                yield limit
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved
-
-
-def _label(source: ImageSource) -> str:
-    return "image data" if isinstance(source, bytes) else str(source)
-
-
-def open_image(source: ImageSource, max_pixels: int | None = None) -> Image.Image:
-    """Open (header only) an image file or bytes; UserError for anything pillow cannot read."""
-    label = _label(source)
-    if not isinstance(source, bytes):
-        check_regular(source, "an image file")  # a pipe or a device: refused, never opened
-    with _pixel_limit(max_pixels) as limit:
-        try:
-            fp: Any = io.BytesIO(source) if isinstance(source, bytes) else source
-            im = Image.open(fp)
-        except Image.DecompressionBombError as exc:
-            raise UserError(_bomb_message(exc, limit), path=label) from None
-        except (ValueError, SyntaxError, EOFError, struct.error, MemoryError) as exc:
-            # e.g. a PNG text chunk over pillow's MAX_TEXT_CHUNK ("Decompressed Data Too Large")
-            raise UserError(
-                f"the image file is damaged or hostile ({str(exc)[:100] or type(exc).__name__}); "
-                "choose another image",
-                path=label,
-            ) from None
-        except UnidentifiedImageError:
-            raise UserError(
-                "not an image pillow can read (PNG, JPEG, BMP, TIFF, WebP); choose an image file",
-                path=label,
-            ) from None
-        except FileNotFoundError:
-            raise UserError("no such file", path=label) from None
-        except OSError as exc:
-            raise UserError(f"cannot read the image: {exc.strerror or exc}", path=label) from None
-    w, h = im.size
-    if limit and w * h > limit:
-        im.close()
-        raise UserError(
-            f"the image is {w}x{h} = {w * h:,} pixels, over the decompression-bomb limit of "
-            f"{limit:,} pixels; raise the pixel limit if you trust this file",
-            path=label,
-        )
-    return im
-
-
-def _bomb_message(exc: Exception, limit: int | None) -> str:
-    return (
-        f"the image is over the decompression-bomb limit of {limit:,} pixels ({exc}); "
-        "raise the pixel limit if you trust this file"
-    )
-
-
-def image_size(source: ImageSource, max_pixels: int | None = None) -> tuple[int, int]:
-    """(height, width) from the file header, without decoding the pixels."""
-    with open_image(source, max_pixels) as im:
-        w, h = im.size
-    return h, w
-
-
 def _target_size(
     layout: ImageLayout, options: ImageOptions, first_hw: tuple[int, int]
 ) -> tuple[int, int]:
@@ -276,19 +201,19 @@ def _decode(
         w, h = im.size  # draft may have changed it
         if resize == "stretch":
             if (w, h) != (tw, th):
-                im = im.resize((tw, th), resample, reducing_gap=_REDUCING_GAP)
+                im = im.resize((tw, th), resample, reducing_gap=REDUCING_GAP)
             return im, (0, 0)
         if resize == "crop":
             scale = max(tw / w, th / h)
             cw, ch = tw / scale, th / scale
             box = ((w - cw) / 2, (h - ch) / 2, (w + cw) / 2, (h + ch) / 2)
             if (w, h) != (tw, th):
-                im = im.resize((tw, th), resample, box=box, reducing_gap=_REDUCING_GAP)
+                im = im.resize((tw, th), resample, box=box, reducing_gap=REDUCING_GAP)
             return im, (0, 0)
         scale = min(tw / w, th / h)
         nw, nh = max(1, min(tw, round(w * scale))), max(1, min(th, round(h * scale)))
         if (w, h) != (nw, nh):
-            im = im.resize((nw, nh), resample, reducing_gap=_REDUCING_GAP)
+            im = im.resize((nw, nh), resample, reducing_gap=REDUCING_GAP)
         return im, ((th - nh) // 2, (tw - nw) // 2)
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
         raise UserError(
@@ -353,7 +278,7 @@ def build_image_batch(
     out: np.ndarray | None = None
     hw = (0, 0)
     for i, source in enumerate(sources):
-        label = _label(source)
+        label = label_of(source)
         im = open_image(source, options.max_pixels)
         try:
             if out is None:
@@ -412,26 +337,25 @@ def image_hw(array: np.ndarray, spec: TensorSpec | None = None) -> tuple[int, in
     return int(core[0]), int(core[1])
 
 
-def thumbnail(source: ImageSource, size: int = 96, max_pixels: int | None = None) -> Image.Image:
-    """A small RGB preview, at most ``size`` pixels on its longer side."""
-    label = _label(source)
-    with open_image(source, max_pixels) as im:
-        try:
-            if im.format == "JPEG":
-                im.draft("RGB", (size, size))
-            small = im.convert("RGB")
-            small.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=_REDUCING_GAP)
-        except (OSError, ValueError, SyntaxError) as exc:
-            raise UserError(
-                f"the image is damaged or cannot be decoded: {exc}", path=label
-            ) from None
-    return small
-
-
-def image_file_suffixes() -> tuple[str, ...]:
-    """File name patterns for an image file chooser."""
-    return ("*.png", "*.jpg", "*.jpeg", "*.bmp", "*.tif", "*.tiff", "*.webp", "*.gif")
-
-
-def is_image_path(path: str | os.PathLike) -> bool:
-    return Path(path).suffix.lower() in {s[1:] for s in image_file_suffixes()}
+__all__ = [
+    "COLOR_MODES",
+    "IMAGE_DTYPES",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "RESIZE_MODES",
+    "VALUE_PRESETS",
+    "ImageLayout",
+    "ImageOptions",
+    "ImageSource",
+    "build_image_batch",
+    "default_options",
+    "image_file_suffixes",
+    "image_hw",
+    "image_layout",
+    "image_size",
+    "is_image_path",
+    "is_image_spec",
+    "load_image",
+    "open_image",
+    "thumbnail",
+]

@@ -20,7 +20,6 @@ import base64
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
-from inspector_app.fileio import apply_user_mode
+from inspector_app.fileio import atomic_write, atomic_write_text
 from inspector_app.inputs.arrays import load_array
 from inspector_app.inputs.validate import TensorSpec, as_string_array, dtype_name, numpy_dtype
 from inspector_app.safeio import check_regular, read_regular
@@ -97,7 +96,7 @@ def _encode_array(arr: np.ndarray, stem: Path, key: str, inline_limit: int) -> d
         return entry
     if arr.size > inline_limit:
         npy = stem.with_name(f"{stem.name}.{safe_file_name(key)}.npy")
-        _atomic_write(npy, lambda f: np.save(f, arr, allow_pickle=False))
+        atomic_write(npy, lambda f: np.save(f, arr, allow_pickle=False), overwrite=True)
         entry["npy"] = npy.name
         return entry
     entry["values"] = arr.tolist()
@@ -119,19 +118,6 @@ def _decode_strings(values: Any) -> Any:
     if isinstance(values, str):
         return values.encode("utf-8")
     raise UserError(f"unexpected string value {values!r}")
-
-
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    apply_user_mode(fd)  # mkstemp makes 0600; exports follow the umask
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def save_input_set(
@@ -176,7 +162,7 @@ def save_input_set(
         "inputs": inputs,
     }
     text = json.dumps(doc, indent=1, allow_nan=True) + "\n"
-    _atomic_write(target, lambda f: f.write(text.encode("utf-8")))
+    atomic_write_text(target, text, overwrite=True)
     return target
 
 
@@ -313,7 +299,7 @@ def remember_last(
         index = {}
     index[_last_key(signature, model)] = str(Path(set_path).resolve())
     text = json.dumps(index, indent=1, sort_keys=True) + "\n"
-    _atomic_write(index_path, lambda f: f.write(text.encode("utf-8")))
+    atomic_write_text(index_path, text, overwrite=True)
 
 
 def last_input_set(

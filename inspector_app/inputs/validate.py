@@ -124,8 +124,10 @@ class Check:
     fix: Fix | None = None
 
 
-def _casts_cleanly(value: np.ndarray, target: np.dtype) -> bool:
-    """True when every value survives the cast (integers in range, floats integral for ints)."""
+def values_survive(value: np.ndarray, target: np.dtype) -> bool:
+    """True when every value survives a cast to ``target`` (integers in range, floats integral
+    and finite for integers, 0/1 for bool, nothing complex to real): the one rule of
+    ``inputs.feed_policy`` and of the window's cast button."""
     if value.size == 0 or target.kind == "O":
         return True
     if value.dtype.kind in "OSU":
@@ -142,7 +144,8 @@ def _casts_cleanly(value: np.ndarray, target: np.dtype) -> bool:
     return not (target.kind == "f" and value.dtype.kind == "c")
 
 
-def _cast(value: np.ndarray, target: np.dtype) -> np.ndarray:
+def cast(value: np.ndarray, target: np.dtype) -> np.ndarray:
+    """``value`` as ``target`` (floats rounded to the nearest integer for integer targets)."""
     if target.kind == "O":
         return as_string_array(value)
     if target.kind in "iu" and value.dtype.kind == "f":
@@ -181,10 +184,10 @@ def check_feed(value: np.ndarray | None, spec: TensorSpec) -> Check:
         else:
             return Check(False, message)
     if not dtype_ok:
-        if want.kind != "O" and (value.dtype.kind in "OSU" or not _casts_cleanly(value, want)):
+        if want.kind != "O" and (value.dtype.kind in "OSU" or not values_survive(value, want)):
             return Check(False, message)
-        cast = f"{{}}.astype(np.{want.name})" if want.kind in "biuf" else None
-        steps.append((f"cast to {spec.dtype}", lambda a: _cast(a, want), cast))
+        form = f"{{}}.astype(np.{want.name})" if want.kind in "biuf" else None
+        steps.append((f"cast to {spec.dtype}", lambda a: cast(a, want), form))
 
     def apply(a: np.ndarray) -> np.ndarray:
         for _, step, _form in steps:

@@ -3,7 +3,8 @@
 Images go through ``inputs.images.build_image_batch`` with the same resize, colour and value
 options as the Inputs tab and ``run --image``; inputs named for the image height and width fill
 from each batch (``inputs.scalars.autofill_dimensions``); arrays are checked and repaired with
-``inputs.validate.check_feed`` (a missing batch dimension, a clean cast); records go to the
+``inputs.validate.check_feed`` (a missing batch dimension; another dtype is refused by the one
+policy of ``inputs.feed_policy``, never cast silently); records go to the
 signature's string input as they are. Items are prepared one by one, so that one bad file is one
 failed item, then stacked into batches of equal shape.
 """
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.inputs.feed_policy import cast_refusal, check_names
 from inspector_app.inputs.images import (
     IMAGE_DTYPES,
     ImageOptions,
@@ -27,7 +29,7 @@ from inspector_app.inputs.images import (
     image_layout,
 )
 from inspector_app.inputs.scalars import autofill_dimensions, dimension_inputs
-from inspector_app.inputs.validate import check_feed, describe, is_string_dtype
+from inspector_app.inputs.validate import check_feed, describe, is_string_dtype, numpy_dtype
 from inspector_app.workflows.batch_items import BatchItem
 
 DEFAULT_BATCH = 32  # when the signature takes any batch size
@@ -70,6 +72,7 @@ class FeedPlan:
     options: ImageOptions | None = None  # images only
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # the same for every batch
     dims: dict[str, str] = field(default_factory=dict)  # height/width inputs filled per batch
+    allow_cast: bool = False  # item arrays of another dtype are cast (--cast), never silently
 
     @property
     def input_name(self) -> str:
@@ -131,6 +134,9 @@ class FeedPlan:
             return array
         if check.fix is None:
             raise UserError(f"cannot be fitted: {self.input_name} {check.message}")
+        wrong_dtype = array.dtype != numpy_dtype(spec.dtype) and not is_string_dtype(spec.dtype)
+        if wrong_dtype and not self.allow_cast:  # the one dtype policy: never cast silently
+            raise UserError(cast_refusal(self.input_name, spec.dtype, array.dtype.name, fits=True))
         return check.fix.apply(array)
 
     # ---------------------------------------------------------------- a batch
@@ -203,11 +209,7 @@ def make_plan(
     by_name = {s.name: s for s in specs}
     extra = dict(extra or {})
     names = ", ".join(by_name) or "none"
-    for name in extra:
-        if name not in by_name:
-            raise UserError(
-                f"signature {signature.key!r} has no input {name!r}; its inputs: {names}"
-            )
+    check_names(signature.key, list(by_name), extra, require_all=False)
     dims = {n: r for n, r in dimension_inputs(specs).items() if n not in extra and kind == "images"}
     open_inputs = [s for s in specs if s.name not in extra and s.name not in dims]
     if kind == "images":
@@ -217,8 +219,7 @@ def make_plan(
     else:
         fits, what = _is_number, "number input"
     if input_name is not None:
-        if input_name not in by_name:
-            raise UserError(f"signature {signature.key!r} has no input {input_name!r}; its inputs: {names}")  # fmt: skip
+        check_names(signature.key, list(by_name), [input_name], require_all=False)
         chosen = by_name[input_name]
         if not fits(chosen):
             raise UserError(f"input {input_name!r} ({describe(chosen.dtype, chosen.shape)}) is no {what}")  # fmt: skip
