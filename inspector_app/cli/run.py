@@ -23,6 +23,7 @@ from inspector_app.cli import run_output
 from inspector_app.cli.options import add_model_version
 from inspector_app.cli.run_target import choose as _choose
 from inspector_app.errors import UserError
+from inspector_app.inputs.expression_rules import DEFAULT_MAX_BYTES
 from inspector_app.safeio import escape
 
 
@@ -66,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cast", action="store_true", help="cast an input given as another "
                         "dtype (float64 for float32...) when every value survives; without it "
                         "such an input is refused")  # fmt: skip
-    parser.add_argument("--max-input-bytes", dest="max_input_bytes", type=int, default=2 * 2**30,
+    parser.add_argument("--max-input-bytes", dest="max_input_bytes", type=int, default=DEFAULT_MAX_BYTES,
                         metavar="N", help="largest array an --input-exprs expression may make")  # fmt: skip
 
 

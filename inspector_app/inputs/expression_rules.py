@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
+from inspector_app.units import GB, human_bytes
 
-DEFAULT_MAX_BYTES = 2 * 2**30
+DEFAULT_MAX_BYTES = 2 * GB
 MAX_TEXT = 1_000_000  # characters in one expression
 MAX_INT_BITS = 4096
 
@@ -44,10 +45,7 @@ def short(text: str, limit: int = 80) -> str:
 
 
 def fmt_bytes(n: float) -> str:
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{int(n)} bytes"
+    return human_bytes(n)
 
 
 # parameter names, in order, of each allowed call (a subset of numpy's)

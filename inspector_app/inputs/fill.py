@@ -12,7 +12,7 @@ import numpy as np
 
 from inspector_app.errors import UserError
 from inspector_app.inputs.validate import TensorSpec, format_shape, numpy_dtype
-from inspector_app.units import human_bytes
+from inspector_app.units import GB, human_bytes
 
 FILL_KINDS = {
     "zeros": "Zeros",
@@ -21,7 +21,7 @@ FILL_KINDS = {
     "uniform": "Random uniform",
     "normal": "Random normal",
 }
-DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB; the user can raise it
+DEFAULT_MAX_BYTES = GB  # 1 GB; the user can raise it
 
 
 def resolve_shape(

@@ -355,7 +355,6 @@ __all__ = [
     "image_size",
     "is_image_path",
     "is_image_spec",
-    "load_image",
     "open_image",
     "thumbnail",
 ]

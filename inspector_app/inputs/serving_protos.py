@@ -13,6 +13,7 @@ import numpy as np
 
 from inspector_app.errors import UserError
 from inspector_app.inputs.validate import as_string_array
+from inspector_app.units import human_bytes
 
 _FILE_NAME = "inspector_app/tensorflow_serving_apis.proto"
 _PACKAGE = "tensorflow.serving"
@@ -259,7 +260,7 @@ def _from_tensor_proto(proto, max_bytes: int) -> np.ndarray:
     if count * itemsize > max_bytes:
         raise UserError(
             f"a {dt_name} tensor of shape {list(shape)[:8]} would take "
-            f"{count * itemsize / 2**30:,.1f} GiB, over the {max_bytes / 2**30:,.1f} GiB input "
+            f"{human_bytes(count * itemsize)}, over the {human_bytes(max_bytes)} input "
             "limit (--max-input-bytes)"
         )
     if dt_name == "DT_STRING":

@@ -34,6 +34,7 @@ from inspector_app.inputs.tfrecord import (
     write_tfrecords,
 )
 from inspector_app.inputs.validate import TensorSpec, as_string_array, is_string_dtype
+from inspector_app.savedmodel.discovery import holds_model
 
 WARMUP_RELPATH = Path("assets.extra") / "tf_serving_warmup_requests"
 
@@ -147,7 +148,7 @@ def encode_prediction_log(
 
 def _inside_model_folder(path: Path) -> Path | None:
     for parent in path.resolve().parents:
-        if (parent / "saved_model.pb").exists() or (parent / "saved_model.pbtxt").exists():
+        if holds_model(parent):
             return parent
     return None
 

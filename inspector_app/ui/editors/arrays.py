@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from inspector_app.inputs import arrays, editor_choice, expressions, feed_policy, validate
 from inspector_app.inputs.validate import TensorSpec, describe
 from inspector_app.ui.editors.base import Editor, files_button, frozen
+from inspector_app.units import MB
 
 
 def _quiet(_message: str) -> None:
@@ -92,8 +93,8 @@ class ExpressionEditor(Editor):
         self.edit.setPlaceholderText("np.ones((1, 3))")
         self.edit.textChanged.connect(self.changed)
         self.limit = QSpinBox(objectName="expressionLimit", minimum=1, maximum=1 << 20)
-        self.limit.setValue(expressions.DEFAULT_MAX_BYTES // 2**20)
-        self.limit.setSuffix(" MiB")
+        self.limit.setValue(expressions.DEFAULT_MAX_BYTES // MB)
+        self.limit.setSuffix(" MB")
         self.limit.setToolTip(
             "The largest array an expression may make (checked before it is made)"
         )
@@ -108,7 +109,7 @@ class ExpressionEditor(Editor):
         text = self.edit.text().strip()
         if not text:
             return None
-        value = expressions.evaluate(text, max_bytes=self.limit.value() * 2**20)
+        value = expressions.evaluate(text, max_bytes=self.limit.value() * MB)
         if expressions.is_literal(text):  # no dtype written: the input's, as on the command line
             return feed_policy.adopt_literal(value, self.spec.dtype)
         return value
