@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector_app.savedmodel.dtypes import dtype_name, shape_list, shape_text
-from inspector_app.savedmodel.object_graph import function_attachments
+from inspector_app.savedmodel.object_graph import concrete_names, function_attachments
 
 
 @dataclass
@@ -131,14 +131,10 @@ def concrete_functions(meta_graph: Any) -> list[FunctionInfo]:
         if ref.node_id >= len(graph.nodes):
             continue
         node = graph.nodes[ref.node_id]
-        kind = node.WhichOneof("kind")
-        if kind == "function":
-            names = list(node.function.concrete_functions)
-        elif kind == "bare_concrete_function":
-            names = [node.bare_concrete_function.concrete_function_name]
-        else:
+        names = concrete_names(node)
+        if names is None:
             continue
-        info = FunctionInfo(name=ref.local_name, kind=kind)
+        info = FunctionInfo(name=ref.local_name, kind=node.WhichOneof("kind"))
         for cname in names:
             if cname in concrete:
                 info.options.append(_option(cname, concrete[cname]))

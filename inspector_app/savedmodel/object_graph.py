@@ -78,18 +78,23 @@ def trainable_flags(meta_graph: Any) -> dict[str, bool]:
     return {path + ATTR_SUFFIX: bool(var.trainable) for path, var in _variables(meta_graph)}
 
 
+def concrete_names(node: Any) -> list[str] | None:
+    """The concrete function names an object-graph node holds (None: the node is no function)."""
+    kind = node.WhichOneof("kind")
+    if kind == "function":
+        return list(node.function.concrete_functions)
+    if kind == "bare_concrete_function":
+        return [node.bare_concrete_function.concrete_function_name]
+    return None
+
+
 def function_attachments(meta_graph: Any) -> dict[str, list[str]]:
     """Concrete function name -> the attribute paths (``serve``, ``signatures.x``) that call it."""
     nodes = meta_graph.object_graph_def.nodes
     where: dict[str, list[str]] = {}
     for node_id, path in object_paths(meta_graph).items():
-        node = nodes[node_id]
-        kind = node.WhichOneof("kind")
-        if kind == "function":
-            names = list(node.function.concrete_functions)
-        elif kind == "bare_concrete_function":
-            names = [node.bare_concrete_function.concrete_function_name]
-        else:
+        names = concrete_names(nodes[node_id])
+        if names is None:
             continue
         for name in names:
             where.setdefault(name, []).append(".".join(path) or "(root)")
