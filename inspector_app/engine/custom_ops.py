@@ -14,6 +14,7 @@ from typing import Any
 
 from inspector_app.engine.protocol import EngineError
 from inspector_app.savedmodel import op_packages, protos
+from inspector_app.savedmodel.discovery import model_file_in
 
 OP_LIBRARY_SUFFIXES = (".so", ".dylib", ".dll")
 
@@ -28,16 +29,16 @@ def registered_ops() -> frozenset[str]:
 def read_meta_graphs(path: str) -> list[Any]:
     """The MetaGraphDefs of the SavedModel in folder ``path`` (empty when it cannot be read)."""
     model = protos.saved_model_pb2().SavedModel()
-    pb = os.path.join(path, "saved_model.pb")
+    pb = model_file_in(path)
     try:
-        if os.path.isfile(pb):
-            with open(pb, "rb") as f:
-                model.ParseFromString(f.read())
+        if pb is None or not pb.is_file():  # never a pipe or a device
+            return []
+        if pb.suffix == ".pb":
+            model.ParseFromString(pb.read_bytes())
         else:
             from google.protobuf import text_format
 
-            with open(os.path.join(path, "saved_model.pbtxt"), encoding="utf-8") as f:
-                text_format.Parse(f.read(), model, allow_unknown_extension=True)
+            text_format.Parse(pb.read_text(encoding="utf-8"), model, allow_unknown_extension=True)
     except Exception:  # noqa: BLE001 - tf.saved_model.load will say what is wrong with it
         return []
     return list(model.meta_graphs)

@@ -11,13 +11,13 @@ In a frozen bundle there is no ``python`` to start: ``store`` lets the engine wo
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from inspector_app.errors import UserError
+from inspector_app.fileio import atomic_write_text
 from inspector_app.savedmodel.checks_registry import cache_dir, run_tensorflow_child, tf_version
 
 
@@ -100,11 +100,8 @@ def store(text: str, version: str | None = None) -> dict[str, OpInfo] | None:
     target = _cache_file(version)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".opcat-", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError:
+        atomic_write_text(target, text, overwrite=True)
+    except (OSError, UserError):
         pass
     _loaded = parsed
     return parsed
