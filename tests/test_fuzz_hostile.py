@@ -489,7 +489,8 @@ def test_hostile_rest_bodies(body):
 
 
 WORKER_SCRIPT = """
-import sys
+import signal, sys
+signal.signal(signal.SIGHUP, signal.SIG_DFL)  # dies of a hangup even when started under nohup
 from inspector_app.engine import Engine
 engine = Engine()
 print(engine.worker_pid, flush=True)
