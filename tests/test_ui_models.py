@@ -84,7 +84,7 @@ def test_drop_folder_shows_tree_and_details(qtbot, window: MainWindow, two_tags:
     assert rows.index("  serve") < rows.index("    double") < rows.index("    serving_default")
     assert "  serve, gpu" in rows
     assert window.details.text().startswith("Model: two_tags")
-    status = window.status_path.text()
+    status = window.status_path.toolTip()  # the whole line (the label elides)
     assert str(two_tags) in status and "loaded in" in status
 
     window.tree_view.setCurrentIndex(row(window, "double", "signature"))

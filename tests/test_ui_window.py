@@ -101,8 +101,8 @@ def test_drop_folder_shows_tree_and_details(qtbot, window: MainWindow, tmp_path:
         "    Variables",
     ]
     assert window.details.text().startswith("Model: my_model")
-    assert str(folder) in window.status_path.text()
-    assert "loaded in" in window.status_path.text()
+    assert str(folder) in window.status_path.toolTip()
+    assert "loaded in" in window.status_path.toolTip()
 
     window.tree_view.setCurrentIndex(find_index(window, "serving_default"))
     assert "method name: tensorflow/serving/predict" in window.details.text()

@@ -177,12 +177,18 @@ class MainWindow(QMainWindow):
             info = model.info
             self.graph_panel.follow(info, node)
             size_bytes = getattr(info, "size_bytes", None)
-            from inspector_app.savedmodel.tree_builder import human_bytes  # loaded with the model
+            from inspector_app.units import human_bytes
 
             size = human_bytes(size_bytes) if size_bytes is not None else "size ?"
             version = getattr(info, "version", None)
             where = f"{model.path}" + (f" (version {version})" if version is not None else "")
-            self.status_path.setText(f"{where}  |  {size}  |  loaded in {model.load_ms:.0f} ms")
+            text = f"{where}  |  {size}  |  loaded in {model.load_ms:.0f} ms"
+            self.status_path.setToolTip(text)  # whole; the bar leaves room for messages
+            self.status_path.setText(
+                self.status_path.fontMetrics().elidedText(
+                    text, Qt.TextElideMode.ElideMiddle, max(240, self.width() * 2 // 5)
+                )
+            )
             self.setWindowTitle(f"{Path(model.path).name} - {APP_NAME}")
             self.checks.show_for(info)
         self.menus.set_has_models(bool(self.open_models))
