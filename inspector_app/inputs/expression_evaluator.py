@@ -25,12 +25,12 @@ from inspector_app.inputs.expression_rules import (
     bind,
     describe_node,
     dotted,
-    fmt_bytes,
     is_int,
     leaf_bytes,
     list_axis,
     seed_value,
 )
+from inspector_app.units import human_bytes
 
 
 class _Rng:
@@ -66,8 +66,8 @@ class Evaluator:
     def check_bytes(self, nbytes: float, what: str) -> None:
         if nbytes > self.max_bytes:
             raise ExpressionError(
-                f"{self.where}{what} would allocate {fmt_bytes(nbytes)}, over the "
-                f"{fmt_bytes(self.max_bytes)} limit; raise it with --max-input-bytes "
+                f"{self.where}{what} would allocate {human_bytes(nbytes)}, over the "
+                f"{human_bytes(self.max_bytes)} limit; raise it with --max-input-bytes "
                 "(in the window: the expression's Size limit)"
             )
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from inspector_app.errors import UserError
-from inspector_app.units import GB, human_bytes
+from inspector_app.units import GB
 
 DEFAULT_MAX_BYTES = 2 * GB
 MAX_TEXT = 1_000_000  # characters in one expression
@@ -42,10 +42,6 @@ def short(text: str, limit: int = 80) -> str:
     if len(text) <= limit:
         return repr(text)
     return f"{text[:limit]!r}... ({len(text) - limit:,} more characters)"
-
-
-def fmt_bytes(n: float) -> str:
-    return human_bytes(n)
 
 
 # parameter names, in order, of each allowed call (a subset of numpy's)
