@@ -243,4 +243,4 @@ def build_tree(info: SavedModelInfo) -> TreeNode:
     return root
 
 
-__all__ = ["build_tree", "content_nodes", "facts", "human_bytes"]
+__all__ = ["build_tree", "content_nodes", "facts"]
