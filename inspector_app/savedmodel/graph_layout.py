@@ -7,14 +7,16 @@ scopes are drawn between the visible boxes that hold their ends (a collapsed sco
 every node inside it). Qt-free: the window runs it in a thread, the command line for ``--format
 svg``.
 
-igraph's C code holds the GIL while it runs, so a caller on a GUI thread's behalf may pass its
-own ``sugiyama`` (the window sends big levels to a helper process).
+Every level's Sugiyama input (item count and edges) is known before any level is placed, so the
+levels are laid out in one batch call; igraph's C code holds the GIL while it runs, so a caller on
+a GUI thread's behalf may pass its own ``sugiyama`` batch function (the window sends the batch to
+a helper process).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from inspector_app.savedmodel.graph_model import (
@@ -26,7 +28,7 @@ from inspector_app.savedmodel.graph_model import (
     is_capture,
 )
 from inspector_app.savedmodel.graph_scopes import Scope, scope_tree
-from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
+from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama_many
 
 NODE_H = 38.0
 SCOPE_H = 44.0
@@ -39,9 +41,17 @@ DEFAULT_BUDGET = 300  # items shown when a graph opens, before scopes are collap
 MIN_SHOWN = 24  # below this many items a scope opens whatever its size (one big model scope)
 WRAP = 60  # a layer with more items than this is folded into several rows
 
-# (vertex count, edge list) -> per vertex (x in units, layer number)
-SugiyamaFn = Callable[[int, Sequence[tuple[int, int]]], list[tuple[float, float]]]
-__all__ = ["Box", "DrawnEdge", "Layout", "compute_layout", "default_expanded", "igraph_sugiyama"]
+# [(vertex count, edge list), ...] -> for each level, per vertex (x in units, layer number)
+SugiyamaJobs = list[tuple[int, list[tuple[int, int]]]]
+SugiyamaFn = Callable[[SugiyamaJobs], list[list[tuple[float, float]]]]
+__all__ = [
+    "Box",
+    "DrawnEdge",
+    "Layout",
+    "compute_layout",
+    "default_expanded",
+    "igraph_sugiyama_many",
+]
 
 
 @dataclass
@@ -135,9 +145,10 @@ def compute_layout(
     tree: tuple[Scope, list[Scope]] | None = None,
     sugiyama: SugiyamaFn | None = None,
 ) -> Layout:
-    """Lay out ``graph`` with the scopes in ``expanded`` open (None: ``default_expanded``)."""
+    """Lay out ``graph`` with the scopes in ``expanded`` open (None: ``default_expanded``);
+    ``sugiyama`` lays out a batch of levels (default: igraph here, one after another)."""
     start = time.perf_counter()
-    sugiyama = sugiyama or igraph_sugiyama
+    sugiyama = sugiyama or igraph_sugiyama_many
     root, owner = tree if tree is not None else scope_tree(graph)
     if expanded is None:
         expanded = default_expanded(root)
@@ -221,11 +232,21 @@ def compute_layout(
         pair = (a, b, e.control)
         visible_pairs[pair] = visible_pairs.get(pair, 0) + 1
 
-    # item sizes and per-level layouts, children first
-    sizes: dict[tuple[int, int], tuple[float, float]] = {}
-    runs = 0
-    largest = 0
+    # every level's Sugiyama layout in one batch (its input does not depend on the sizes)
     checkpoint()
+    jobs: SugiyamaJobs = []
+    job_of: dict[int, int] = {}
+    for s in order:
+        lv = levels[id(s)]
+        if len(lv.items) > 1:
+            job_of[id(s)] = len(jobs)
+            jobs.append((len(lv.items), sorted(lv.edges)))
+    all_coords = sugiyama(jobs) if jobs else []
+    runs = len(jobs)
+    largest = max((n for n, _e in jobs), default=0)
+
+    # item sizes and positions in each level, children first
+    sizes: dict[tuple[int, int], tuple[float, float]] = {}
     for s in reversed(order):
         checkpoint()
         lv = levels[id(s)]
@@ -246,10 +267,8 @@ def compute_layout(
         if not lv.items:
             lv.w, lv.h = 120.0, HEADER
             continue
-        coords = sugiyama(len(lv.items), sorted(lv.edges)) if len(lv.items) > 1 else [(0.0, 0.0)]
-        runs += 1
-        largest = max(largest, len(lv.items))
-        _place(lv, dims, coords)
+        job = job_of.get(id(s))
+        _place(lv, dims, all_coords[job] if job is not None else [(0.0, 0.0)])
 
     # absolute positions, parents first
     boxes: list[Box] = []

@@ -1,8 +1,8 @@
 """The layered (Sugiyama) layout of one level of a graph: layer numbers that keep a deep graph's
 constants and weights beside their consumers, then igraph's crossing reduction and placement.
 
-Qt-free; ``graph_layout`` runs it once per open name scope (the window may run big levels in a
-helper process: igraph's C code holds the GIL while it runs).
+Qt-free; ``graph_layout`` runs it once per open name scope, all of a graph's levels in one batch
+(the window runs the batch in a helper process: igraph's C code holds the GIL while it runs).
 """
 
 from __future__ import annotations
@@ -66,3 +66,11 @@ def igraph_sugiyama(n: int, edges: Sequence[tuple[int, int]]) -> list[tuple[floa
     maxiter = 100 if n < 500 else 20 if n < 5000 else 4
     lay = g.layout_sugiyama(layers=layers, maxiter=maxiter, hgap=1, vgap=1)
     return [(float(x), float(y)) for x, y in lay.coords[:n]]
+
+
+def igraph_sugiyama_many(
+    jobs: Sequence[tuple[int, Sequence[tuple[int, int]]]],
+) -> list[list[tuple[float, float]]]:
+    """``igraph_sugiyama`` over each (vertex count, edges) of a batch: the levels of one graph,
+    sent to a helper process in one round trip by the window."""
+    return [igraph_sugiyama(n, edges) for n, edges in jobs]

@@ -1,8 +1,9 @@
 """Reading, grouping and laying out a graph off the GUI thread, and keeping the garbage
 collector's passes short meanwhile.
 
-igraph holds the GIL while it lays out, so a level of more than ``BIG_LEVEL`` items is laid out in
-a helper process instead, and the event loop keeps turning.
+igraph holds the GIL while it lays out (a 250-item level: tens of milliseconds), so a graph's
+levels, once they hold more than ``SMALL_BATCH`` items together, are laid out in a helper process
+in one round trip, and the event loop keeps turning.
 
 The collector runs on the GUI thread only (ui/gc_guard), every half second, and each pass scans
 every object made since the last one: a graph job makes tens of thousands (a 158 ms pass after
@@ -26,7 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from inspector_app.savedmodel import graph_model
 
-BIG_LEVEL = 1500  # items of one scope level: laid out in a helper process beyond this
+SMALL_BATCH = 200  # items of all levels together: laid out in a helper process beyond this
 SLICE_MS = 8  # how often the GUI thread looks at the collector while a job runs
 SLICE_OBJECTS = 3000  # new objects that make a pass worth it (about 2 ms to scan)
 WAIT_S = 0.5  # the longest a job waits for a pass it asked for
@@ -54,8 +55,15 @@ def prewarm_layout_process() -> None:
 
 
 def warm_up() -> None:
-    """igraph's first graph and numpy's lazily imported parts, before the first graph needs them."""
+    """igraph's first graph, numpy's lazily imported parts and the modules a graph job imports,
+    before the first graph needs them (PySide's import hook reads each new module's source, which
+    in the job would hold up the event loop for a tenth of a second)."""
     import numpy as np
+
+    import inspector_app.savedmodel.graph
+    import inspector_app.savedmodel.graph_details
+    import inspector_app.savedmodel.graph_layout
+    import inspector_app.ui.graph.canvas  # noqa: F401
 
     from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
 
@@ -64,15 +72,19 @@ def warm_up() -> None:
     prewarm_layout_process()
 
 
-def off_gil_sugiyama(n: int, edges: Sequence[tuple[int, int]]) -> list[tuple[float, float]]:
-    from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
+def off_gil_sugiyama(
+    jobs: list[tuple[int, list[tuple[int, int]]]],
+) -> list[list[tuple[float, float]]]:
+    """A graph's levels laid out (``graph_layout``'s batch function): in the helper process unless
+    they are small together."""
+    from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama_many
 
-    if n < BIG_LEVEL:
-        return igraph_sugiyama(n, edges)
+    if sum(n for n, _e in jobs) <= SMALL_BATCH:
+        return igraph_sugiyama_many(jobs)
     try:
-        return _process_pool().submit(igraph_sugiyama, n, list(edges)).result(timeout=120)
+        return _process_pool().submit(igraph_sugiyama_many, jobs).result(timeout=120)
     except Exception:  # noqa: BLE001 - a broken helper process: lay out here, slower for the GUI
-        return igraph_sugiyama(n, edges)
+        return igraph_sugiyama_many(jobs)
 
 
 def build(meta_graph: Any, name: str | None, graph: Any, tree: Any, expanded: set | None) -> tuple:
