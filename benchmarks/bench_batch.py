@@ -194,6 +194,9 @@ def window(model: str, folder: str) -> dict:
 
     app = QApplication([])
     collector = MainThreadCollector(app)
+    from inspector_app.ui.gil_handoff import quick_gil_handoff
+
+    quick_gil_handoff()  # as start_window does
     collector.freeze_startup()
     info = load_model(model)
     mg = info.meta_graphs[0]

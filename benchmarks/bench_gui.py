@@ -52,6 +52,9 @@ def child(model: str, runs: int) -> None:
 
     app = QApplication([])
     collector = MainThreadCollector(app)  # as run_app does
+    from inspector_app.ui.gil_handoff import quick_gil_handoff
+
+    quick_gil_handoff()  # as start_window does
     win = MainWindow(warm_up=True)
     collector.freeze_startup()
     win.show_error_dialogs = False

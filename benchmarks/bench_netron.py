@@ -322,6 +322,9 @@ def main() -> None:
 
     app = QApplication([])
     collector = MainThreadCollector(app)
+    from inspector_app.ui.gil_handoff import quick_gil_handoff
+
+    quick_gil_handoff()  # as start_window does
     panel = GraphPanel()
     panel.fetch_op_descriptions = False
     panel.resize(1024, 700)

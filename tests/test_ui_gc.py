@@ -73,3 +73,23 @@ def test_a_background_job_does_not_call_back_into_a_deleted_receiver(qtbot) -> N
     started.set()
     qtbot.wait(300)
     assert called == []
+
+
+def test_the_window_s_process_hands_the_gil_back_within_a_millisecond(qtbot) -> None:
+    """A busy pool thread would otherwise hold each of the GUI thread's callbacks up for the
+    default 5 ms switch interval (ui/gil_handoff)."""
+    import sys
+
+    from inspector_app.ui.app import start_window
+
+    before = sys.getswitchinterval()
+    was_enabled = gc.isenabled()
+    _app, window, collector = start_window()
+    try:
+        assert sys.getswitchinterval() <= 0.001 < before
+    finally:
+        window.close()
+        collector.stop()
+        sys.setswitchinterval(before)
+        if not was_enabled:
+            gc.disable()

@@ -19,6 +19,7 @@ from inspector_app import APP_NAME, ORG_NAME, __version__
 from inspector_app.ui import settings
 from inspector_app.ui.app_resources import app_icon, demo_model_paths
 from inspector_app.ui.gc_guard import MainThreadCollector
+from inspector_app.ui.gil_handoff import quick_gil_handoff
 from inspector_app.ui.main_window import MainWindow
 from inspector_app.ui.model_loader import one_line
 from inspector_app.ui.session import startup_paths
@@ -72,6 +73,7 @@ def start_window() -> tuple[QApplication, MainWindow, MainThreadCollector]:
     if icon is not None:
         app.setWindowIcon(icon)
     collector = MainThreadCollector(app)
+    quick_gil_handoff()
     window = MainWindow()
     collector.freeze_startup()
     _install_excepthook(window)
