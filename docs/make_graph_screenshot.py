@@ -24,28 +24,6 @@ BUILD = (
 )
 
 
-def dark_palette():
-    from PySide6.QtGui import QColor, QPalette
-
-    p = QPalette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, "#2b2b2b"),
-        (QPalette.ColorRole.WindowText, "#dddddd"),
-        (QPalette.ColorRole.Base, "#1f1f1f"),
-        (QPalette.ColorRole.AlternateBase, "#262626"),
-        (QPalette.ColorRole.Text, "#dddddd"),
-        (QPalette.ColorRole.Button, "#353535"),
-        (QPalette.ColorRole.ButtonText, "#dddddd"),
-        (QPalette.ColorRole.Highlight, "#3d6fb4"),
-        (QPalette.ColorRole.HighlightedText, "#ffffff"),
-        (QPalette.ColorRole.Link, "#7fb4ff"),
-        (QPalette.ColorRole.ToolTipBase, "#353535"),
-        (QPalette.ColorRole.ToolTipText, "#dddddd"),
-    ):
-        p.setColor(role, QColor(colour))
-    return p
-
-
 def main() -> None:
     subprocess.run(
         [sys.executable, "-c", BUILD, str(MODEL), str(REPO / "tests")],
@@ -56,6 +34,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from inspector_app.ui import MainWindow
+    from inspector_app.ui.palette import dark_palette
 
     app = QApplication([])
     app.setStyle("Fusion")
