@@ -36,6 +36,7 @@ from inspector_app.ui.results_common import (
     run_export,
     safe_name,
 )
+from inspector_app.ui.results_table import batch_item_spin
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -56,9 +57,7 @@ class ImageView(QWidget):
         self.name, self.result = name, result
         self.picture = PictureView()
         self.picture.setObjectName("imageGraphics")
-        self.item_spin = QSpinBox()
-        self.item_spin.setObjectName("batchItemSpin")
-        self.item_spin.setRange(0, max(0, result.num_items - 1))
+        self.item_spin = batch_item_spin(result.num_items)
         self.pixel_label = QLabel(result.description)
         self.pixel_label.setObjectName("pixelLabel")
         bar = QHBoxLayout()
