@@ -30,6 +30,7 @@ from inspector_app.savedmodel import graph_model
 SMALL_BATCH = 200  # items of all levels together: laid out in a helper process beyond this
 SLICE_MS = 8  # how often the GUI thread looks at the collector while a job runs
 SLICE_OBJECTS = 3000  # new objects that make a pass worth it (about 2 ms to scan)
+LAG = 4  # a job waits for the GUI thread's pass once this many slices have piled up
 WAIT_S = 0.5  # the longest a job waits for a pass it asked for
 _pool: Any = None  # a concurrent.futures.ProcessPoolExecutor, made when first needed
 
@@ -64,7 +65,6 @@ def warm_up() -> None:
     import inspector_app.savedmodel.graph_details
     import inspector_app.savedmodel.graph_layout
     import inspector_app.ui.graph.canvas  # noqa: F401
-
     from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
 
     igraph_sugiyama(3, [(0, 1), (1, 2)])  # igraph's first graph costs half a second
@@ -106,9 +106,9 @@ class CollectorSlices(QObject):
     """Short collector passes on the GUI thread while jobs run (see the module's text).
 
     The job asks for a pass at its checkpoints (``graph_model.checkpoint``) once a few thousand
-    objects have piled up, and waits (at most ``WAIT_S``) until the GUI thread has done it: on a
-    busy machine the GUI thread may get no core for a while, and without the wait the pile, and
-    the pass that follows, would grow. Only when automatic collection is off (the app's
+    objects have piled up and goes on; when ``LAG`` times as many have piled up it waits (at most
+    ``WAIT_S``) until the GUI thread has done one: on a busy machine the GUI thread may get no
+    core for a while, and without the wait the pile, and the pass that follows, would grow. Only when automatic collection is off (the app's
     ``MainThreadCollector`` owns it); with it on, Python collects by itself."""
 
     _wanted = Signal()
@@ -119,6 +119,7 @@ class CollectorSlices(QObject):
         self._timer.timeout.connect(self.step)
         self._wanted.connect(self.step)  # queued: emitted by the job's thread
         self._passed = threading.Event()
+        self._passed.set()  # no pass asked for
         self._jobs = 0
         self.passes = 0  # for tests and benchmarks
 
@@ -137,12 +138,15 @@ class CollectorSlices(QObject):
                 graph_model.checkpoint_hook = None
 
     def checkpoint(self) -> None:
-        """On the job's thread: wait for a pass when many objects have piled up."""
+        """On the job's thread: ask for a pass when a few thousand objects have piled up, and
+        wait for it only when the GUI thread has fallen behind (``LAG`` times as many)."""
         if gc.isenabled() or threading.current_thread() is threading.main_thread():
             return
-        if gc.get_count()[0] > SLICE_OBJECTS:
+        young = gc.get_count()[0]
+        if young > SLICE_OBJECTS and self._passed.is_set():
             self._passed.clear()
             self._wanted.emit()
+        if young > LAG * SLICE_OBJECTS:
             self._passed.wait(WAIT_S)
 
     def step(self, force: bool = False) -> None:
