@@ -18,6 +18,7 @@ COLUMNS = ("Name", "Role", "Dtype", "Shape", "Values", "Bytes", "Min", "Max", "M
 COL_NAME, COL_ROLE, COL_DTYPE, COL_SHAPE, COL_VALUES, COL_BYTES = range(6)
 COL_MIN, COL_MAX, COL_MEAN, COL_STD, COL_ZEROS, COL_BAD = range(6, 12)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+MAX_RUNS = 16  # dataChanged signals per batch of statistics at most
 _ROLE_TEXT = {"weight": "weight", "optimizer_slot": "optimizer slot", "bookkeeping": "bookkeeping"}
 
 
@@ -38,19 +39,30 @@ class WeightsTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.variables: list[Any] = []
         self.stats: dict[str, Any] = {}
+        self._rows: dict[str, int] = {}  # checkpoint key -> row
 
     def set_variables(self, variables: list[Any]) -> None:
         self.beginResetModel()
         self.variables = list(variables)
         self.stats = {}
+        self._rows = {v.key: i for i, v in enumerate(self.variables)}
         self.endResetModel()
 
     def add_stats(self, stats: dict[str, Any]) -> None:
-        """Statistics for some keys: only the rows they belong to repaint."""
+        """Statistics for some keys: one ``dataChanged`` per run of adjacent rows (one over
+        them all when scattered in many runs), over the statistics columns only."""
         self.stats.update(stats)
-        rows = [i for i, v in enumerate(self.variables) if v.key in stats]
-        if rows:
-            self.dataChanged.emit(self.index(min(rows), COL_MIN), self.index(max(rows), COL_BAD))
+        rows = sorted(self._rows[k] for k in stats if k in self._rows)
+        runs: list[tuple[int, int]] = []
+        for row in rows:
+            if runs and row == runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], row)
+            else:
+                runs.append((row, row))
+        if len(runs) > MAX_RUNS:  # each signal costs the proxy a pass: one, wider, is cheaper
+            runs = [(runs[0][0], runs[-1][1])]
+        for top, bottom in runs:
+            self.dataChanged.emit(self.index(top, COL_MIN), self.index(bottom, COL_BAD))
 
     def variable(self, row: int) -> Any | None:
         return self.variables[row] if 0 <= row < len(self.variables) else None
