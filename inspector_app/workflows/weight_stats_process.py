@@ -73,8 +73,12 @@ def _child_main(conn: Any) -> None:
         job_id, model_dir, keys = jobs.get()
         if job_id in cancelled:
             continue
+
+        def stopped(j: int = job_id) -> bool:
+            return j in cancelled
+
         try:
-            _compute(job_id, model_dir, keys, send, lambda j=job_id: j in cancelled)
+            _compute(job_id, model_dir, keys, send, stopped)
         except Exception as exc:  # noqa: BLE001 - one line for the window, never a traceback
             send(("error", job_id, f"statistics failed ({type(exc).__name__}: {exc})"))
 
@@ -210,7 +214,7 @@ class StatsService:
                 self._conn.send(("stats", job.id, str(model_dir), list(keys)))
         except (OSError, ValueError, RuntimeError) as err:
             self.jobs.pop(job.id, None)
-            on_error(f"the statistics process could not start ({err})", True)
+            on_error(" ".join(f"the statistics process could not start ({err})".split()), True)
         return job
 
     def cancel(self, job_id: int) -> None:
