@@ -24,6 +24,20 @@ def _die(conn) -> None:
     os._exit(3)
 
 
+def _slow_child(conn) -> None:
+    """The helper, each job of which waits a second before it starts (in the helper process)."""
+    import time
+
+    compute = wsp._compute
+
+    def slow(*args) -> None:
+        time.sleep(1.0)
+        compute(*args)
+
+    wsp._compute = slow
+    wsp._child_main(conn)
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory) -> dict[str, Path]:
     import tensorflow as tf
@@ -104,33 +118,37 @@ def test_panel_statistics_come_from_the_helper_and_equal_numpy(qtbot, models) ->
     assert not service.jobs
 
 
-def test_a_newer_model_and_a_closed_panel_drop_older_answers(qtbot, models) -> None:
+def test_a_newer_model_and_a_closed_panel_drop_older_answers(qtbot, models, monkeypatch):
     from inspector_app.ui.weights import WeightsPanel
 
+    slow = wsp.StatsService(target=_slow_child)  # each job waits a second: still in hand
+    monkeypatch.setattr(wsp, "_service", slow)
     panel = WeightsPanel()
     qtbot.addWidget(panel)
     arrived: list[int] = []
     panel.feed.arrived.connect(lambda generation, _stats: arrived.append(generation))
     first, second = load_model(models["dtypes"]), load_model(models["other"])
-    panel.set_model(first)
-    qtbot.waitUntil(lambda: panel.feed.job is not None, timeout=WAIT_MS)  # its job is asked
-    old_job = panel.feed.job.id
-    with qtbot.waitSignal(panel.stats_done, timeout=WAIT_MS):
-        panel.set_model(second)
-    assert old_job not in wsp.stats_service().jobs  # cancelled in the helper too
-    assert set(panel.model.stats) == _numeric_keys(models["other"])  # none of the first model's
-    assert set(arrived) == {panel.feed.generation}
-    _check_against_numpy(models["other"], panel.model.stats)
+    try:
+        panel.set_model(first)
+        qtbot.waitUntil(lambda: panel.feed.job is not None, timeout=WAIT_MS)  # its job is asked
+        old_job = panel.feed.job.id
+        with qtbot.waitSignal(panel.stats_done, timeout=WAIT_MS):
+            panel.set_model(second)
+        assert old_job not in slow.jobs  # cancelled in the helper too
+        assert set(panel.model.stats) == _numeric_keys(models["other"])  # none of the first's
+        assert set(arrived) == {panel.feed.generation}
+        _check_against_numpy(models["other"], panel.model.stats)
 
-    service = wsp.stats_service()
-    panel.set_model(first)
-    qtbot.waitUntil(lambda: panel.feed.job is not None, timeout=WAIT_MS)
-    job_id = panel.feed.job.id
-    panel.close()
-    panel.deleteLater()
-    qtbot.waitUntil(lambda: job_id not in service.jobs, timeout=WAIT_MS)  # cancelled with it
-    qtbot.wait(200)  # any late answer reaches a deleted feed: dropped without an error
-    assert service.alive  # the helper stays for the next panel
+        panel.set_model(first)
+        qtbot.waitUntil(lambda: panel.feed.job is not None, timeout=WAIT_MS)
+        job_id = panel.feed.job.id
+        panel.close()
+        panel.deleteLater()
+        qtbot.waitUntil(lambda: job_id not in slow.jobs, timeout=800)  # cancelled with it
+        qtbot.wait(1500)  # a late answer would reach a deleted feed: dropped without an error
+        assert slow.alive  # the helper stays for the next panel
+    finally:
+        slow.close()
 
 
 def test_a_helper_that_dies_leaves_one_line_and_the_thread_pool(qtbot, models, monkeypatch):
@@ -151,3 +169,46 @@ def test_a_helper_that_dies_leaves_one_line_and_the_thread_pool(qtbot, models, m
     assert "Traceback" not in panel.summary.text() and note.split(";")[0] in panel.summary.text()
     assert set(panel.model.stats) == _numeric_keys(models["other"])  # computed here instead
     _check_against_numpy(models["other"], panel.model.stats)
+
+
+def test_the_helper_ends_with_the_window_process(tmp_path) -> None:
+    """A parent killed outright (no atexit, no cleanup) takes its helper along: the helper
+    reads its pipe on a thread of its own and exits when the pipe closes."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    repo = Path(__file__).resolve().parent.parent
+    code = (
+        "from inspector_app.workflows.weight_stats_process import stats_service\n"
+        "s = stats_service(); s.start(); s.ready.wait(60)\n"
+        "print(s.process.pid, flush=True)\n"
+        "import time; time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(repo)})  # fmt: skip
+    try:
+        child = int(parent.stdout.readline())
+        assert _running(child)  # alive while its parent is
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if not _running(child):
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(child, signal.SIGKILL)
+            pytest.fail("the helper outlived its parent")
+    finally:
+        parent.kill()
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting for a reaper."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 BATCH_BYTES = 64 * 1024 * 1024  # an answer at least every this many bytes of tensors
-FLUSH_S = 0.1  # or this often, whichever comes first
+FLUSH_S = 0.2  # or this often, whichever comes first (each answer repaints the table)
 CHILD_NICE = 10  # the window wins a busy CPU
 StatsCallback = Callable[[dict[str, Any]], None]
 
