@@ -232,7 +232,7 @@ class WeightsPanel(QWidget):
         text = summary_text(
             self.variables, len(self.model.stats), self._stats_total - self._answered
         )
-        note = f" · statistics: {html.escape(self.stats_note)}" if self.stats_note else ""
+        note = f" · {html.escape(self.stats_note)}" if self.stats_note else ""
         self.summary.setText(text + note)
 
     def _on_stats(self, generation: int, stats: dict[str, Any]) -> None:
@@ -253,7 +253,7 @@ class WeightsPanel(QWidget):
 
     def _on_stats_failed(self, generation: int, message: str) -> None:
         if generation == self._generation:
-            self._answered, self.stats_note = self._stats_total, message
+            self._answered, self.stats_note = self._stats_total, f"no statistics: {message}"
             self._update_summary()
             self.stats_done.emit()
 

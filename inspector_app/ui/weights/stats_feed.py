@@ -117,7 +117,7 @@ class StatsFeed(QObject):
         done = job.received if job is not None else set()
         left = [k for k in self._keys if k not in done]
         self.source = "threads"
-        self.note.emit(f"{message}; computing them in the window's process instead")
+        self.note.emit(f"{message}; computing them here instead")
         self._batches = _batches(left, self._sizes)
         self._next_batch(self.generation)
 
