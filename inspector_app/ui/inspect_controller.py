@@ -13,10 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+PREWARM_MS = 300  # after a model opened: the Weights tab's helper process starts
+
 if TYPE_CHECKING:
     from inspector_app.savedmodel.tree import TreeNode
     from inspector_app.ui.find_dialog import FindDialog
     from inspector_app.ui.weights import WeightsPanel
+
+
+def _prewarm_weight_stats(*_args: Any) -> None:
+    """The Weights tab's statistics process, started soon after a model opens (not with the
+    window, and after the tree has been painted), so that the tab finds it ready."""
+    from PySide6.QtCore import QTimer
+
+    from inspector_app.workflows.weight_stats_process import prewarm
+
+    QTimer.singleShot(PREWARM_MS, prewarm)
 
 
 class InspectController(QObject):
@@ -31,6 +43,7 @@ class InspectController(QObject):
         window.panels.currentChanged.connect(self._on_tab_changed)
         window.model_opened.connect(self._on_models_changed)
         window.model_closed.connect(self._on_models_changed)
+        window.model_opened.connect(_prewarm_weight_stats)
         self._add_holder()
 
     # -- the Weights tab ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -16,10 +16,15 @@ from PySide6.QtWidgets import (
 
 from inspector_app.ui.weights.summary import plural
 
+CHUNK_ROWS = 100  # layer rows filled per turn of the event loop
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
 
 class LayersView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._layers: list[Any] = []
+        self._generation = 0
         self.layer_table = QTableWidget(0, 5, objectName="layerTable")
         self.layer_table.setHorizontalHeaderLabels(
             ["Layer", "Type", "Output shape", "Params", "Trainable"]
@@ -37,17 +42,32 @@ class LayersView(QWidget):
         layout.addWidget(self.layer_note)
 
     def set_layers(self, layers: list[Any]) -> None:
+        """Show ``layers``: the rows are filled a chunk per turn of the event loop (a model of
+        a thousand layers is five thousand cells, each a call into Qt)."""
+        self._layers = list(layers)
+        self._generation += 1
         self.layer_table.setRowCount(len(layers))
-        for row, layer in enumerate(layers):
+        if layers:
+            QTimer.singleShot(0, self, lambda g=self._generation: self._fill(g, 0))
+        self._note(layers)
+
+    def _fill(self, generation: int, start: int) -> None:
+        if generation != self._generation:
+            return
+        stop = min(start + CHUNK_ROWS, len(self._layers))
+        for row in range(start, stop):
+            layer = self._layers[row]
             cells = [layer.name, layer.type, layer.output_shape or "",
                      f"{layer.params:,}", f"{layer.trainable_params:,}"]  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col >= 3:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
+                    item.setTextAlignment(_RIGHT)
                 self.layer_table.setItem(row, col, item)
+        if stop < len(self._layers):
+            QTimer.singleShot(0, self, lambda: self._fill(generation, stop))
+
+    def _note(self, layers: list[Any]) -> None:
         if not layers:
             self.layer_note.setText("")
             return

@@ -1,13 +1,15 @@
 """The Weights tab: every variable with its statistics and histogram, its values with a slice
 picker, a Keras-style layer summary, and exports to .npy/.npz.
 
-Everything that reads the checkpoint runs in the thread pool (``run_in_background``): the list
-first, then the statistics in batches of about 64 MB so the rows fill in as they come, and the
-values of the selected variable. A newer model (or a closed window) drops older answers.
+The list of variables and the values of the selected one are read in the thread pool
+(``run_in_background``); the statistics come from a helper process (``StatsFeed``) a batch at a
+time, so the rows fill in as they come while the event loop keeps turning. A newer model (or a
+closed window) drops older answers.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +29,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# Imported with the panel (on the GUI thread, once): an import in a reading thread would hold
+# the interpreter lock, and stall the event loop, while it compiles or executes the module.
+from inspector_app.savedmodel.checkpoint import CheckpointReader, is_numeric
+from inspector_app.savedmodel.layers import layer_summary
+from inspector_app.savedmodel.variables import read_variables
 from inspector_app.ui.background import run_in_background
 from inspector_app.ui.weights.exports import WeightsExports, safe_name
 from inspector_app.ui.weights.histogram import HistogramView
 from inspector_app.ui.weights.layers_view import LayersView
+from inspector_app.ui.weights.stats_feed import StatsFeed
 from inspector_app.ui.weights.summary import stats_text, summary_text
 from inspector_app.ui.weights.table_model import COL_ROLE, WeightsFilter, WeightsTableModel
 from inspector_app.ui.weights.values_view import SliceView
 
-STATS_BATCH_BYTES = 64 * 1024 * 1024
 MAX_VALUES_BYTES = 64 * 1024 * 1024  # larger string tensors: no values table (numbers: mapped)
 ROLE_FILTERS = (("All variables", ""), ("Weights", "weight"),
                 ("Optimizer slots", "optimizer_slot"), ("Bookkeeping", "bookkeeping"))  # fmt: skip
@@ -44,7 +51,7 @@ ROLE_FILTERS = (("All variables", ""), ("Weights", "weight"),
 class WeightsPanel(QWidget):
     """``set_model(info)`` shows a model's weights; ``select_variable(name)`` picks one."""
 
-    stats_done = Signal()  # every statistic of the current model is in
+    stats_done = Signal()  # every statistic of the current model is in (or failed: stats_note)
     values_shown = Signal(str)  # the checkpoint key whose values the table now shows
     exported = Signal(str)  # the path written
 
@@ -56,8 +63,15 @@ class WeightsPanel(QWidget):
         self.variables: list[Any] = []
         self.layers: list[Any] = []
         self._generation = 0
-        self._pending: list[list[str]] = []
+        self._stats_total = 0  # numeric variables of the current model
+        self._answered = 0  # of which the statistics are in (or could not be read)
+        self.stats_note = ""  # one line: the statistics failed, or where they come from now
         self._values_key = ""
+        self.feed = StatsFeed(self)
+        self.feed.arrived.connect(self._on_stats)
+        self.feed.finished.connect(self._on_stats_finished)
+        self.feed.failed.connect(self._on_stats_failed)
+        self.feed.note.connect(self._on_stats_note)
         self._build()
         self._connect_callbacks()
 
@@ -161,7 +175,9 @@ class WeightsPanel(QWidget):
         self.info = info
         self._generation += 1
         generation = self._generation
-        self._pending = []
+        self.feed.stop()
+        self._stats_total = self._answered = 0
+        self.stats_note = ""
         self.reader = None
         self.variables, self.layers = [], []
         self.model.set_variables([])
@@ -178,10 +194,6 @@ class WeightsPanel(QWidget):
         proto = info.meta_graphs[0].proto if info.meta_graphs else None
 
         def read() -> tuple[Any, list[Any], list[Any]]:
-            from inspector_app.savedmodel.checkpoint import CheckpointReader
-            from inspector_app.savedmodel.layers import layer_summary
-            from inspector_app.savedmodel.variables import read_variables
-
             variables = read_variables(model_dir, proto)
             return (
                 CheckpointReader.for_model(model_dir),
@@ -203,62 +215,51 @@ class WeightsPanel(QWidget):
     def _on_read(self, generation: int, value: tuple[Any, list[Any], list[Any]]) -> None:
         if generation != self._generation:
             return
-        from inspector_app.savedmodel.checkpoint import is_numeric
-
         self.reader, self.variables, self.layers = value
         self.model.set_variables(self.variables)
         self.layers_view.set_layers(self.layers)
+        keys = [v.key for v in self.variables if is_numeric(v.dtype)]
+        self._stats_total = len(keys)
         self._update_summary()
-        batch: list[str] = []
-        size = 0
-        for var in sorted(self.variables, key=lambda v: v.size_bytes):
-            if not is_numeric(var.dtype):
-                continue
-            batch.append(var.key)
-            size += var.size_bytes
-            if size >= STATS_BATCH_BYTES:
-                self._pending.append(batch)
-                batch, size = [], 0
-        if batch:
-            self._pending.append(batch)
-        self._next_stats(generation)
+        if keys:
+            self.feed.start(generation, self.reader, str(self.info.model_dir), keys)
+        else:
+            self.stats_done.emit()
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.proxy.index(0, 0))
 
     def _update_summary(self) -> None:
-        left = sum(len(b) for b in self._pending)
-        self.summary.setText(summary_text(self.variables, len(self.model.stats), left))
+        text = summary_text(
+            self.variables, len(self.model.stats), self._stats_total - self._answered
+        )
+        note = f" · {html.escape(self.stats_note)}" if self.stats_note else ""
+        self.summary.setText(text + note)
 
-    def _next_stats(self, generation: int) -> None:
+    def _on_stats(self, generation: int, stats: dict[str, Any]) -> None:
         if generation != self._generation:
             return
-        if not self._pending:
+        self._answered = self.feed.answered
+        self.model.add_stats(stats)
+        self._update_summary()
+        var = self.current_variable()
+        if var is not None and var.key in stats:
+            self._show_stats(var)
+
+    def _on_stats_finished(self, generation: int) -> None:
+        if generation == self._generation:
+            self._answered = self._stats_total
             self._update_summary()
             self.stats_done.emit()
-            return
-        keys = self._pending.pop(0)
-        reader = self.reader
 
-        def compute() -> dict[str, Any]:
-            from inspector_app.savedmodel.checkpoint import all_stats
-
-            return all_stats(
-                reader, keys, cancelled=lambda: generation != self._generation, background=True
-            )
-
-        def done(stats: dict[str, Any]) -> None:
-            if generation != self._generation:
-                return
-            self.model.add_stats(stats)
+    def _on_stats_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self._answered, self.stats_note = self._stats_total, f"no statistics: {message}"
             self._update_summary()
-            var = self.current_variable()
-            if var is not None and var.key in stats:
-                self._show_stats(var)
-            self._next_stats(generation)
+            self.stats_done.emit()
 
-        run_in_background(
-            compute, done, lambda err: self._on_error(generation, str(err)), receiver=self
-        )
+    def _on_stats_note(self, message: str) -> None:
+        self.stats_note = message  # the thread pool goes on: the count stays shown
+        self._update_summary()
 
     # -- selection ------------------------------------------------------------------------
     def _apply_filter(self) -> None:
@@ -308,8 +309,6 @@ class WeightsPanel(QWidget):
         self.histogram.set_stats(None)
 
     def _load_values(self, var: Any) -> None:
-        from inspector_app.savedmodel.checkpoint import is_numeric
-
         numeric = is_numeric(var.dtype) and var.shape is not None
         if not numeric and var.size_bytes > MAX_VALUES_BYTES:
             self.values.set_message(f"{var.size_bytes:,} bytes: too large to show; export it")

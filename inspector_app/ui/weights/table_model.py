@@ -18,6 +18,11 @@ COLUMNS = ("Name", "Role", "Dtype", "Shape", "Values", "Bytes", "Min", "Max", "M
 COL_NAME, COL_ROLE, COL_DTYPE, COL_SHAPE, COL_VALUES, COL_BYTES = range(6)
 COL_MIN, COL_MAX, COL_MEAN, COL_STD, COL_ZEROS, COL_BAD = range(6, 12)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+_DISPLAY, _SORT = int(Qt.ItemDataRole.DisplayRole), int(SORT_ROLE)
+_ALIGN, _FOREGROUND = int(Qt.ItemDataRole.TextAlignmentRole), int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+MAX_RUNS = 16  # dataChanged signals per batch of statistics at most
 _ROLE_TEXT = {"weight": "weight", "optimizer_slot": "optimizer slot", "bookkeeping": "bookkeeping"}
 
 
@@ -38,19 +43,34 @@ class WeightsTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.variables: list[Any] = []
         self.stats: dict[str, Any] = {}
+        self._rows: dict[str, int] = {}  # checkpoint key -> row
+        self._cache: dict[int, list[tuple[str, Any]]] = {}  # row -> cells (see _cells)
 
     def set_variables(self, variables: list[Any]) -> None:
         self.beginResetModel()
         self.variables = list(variables)
         self.stats = {}
+        self._rows = {v.key: i for i, v in enumerate(self.variables)}
+        self._cache = {}
         self.endResetModel()
 
     def add_stats(self, stats: dict[str, Any]) -> None:
-        """Statistics for some keys: only the rows they belong to repaint."""
+        """Statistics for some keys: one ``dataChanged`` per run of adjacent rows (one over
+        them all when scattered in many runs), over the statistics columns only."""
         self.stats.update(stats)
-        rows = [i for i, v in enumerate(self.variables) if v.key in stats]
-        if rows:
-            self.dataChanged.emit(self.index(min(rows), COL_MIN), self.index(max(rows), COL_BAD))
+        rows = sorted(self._rows[k] for k in stats if k in self._rows)
+        for row in rows:
+            self._cache.pop(row, None)
+        runs: list[tuple[int, int]] = []
+        for row in rows:
+            if runs and row == runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], row)
+            else:
+                runs.append((row, row))
+        if len(runs) > MAX_RUNS:  # each signal costs the proxy a pass: one, wider, is cheaper
+            runs = [(runs[0][0], runs[-1][1])]
+        for top, bottom in runs:
+            self.dataChanged.emit(self.index(top, COL_MIN), self.index(bottom, COL_BAD))
 
     def variable(self, row: int) -> Any | None:
         return self.variables[row] if 0 <= row < len(self.variables) else None
@@ -101,31 +121,45 @@ class WeightsTableModel(QAbstractTableModel):
         ]
         return _num(value), value if value is not None else float("-inf")
 
+    def _cells(self, row: int) -> list[tuple[str, Any]]:
+        """The row's (display text, sort key) per column, made once (again when its statistics
+        arrive): a paint asks for every visible cell several times."""
+        cells = self._cache.get(row)
+        if cells is None:
+            var = self.variables[row]
+            cells = self._cache[row] = [self._value(var, col) for col in range(len(COLUMNS))]
+        return cells
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        var = self.variables[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._value(var, col)[0]
-        if role == SORT_ROLE:
-            return self._value(var, col)[1]
-        if role == Qt.ItemDataRole.ToolTipRole:
+        role = int(role)
+        if role == _DISPLAY:
+            return self._cells(index.row())[index.column()][0]
+        if role == _SORT:
+            return self._cells(index.row())[index.column()][1]
+        if role == _ALIGN:
+            return _RIGHT if index.column() >= COL_VALUES else None
+        if role == _FOREGROUND:
+            return self._foreground(index.row(), index.column())
+        if role == _TOOLTIP:
+            var = self.variables[index.row()]
             keys = "\n".join(var.keys)
             return f"{var.name}\ncheckpoint key{'s' if len(var.keys) > 1 else ''}:\n{keys}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= COL_VALUES:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and var.role != "weight":
+        return None
+
+    def _foreground(self, row: int, col: int) -> Any:
+        var = self.variables[row]
+        if var.role != "weight":
             from PySide6.QtGui import QPalette
             from PySide6.QtWidgets import QApplication
 
             return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_BAD:
-            stats = self.stats.get(var.key)
-            if stats is not None and stats.nan + stats.inf:
-                from PySide6.QtGui import QColor
+        stats = self.stats.get(var.key) if col == COL_BAD else None
+        if stats is not None and stats.nan + stats.inf:
+            from PySide6.QtGui import QColor
 
-                return QColor("#e05050")
+            return QColor("#e05050")
         return None
 
 

@@ -4,15 +4,30 @@ runs down the rows, which across the columns, and where the others stand."""
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
+
+
+class NumberHeader(QHeaderView):
+    """A header of section numbers whose size comes from the font and the largest number.
+
+    Qt's own size hint asks the model about the first and last hundred sections, several roles
+    each, after every new array: some 5,000 calls into Python and 30 ms of the GUI thread."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        fm = self.fontMetrics()
+        margin = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_HeaderMargin, None, self)
+        width = fm.horizontalAdvance(str(max(self.count() - 1, 0))) + margin + 8
+        return QSize(width, fm.height() + margin + 4)
 
 
 class SliceView(QWidget):
@@ -23,6 +38,8 @@ class SliceView(QWidget):
         self._values: np.ndarray | None = None
         self.values_model = ArrayTableModel(self)
         self.values_table = QTableView(objectName="weightsValues")
+        self.values_table.setVerticalHeader(NumberHeader(Qt.Orientation.Vertical))
+        self.values_table.setHorizontalHeader(NumberHeader(Qt.Orientation.Horizontal))
         self.values_table.setModel(self.values_model)
         self.values_table.horizontalHeader().setDefaultSectionSize(78)
         self.values_table.verticalHeader().setDefaultSectionSize(20)
