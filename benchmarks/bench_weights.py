@@ -82,6 +82,8 @@ from inspector_app.ui.gc_guard import MainThreadCollector
 from inspector_app.ui.weights import WeightsPanel
 from inspector_app.workflows.weight_stats_process import prewarm, stats_service
 collector = MainThreadCollector(app)  # as run_app does: collection on the GUI thread
+from inspector_app.ui.gil_handoff import quick_gil_handoff
+quick_gil_handoff()  # as start_window does
 panel = WeightsPanel()
 panel.resize(1024, 700)
 panel.show()
