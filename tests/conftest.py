@@ -26,6 +26,41 @@ REAL_MODELS = REPO.parent / "shared" / "real-models"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+# The files that take longest (seconds on 2 busy cores), slowest first: pytest-xdist hands whole
+# files to its workers in collection order (pyproject.toml: --dist=loadfile), so these start
+# first and the many short files fill in behind them. The PyInstaller bundle build alone is
+# about 3-4 minutes.
+SLOW_FILES_FIRST = (
+    "test_packaging.py",
+    "test_cli_run.py",
+    "test_engine.py",
+    "test_fuzz_hostile.py",
+    "test_load_paths_composites.py",
+    "test_custom_ops.py",
+    "test_batch_job.py",
+    "test_layering.py",
+    "test_cli_show.py",
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker a core, at least 2 (much of a test's time is a child process
+    importing TensorFlow) and at most 4 (each worker runs TensorFlow processes of its own);
+    PYTEST_XDIST_AUTO_NUM_WORKERS overrides it."""
+    override = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
+    if override.isdigit():
+        return int(override)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(4, max(2, cores or 1))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest files first (SLOW_FILES_FIRST), the rest in their usual order."""
+    rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(scope="session")
 def real_models() -> Path:
     """The TF Serving test models beside the checkout (read-only); skip where absent."""
