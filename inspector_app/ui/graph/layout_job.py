@@ -29,7 +29,7 @@ from inspector_app.savedmodel import graph_model
 
 SMALL_BATCH = 200  # items of all levels together: laid out in a helper process beyond this
 SLICE_MS = 8  # how often the GUI thread looks at the collector while a job runs
-SLICE_OBJECTS = 3000  # new objects that make a pass worth it (about 2 ms to scan)
+SLICE_OBJECTS = 1500  # new objects that make a pass worth it (a few ms to scan)
 LAG = 4  # a job waits for the GUI thread's pass once this many slices have piled up
 WAIT_S = 0.5  # the longest a job waits for a pass it asked for
 _pool: Any = None  # a concurrent.futures.ProcessPoolExecutor, made when first needed
