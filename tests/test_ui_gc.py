@@ -95,3 +95,25 @@ def test_the_window_s_process_hands_the_gil_back_within_a_millisecond(qtbot) -> 
         sys.setswitchinterval(before)
         if not was_enabled:
             gc.disable()
+
+
+def test_a_graph_job_s_passes_stand_in_for_the_timer_s(qtbot) -> None:
+    """While a graph job runs, its short passes (full ones) replace the timer's collections, so
+    the two never run back to back on the GUI thread."""
+    from inspector_app.ui.graph.layout_job import CollectorSlices
+
+    was_enabled = gc.isenabled()
+    collector = MainThreadCollector(interval_ms=10_000)
+    slices = CollectorSlices()
+    try:
+        keep = [[] for _ in range(gc.get_threshold()[0] * 2)]
+        slices.job_started()
+        assert collector.check() == -1  # held: the job's passes collect
+        slices.job_ended()  # its last pass
+        keep += [[] for _ in range(gc.get_threshold()[0] * 2)]
+        assert collector.check() == 0  # the timer collects again
+        del keep
+    finally:
+        collector.stop()
+        if not was_enabled:
+            gc.disable()

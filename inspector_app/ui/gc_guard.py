@@ -13,6 +13,13 @@ import gc
 from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 500
+_held = 0  # jobs whose own short passes stand in for the timer's (ui/graph/layout_job)
+
+
+def hold_timer_collections(on: bool) -> None:
+    """While held, the timer leaves collection to the one who holds it (who must collect)."""
+    global _held
+    _held = max(0, _held + (1 if on else -1))
 
 
 class MainThreadCollector(QObject):
@@ -27,7 +34,10 @@ class MainThreadCollector(QObject):
         self._timer.start(interval_ms)
 
     def check(self) -> int:
-        """Collect the oldest generation whose count has passed its threshold; return it or -1."""
+        """Collect the oldest generation whose count has passed its threshold; return it or -1
+        (also while a job holds collection: its own passes run instead)."""
+        if _held:
+            return -1
         counts = gc.get_count()
         for generation in (2, 1, 0):
             if counts[generation] > self._thresholds[generation]:

@@ -26,6 +26,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from inspector_app.savedmodel import graph_model
+from inspector_app.ui import gc_guard
 
 SMALL_BATCH = 200  # items of all levels together: laid out in a helper process beyond this
 SLICE_MS = 8  # how often the GUI thread looks at the collector while a job runs
@@ -108,8 +109,10 @@ class CollectorSlices(QObject):
     The job asks for a pass at its checkpoints (``graph_model.checkpoint``) once a few thousand
     objects have piled up and goes on; when ``LAG`` times as many have piled up it waits (at most
     ``WAIT_S``) until the GUI thread has done one: on a busy machine the GUI thread may get no
-    core for a while, and without the wait the pile, and the pass that follows, would grow. Only when automatic collection is off (the app's
-    ``MainThreadCollector`` owns it); with it on, Python collects by itself."""
+    core for a while, and without the wait the pile, and the pass that follows, would grow. The
+    timer's own collections (``MainThreadCollector``) wait meanwhile: each of these passes is a
+    full one already. Only when automatic collection is off (the app's ``MainThreadCollector``
+    owns it); with it on, Python collects by itself."""
 
     _wanted = Signal()
 
@@ -125,15 +128,17 @@ class CollectorSlices(QObject):
 
     def job_started(self) -> None:
         self._jobs += 1
-        if not gc.isenabled():
+        if not gc.isenabled() and not self._timer.isActive():
             graph_model.checkpoint_hook = self.checkpoint
+            gc_guard.hold_timer_collections(True)
             self._timer.start()
 
     def job_ended(self) -> None:
         self._jobs = max(0, self._jobs - 1)
         self.step(force=True)  # what the job's last moments made
-        if not self._jobs:
+        if not self._jobs and self._timer.isActive():
             self._timer.stop()
+            gc_guard.hold_timer_collections(False)
             if graph_model.checkpoint_hook == self.checkpoint:
                 graph_model.checkpoint_hook = None
 
