@@ -16,8 +16,8 @@ import contextlib
 import mmap
 import os
 import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from io import BufferedReader
 from pathlib import Path
 from typing import Any
@@ -237,25 +237,25 @@ def stats_for(reader: CheckpointReader, key: str) -> TensorStats | None:
     return tensor_stats(reader.mapped(key))
 
 
-def all_stats(
+def iter_stats(
     reader: CheckpointReader,
     keys: Iterable[str] | None = None,
     *,
+    largest_first: bool = True,
     workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     background: bool = False,
-) -> dict[str, TensorStats]:
-    """Statistics of many tensors in a thread pool (numpy releases the GIL in its loops).
+) -> Generator[tuple[str, TensorStats | None], None, None]:
+    """(key, statistics) of many tensors as each is done, in a thread pool (numpy releases the
+    GIL in its loops); None for a tensor that cannot be read, or once ``cancelled()``.
 
-    Largest tensors first, so the pool stays busy to the end. A tensor that cannot be read is
-    left out. ``cancelled()`` stops before the next tensor. ``background``: the pool's threads
-    run at a lower scheduling priority (Linux), so that a GUI thread wins a busy CPU.
+    Largest tensors first (the pool stays busy to the end), or smallest first (most answers come
+    at once). ``background``: the pool's threads run at a lower scheduling priority (Linux), so
+    that a GUI thread wins a busy CPU. Closing the iterator drops the tensors not started yet.
     """
     wanted = [k for k in (keys if keys is not None else reader.keys()) if k != OBJECT_GRAPH_KEY]
-    wanted.sort(key=lambda k: -reader.entries[k].size_bytes if k in reader.entries else 0)
-    out: dict[str, TensorStats] = {}
-    done = [0]
+    sign = -1 if largest_first else 1
+    wanted.sort(key=lambda k: sign * reader.entries[k].size_bytes if k in reader.entries else 0)
 
     def one(key: str) -> tuple[str, TensorStats | None]:
         if cancelled is not None and cancelled():
@@ -269,13 +269,35 @@ def all_stats(
     with ThreadPoolExecutor(
         max_workers=workers, initializer=_lower_priority if background else None
     ) as pool:
-        for key, stats in pool.map(one, wanted):
-            done[0] += 1
-            if stats is not None:
-                out[key] = stats
-            if progress is not None:
-                progress(done[0], len(wanted))
-    return out
+        futures = [pool.submit(one, k) for k in wanted]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def all_stats(
+    reader: CheckpointReader,
+    keys: Iterable[str] | None = None,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    background: bool = False,
+) -> dict[str, TensorStats]:
+    """Statistics of many tensors (``iter_stats``, largest first), by key; a tensor that cannot
+    be read is left out. ``cancelled()`` stops before the next tensor."""
+    wanted = [k for k in (keys if keys is not None else reader.keys()) if k != OBJECT_GRAPH_KEY]
+    got: dict[str, TensorStats | None] = {}
+    for key, stats in iter_stats(
+        reader, wanted, workers=workers, cancelled=cancelled, background=background
+    ):
+        got[key] = stats
+        if progress is not None:
+            progress(len(got), len(wanted))
+    return {k: s for k, s in got.items() if s is not None}
 
 
 def _lower_priority() -> None:

@@ -90,11 +90,9 @@ def _compute(
     send: Callable[[tuple], None],
     cancelled: Callable[[], bool],
 ) -> None:
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
     from inspector_app.errors import UserError
     from inspector_app.savedmodel.bundle import BundleError
-    from inspector_app.savedmodel.checkpoint import CheckpointError, CheckpointReader, stats_for
+    from inspector_app.savedmodel.checkpoint import CheckpointError, CheckpointReader, iter_stats
 
     try:
         reader = CheckpointReader.for_model(model_dir)
@@ -102,31 +100,18 @@ def _compute(
         send(("error", job_id, f"cannot read the checkpoint: {err}"))
         return
 
-    def one(key: str) -> tuple[str, Any]:
-        if cancelled():
-            return key, None
-        try:
-            return key, stats_for(reader, key)
-        except (CheckpointError, BundleError, OSError):  # left out, as all_stats does
-            return key, None
-
-    def size(key: str) -> int:
-        entry = reader.entries.get(key)
-        return entry.size_bytes if entry is not None else 0
-
     batch: dict[str, Any] = {}
     batch_bytes, last = 0, time.monotonic()
     # Smallest first: most rows fill in at once; the big tensors follow.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(one, k) for k in sorted(keys, key=size)]
-        for fut in as_completed(futures):
+    with contextlib.closing(
+        iter_stats(reader, keys, largest_first=False, cancelled=cancelled)
+    ) as answers:
+        for key, stats in answers:
             if cancelled():
-                for f in futures:
-                    f.cancel()
                 return
-            key, stats = fut.result()
             batch[key] = stats  # None: not readable; the window stops waiting for it all the same
-            batch_bytes += size(key)
+            entry = reader.entries.get(key)
+            batch_bytes += entry.size_bytes if entry is not None else 0
             now = time.monotonic()
             if batch_bytes >= BATCH_BYTES or now - last >= FLUSH_S:
                 send(("stats", job_id, batch, os.getpid()))
