@@ -162,7 +162,6 @@ def main() -> None:
 
     from inspector_app.ui.gc_guard import MainThreadCollector
     from inspector_app.ui.graph import GraphPanel
-    from inspector_app.ui.graph.layout_job import prewarm_layout_process
 
     app = QApplication([])
     collector = MainThreadCollector(app)  # as run_app does: collection on the GUI thread
@@ -174,10 +173,11 @@ def main() -> None:
     panel.resize(1024, 700)
     panel.show()
     collector.freeze_startup()
-    prewarm_layout_process()  # as the tab does when it is first shown
-    from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
-
-    igraph_sugiyama(3, [(0, 1), (1, 2)])  # likewise: igraph's first graph is slow
+    # the tab's warm-up (igraph, the helper process), started when it was first shown
+    deadline = time.monotonic() + 30
+    while panel.collector.busy and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
 
     cases = [
         ("10k nodes in scopes, all scopes open", make_meta_graph(10_000), True, 1.0),

@@ -154,11 +154,78 @@ def test_collector_passes_run_on_the_gui_thread_and_a_closed_graph_is_freed(
         graph = weakref.ref(panel.graph)
         root = weakref.ref(panel._stack[-1].tree[0])
         panel.clear()
-        qtbot.wait(50)
-        assert graph() is None and root() is None
+        qtbot.waitUntil(lambda: graph() is None and root() is None, timeout=WAIT_MS)
+        assert panel.graveyard.pending == 0
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_the_tab_s_warm_up_runs_as_a_collector_job(qtbot, monkeypatch) -> None:
+    """The imports of the warm-up (igraph, the graph modules: some 20,000 objects) are taken by
+    the GUI thread's short passes while it runs, as a graph job's objects are; the timer's own
+    collections wait meanwhile."""
+    import gc
+
+    from inspector_app.ui import gc_guard
+    from inspector_app.ui.graph import layout_job
+
+    checkpoints = []
+    real = layout_job.warm_up
+
+    def warm_up() -> None:
+        from inspector_app.savedmodel import graph_model
+
+        checkpoints.append(graph_model.checkpoint_hook is not None and gc_guard._held > 0)
+        real()
+
+    monkeypatch.setattr("inspector_app.ui.graph.panel.warm_up", warm_up)
+    gc.collect()
+    gc.disable()
+    try:
+        p = GraphPanel()
+        qtbot.addWidget(p)
+        p.show()
+        assert p.collector.busy
+        qtbot.waitUntil(lambda: not p.collector.busy, timeout=WAIT_MS)
+        assert checkpoints == [True] and p.collector.passes >= 1
+        assert gc_guard._held == 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_a_closed_graph_is_freed_on_the_gui_thread_a_slice_per_turn(
+    qtbot, panel, models, monkeypatch
+) -> None:
+    """A graph dropped from the breadcrumb is freed after the new one is shown, a slice of its
+    lists per turn of the event loop (never in one go), and on the GUI thread."""
+    import threading
+    import weakref
+
+    from inspector_app.ui.graph import layout_job
+
+    monkeypatch.setattr(layout_job.Graveyard, "SLICE", 2)
+    monkeypatch.setattr(layout_job.Graveyard, "BUDGET_S", 0.0)  # one slice per turn
+    steps: list[tuple[threading.Thread, int]] = []
+    real_step = layout_job.Graveyard.step
+
+    def step(self) -> None:
+        steps.append((threading.current_thread(), self.pending))
+        real_step(self)
+
+    monkeypatch.setattr(layout_job.Graveyard, "step", step)
+    mg = load_model(models["tf2"]).meta_graphs[0].proto
+    show(qtbot, panel, mg, "serving_default")
+    first = weakref.ref(panel.graph)
+    size = len(panel.graph.nodes) + len(panel.graph.edges)
+    show(qtbot, panel, mg, "graph")  # the first graph is retired, then freed
+    assert first() is not None  # not yet: the new graph is painted first
+    qtbot.waitUntil(lambda: first() is None, timeout=WAIT_MS)
+    assert all(t is threading.main_thread() for t, _n in steps)
+    pending = [n for _t, n in steps]
+    assert pending[0] >= size
+    assert all(0 <= a - b <= 2 for a, b in zip(pending, pending[1:], strict=False))  # 2 a turn
 
 
 def test_window_opens_the_graph_of_the_selected_signature(qtbot, tmp_path, models) -> None:

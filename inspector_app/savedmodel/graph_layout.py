@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from inspector_app.savedmodel.graph_model import (
+    _EVERY,
     ARG_OP,
     CAPTURES,
     RET_OP,
@@ -180,6 +181,8 @@ def compute_layout(
             item_of_scope[id(child)] = (id(s), len(lv.items))
             lv.items.append(("s", child.path))
     for i, _node in enumerate(graph.nodes):
+        if i % _EVERY == _EVERY - 1:
+            checkpoint()
         s = owner[i]
         r = rep[id(s)]
         if r is not None:
@@ -208,7 +211,7 @@ def compute_layout(
     checkpoint()
     captures = {n.index for n in graph.nodes if is_capture(n)}
     for k, e in enumerate(graph.edges):
-        if k % 1024 == 1023:
+        if k % _EVERY == _EVERY - 1:
             checkpoint()
         if e.src in captures and CAPTURES not in expanded:
             continue  # a captured variable's read: in the details, not drawn across the graph
@@ -252,6 +255,8 @@ def compute_layout(
         lv = levels[id(s)]
         dims: list[tuple[float, float]] = []
         for n_item, (kind, key) in enumerate(lv.items):
+            if n_item % _EVERY == _EVERY - 1:
+                checkpoint()
             if kind == "n":
                 node = graph.nodes[key]  # type: ignore[index]
                 op = node.op + ("  ⤵" if node.function else "")
@@ -280,6 +285,8 @@ def compute_layout(
         lv = levels[id(s)]
         ox, oy = offset[id(s)]
         for n_item, (kind, key) in enumerate(lv.items):
+            if n_item % _EVERY == _EVERY - 1:
+                checkpoint()
             x, y = lv.pos[n_item]
             w, h = sizes[(id(s), n_item)]
             x, y = x + ox, y + oy

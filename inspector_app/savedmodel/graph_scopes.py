@@ -6,7 +6,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from inspector_app.savedmodel.graph_model import CAPTURES, Graph, checkpoint, is_capture
+from inspector_app.savedmodel.graph_model import _EVERY, CAPTURES, Graph, checkpoint, is_capture
 
 
 @dataclass(eq=False)
@@ -64,7 +64,9 @@ def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
 
     owner: list[Scope] = []
     direct_ops: dict[int, dict[str, int]] = {}
-    for node in graph.nodes:
+    for k, node in enumerate(graph.nodes):
+        if k % _EVERY == _EVERY - 1:
+            checkpoint()
         if is_capture(node):
             path = CAPTURES  # variables and other resources the function captured: one box
         else:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,19 +58,27 @@ def prewarm_layout_process() -> None:
 
 
 def warm_up() -> None:
-    """igraph's first graph, numpy's lazily imported parts and the modules a graph job imports,
+    """igraph's first graph, numpy's lazily imported parts and the modules a graph job needs,
     before the first graph needs them (PySide's import hook reads each new module's source, which
-    in the job would hold up the event loop for a tenth of a second)."""
+    in the job would hold up the event loop for a tenth of a second). Run it as a job of
+    ``CollectorSlices``: the imports make some 20,000 objects, and a checkpoint after each step
+    lets the GUI thread's collector take them a few thousand at a time (in one pass: 15–40 ms)."""
     import numpy as np
 
+    np.unique(np.lexsort((np.zeros(2), np.ones(2)))).tolist()
+    graph_model.checkpoint()
     import inspector_app.savedmodel.graph
-    import inspector_app.savedmodel.graph_details
+    import inspector_app.savedmodel.graph_details  # noqa: F401
+
+    graph_model.checkpoint()
     import inspector_app.savedmodel.graph_layout
     import inspector_app.ui.graph.canvas  # noqa: F401
+
+    graph_model.checkpoint()
     from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama
 
     igraph_sugiyama(3, [(0, 1), (1, 2)])  # igraph's first graph costs half a second
-    np.unique(np.lexsort((np.zeros(2), np.ones(2)))).tolist()
+    graph_model.checkpoint()
     prewarm_layout_process()
 
 
@@ -142,6 +151,11 @@ class CollectorSlices(QObject):
             if graph_model.checkpoint_hook == self.checkpoint:
                 graph_model.checkpoint_hook = None
 
+    @property
+    def busy(self) -> bool:
+        """Whether a job (or the warm-up) is running."""
+        return self._jobs > 0
+
     def checkpoint(self) -> None:
         """On the job's thread: ask for a pass when a few thousand objects have piled up, and
         wait for it only when the GUI thread has fallen behind (``LAG`` times as many)."""
@@ -165,14 +179,25 @@ class CollectorSlices(QObject):
         self._passed.set()
 
 
-class Graveyard:
-    """Graphs that were closed (frames dropped from the breadcrumb), freed in the thread pool a
-    slice at a time: a 100,000-node graph is about 400,000 objects, and freeing them in one go
-    holds the GIL, on the GUI thread or any other, for a tenth of a second. A graph still drawn
-    waits until the view shows another."""
+class Graveyard(QObject):
+    """Graphs that were closed (frames dropped from the breadcrumb), freed on the GUI thread a
+    slice per turn of the event loop: a 100,000-node graph is about 400,000 objects, and freeing
+    them in one go holds the GIL for a tenth of a second. (A thread freeing them would hold the
+    GIL in slices too, and the GUI thread, painting the new graph meanwhile, would wait for each.)
+    A graph still drawn waits until the view shows another; freeing starts ``DELAY_MS`` after the
+    new one is shown, so its first frames are painted first."""
 
-    def __init__(self) -> None:
+    DELAY_MS = 300
+    SLICE = 512  # objects per ``del``: well under a millisecond
+    BUDGET_S = 0.003  # per turn of the event loop
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._frames: list[Any] = []
+        self._lists: list[list] = []  # what is being freed, a slice at a time
+        self._gone: list[Any] = []  # their frames, dropped once the lists are empty
+        self._timer = QTimer(self, singleShot=False, interval=1)
+        self._timer.timeout.connect(self.step)
 
     def retire(self, frames: Sequence[Any]) -> None:
         self._frames.extend(f for f in frames if f.graph is not None)
@@ -184,20 +209,36 @@ class Graveyard:
         self._frames = keep
         if not gone:
             return
-        from inspector_app.ui.background import run_in_background
-
-        lists = []
         for f in gone:
-            lists += [f.graph.nodes, f.graph.edges, f.graph.calls]
+            self._lists += [f.graph.nodes, f.graph.edges, f.graph.calls]
             if f.layout is not None:
-                lists += [f.layout.boxes, f.layout.edges, f.layout.node_box]
+                self._lists += [f.layout.boxes, f.layout.edges, f.layout.node_box]
             if f.tree is not None:
-                lists.append(f.tree[1])
+                self._lists.append(f.tree[1])
+        self._gone += gone
+        if not self._timer.isActive():
+            QTimer.singleShot(self.DELAY_MS, self, self._start)
 
-        def free() -> None:
-            for items in lists:
-                while items:
-                    del items[-2048:]  # the GIL can change hands between slices
-            gone.clear()
+    @property
+    def pending(self) -> int:
+        """Objects still to be freed (for tests)."""
+        return sum(len(items) for items in self._lists)
 
-        run_in_background(free, lambda _r: None, lambda _e: None)
+    def _start(self) -> None:
+        if self._lists or self._gone:
+            self._timer.start()
+
+    def step(self) -> None:
+        start = time.perf_counter()
+        lists = self._lists
+        while lists:  # at least one slice, then as many as the budget allows
+            items = lists[-1]
+            if items:
+                del items[-self.SLICE :]
+            else:
+                lists.pop()
+            if time.perf_counter() - start >= self.BUDGET_S:
+                break
+        if not lists:
+            self._gone.clear()  # the rest: the graphs' shells and scope trees
+            self._timer.stop()

@@ -68,7 +68,7 @@ class GraphPanel(QWidget):
         self._warmed = False
         self.last_ms = 0.0  # from the request to the layout on screen
         self.collector = CollectorSlices(self)
-        self.graveyard = Graveyard()
+        self.graveyard = Graveyard(self)
         self.ops = OpDescriptions(self)
         self.ops.ready.connect(
             lambda: self._on_box_clicked(getattr(self.view.item, "selected", None))
@@ -157,7 +157,9 @@ class GraphPanel(QWidget):
         super().showEvent(event)
         if not self._warmed:  # the layout library and the helper process, before they are needed
             self._warmed = True
-            run_in_background(warm_up, lambda _r: None, lambda _e: None, receiver=self)
+            self.collector.job_started()  # its passes take the imports' objects in slices
+            done = lambda _r: self.collector.job_ended()  # noqa: E731
+            run_in_background(warm_up, done, done, receiver=self)
         if self._pending is not None:
             QTimer.singleShot(0, self._apply_pending)
 
