@@ -109,7 +109,9 @@ def test_a_graph_job_s_passes_stand_in_for_the_timer_s(qtbot) -> None:
         keep = [[] for _ in range(gc.get_threshold()[0] * 2)]
         slices.job_started()
         assert collector.check() == -1  # held: the job's passes collect
-        slices.job_ended()  # its last pass
+        slices.job_ended()
+        assert collector.check() == -1  # still held: its last pass comes after the answer
+        qtbot.waitUntil(lambda: not slices._timer.isActive(), timeout=5000)  # its last pass
         keep += [[] for _ in range(gc.get_threshold()[0] * 2)]
         assert collector.check() == 0  # the timer collects again
         del keep
@@ -117,3 +119,25 @@ def test_a_graph_job_s_passes_stand_in_for_the_timer_s(qtbot) -> None:
         collector.stop()
         if not was_enabled:
             gc.disable()
+
+
+def test_a_collector_deleted_before_its_job_s_last_pass_gives_the_hold_back(qtbot) -> None:
+    """The timer's collections are held from a job's start to its last pass, which comes a
+    little after the job: a panel closed in between must not leave them held for good."""
+    from inspector_app.ui import gc_guard
+    from inspector_app.ui.graph.layout_job import CollectorSlices
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = gc_guard._held
+        slices = CollectorSlices()
+        slices.job_started()
+        assert gc_guard._held == before + 1
+        slices.job_ended()
+        slices.deleteLater()
+        del slices
+        qtbot.waitUntil(lambda: gc_guard._held == before, timeout=5000)
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -68,6 +68,12 @@ def box_arrays(graph: Graph, layout: Layout) -> dict[str, np.ndarray]:
     }  # fmt: skip
 
 
+def count_kind(kinds: np.ndarray, kind: str) -> int:
+    """How many boxes of ``kind`` (``frame``, ``scope``, ``node``) ``kinds`` (``box_arrays``'s
+    ``kind``) holds."""
+    return int(np.count_nonzero(kinds == _KIND_ORDER[kind]))
+
+
 class GraphItem(QGraphicsItem):
     def __init__(
         self, graph: Graph, layout: Layout, dark: bool, geometry: dict | None = None

@@ -34,6 +34,7 @@ SLICE_MS = 8  # how often the GUI thread looks at the collector while a job runs
 SLICE_OBJECTS = 1500  # new objects that make a pass worth it (a few ms to scan)
 LAG = 4  # a job waits for the GUI thread's pass once this many slices have piled up
 WAIT_S = 0.5  # the longest a job waits for a pass it asked for
+FINISH_MS = 150  # a job's last pass, this long after it ended (its answer is shown first)
 _pool: Any = None  # a concurrent.futures.ProcessPoolExecutor, made when first needed
 
 
@@ -112,6 +113,12 @@ def build(meta_graph: Any, name: str | None, graph: Any, tree: Any, expanded: se
     return g, t, lay, arrays
 
 
+def _let_go(holding: list[bool]) -> None:
+    if holding[0]:
+        holding[0] = False
+        gc_guard.hold_timer_collections(False)
+
+
 class CollectorSlices(QObject):
     """Short collector passes on the GUI thread while jobs run (see the module's text).
 
@@ -134,27 +141,39 @@ class CollectorSlices(QObject):
         self._passed.set()  # no pass asked for
         self._jobs = 0
         self.passes = 0  # for tests and benchmarks
+        # the timer's collections are held from a job's start to its last pass; an object
+        # deleted meanwhile (a closed panel) gives the hold back (no reference to self here)
+        holding = self._holding = [False]
+        self.destroyed.connect(lambda *_: _let_go(holding))
 
     def job_started(self) -> None:
         self._jobs += 1
         if not gc.isenabled() and not self._timer.isActive():
             graph_model.checkpoint_hook = self.checkpoint
             gc_guard.hold_timer_collections(True)
+            self._holding[0] = True
             self._timer.start()
 
     def job_ended(self) -> None:
+        """The last pass (what the job's last moments made) comes ``FINISH_MS`` later, once the
+        window has shown the job's answer: in the same turn it would lengthen that turn."""
         self._jobs = max(0, self._jobs - 1)
-        self.step(force=True)  # what the job's last moments made
-        if not self._jobs and self._timer.isActive():
-            self._timer.stop()
-            gc_guard.hold_timer_collections(False)
-            if graph_model.checkpoint_hook == self.checkpoint:
-                graph_model.checkpoint_hook = None
+        if not self._jobs:
+            QTimer.singleShot(FINISH_MS, self, self._finish)
+
+    def _finish(self) -> None:
+        if self._jobs or not self._timer.isActive():
+            return  # a newer job runs (its own end finishes), or finished already
+        self.step(force=True)
+        self._timer.stop()
+        _let_go(self._holding)
+        if graph_model.checkpoint_hook == self.checkpoint:
+            graph_model.checkpoint_hook = None
 
     @property
     def busy(self) -> bool:
-        """Whether a job (or the warm-up) is running."""
-        return self._jobs > 0
+        """Whether a job (or the warm-up) is running, or its last pass is yet to come."""
+        return self._jobs > 0 or self._timer.isActive()
 
     def checkpoint(self) -> None:
         """On the job's thread: ask for a pass when a few thousand objects have piled up, and

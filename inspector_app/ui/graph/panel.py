@@ -248,7 +248,7 @@ class GraphPanel(QWidget):
         run_in_background(lambda: build(*job), done, failed, receiver=self)
 
     def _show(self, frame: _Frame, layout: Any, started: float) -> None:
-        from inspector_app.ui.graph.canvas import GraphItem
+        from inspector_app.ui.graph.canvas import GraphItem, count_kind
 
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         item = GraphItem(frame.graph, layout, dark, frame.arrays)
@@ -258,7 +258,7 @@ class GraphPanel(QWidget):
         g = frame.graph
         self.last_ms = (time.perf_counter() - started) * 1000
         pruned = f" (pruned from {g.pruned_from})" if g.pruned_from else ""
-        n_scopes = sum(1 for b in layout.boxes if b.kind == "scope")
+        n_scopes = count_kind(item.kind, "scope")
         self.status.setText(
             f"{len(g.nodes):,} nodes{pruned}, {len(g.edges):,} edges, {len(g.calls)} calls; "
             f"{n_scopes} collapsed scopes; layout {layout.elapsed_ms:.0f} ms"
