@@ -111,7 +111,7 @@ def test_a_graph_job_s_passes_stand_in_for_the_timer_s(qtbot) -> None:
         assert collector.check() == -1  # held: the job's passes collect
         slices.job_ended()
         assert collector.check() == -1  # still held: its last pass comes after the answer
-        qtbot.waitUntil(lambda: not slices._timer.isActive(), timeout=5000)  # its last pass
+        qtbot.waitUntil(lambda: not slices.busy, timeout=5000)  # its last pass
         keep += [[] for _ in range(gc.get_threshold()[0] * 2)]
         assert collector.check() == 0  # the timer collects again
         del keep

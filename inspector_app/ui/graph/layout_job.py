@@ -140,6 +140,7 @@ class CollectorSlices(QObject):
         self._passed = threading.Event()
         self._passed.set()  # no pass asked for
         self._jobs = 0
+        self._finishing = False  # a job's last pass is yet to come
         self.passes = 0  # for tests and benchmarks
         # the timer's collections are held from a job's start to its last pass; an object
         # deleted meanwhile (a closed panel) gives the hold back (no reference to self here)
@@ -150,22 +151,26 @@ class CollectorSlices(QObject):
         self._jobs += 1
         if not gc.isenabled() and not self._timer.isActive():
             graph_model.checkpoint_hook = self.checkpoint
-            gc_guard.hold_timer_collections(True)
-            self._holding[0] = True
+            if not self._holding[0]:  # (still held while the last job's last pass waits)
+                gc_guard.hold_timer_collections(True)
+                self._holding[0] = True
+            self._finishing = False
             self._timer.start()
 
     def job_ended(self) -> None:
         """The last pass (what the job's last moments made) comes ``FINISH_MS`` later, once the
-        window has shown the job's answer: in the same turn it would lengthen that turn."""
+        window has shown the job's answer: in the same turns it would lengthen them."""
         self._jobs = max(0, self._jobs - 1)
-        if not self._jobs:
+        if not self._jobs and self._timer.isActive():
+            self._timer.stop()  # no job makes objects now
+            self._finishing = True
             QTimer.singleShot(FINISH_MS, self, self._finish)
 
     def _finish(self) -> None:
-        if self._jobs or not self._timer.isActive():
+        if self._jobs or not self._finishing:
             return  # a newer job runs (its own end finishes), or finished already
+        self._finishing = False
         self.step(force=True)
-        self._timer.stop()
         _let_go(self._holding)
         if graph_model.checkpoint_hook == self.checkpoint:
             graph_model.checkpoint_hook = None
@@ -173,7 +178,7 @@ class CollectorSlices(QObject):
     @property
     def busy(self) -> bool:
         """Whether a job (or the warm-up) is running, or its last pass is yet to come."""
-        return self._jobs > 0 or self._timer.isActive()
+        return self._jobs > 0 or self._finishing
 
     def checkpoint(self) -> None:
         """On the job's thread: ask for a pass when a few thousand objects have piled up, and
@@ -196,6 +201,24 @@ class CollectorSlices(QObject):
             gc.freeze()  # the survivors: out of later passes' sight
             self.passes += 1
         self._passed.set()
+
+
+class _ScopeTree:
+    """A scope tree to free (``Graveyard``), a slice of scopes at a time: each taken from the
+    stack leaves its children on it, and is freed once nothing else holds it."""
+
+    def __init__(self, root: Any) -> None:
+        self.stack = [root]
+
+    def __len__(self) -> int:
+        return len(self.stack)
+
+    def free(self, count: int) -> None:
+        stack = self.stack
+        for _ in range(min(count, len(stack))):
+            scope = stack.pop()
+            stack.extend(scope.children.values())
+            scope.children.clear()
 
 
 class Graveyard(QObject):
@@ -229,18 +252,22 @@ class Graveyard(QObject):
         if not gone:
             return
         for f in gone:
-            self._lists += [f.graph.nodes, f.graph.edges, f.graph.calls]
+            g = f.graph
+            self._lists += [g.index, g.nodes, g.edges, g.calls]
             if f.layout is not None:
-                self._lists += [f.layout.boxes, f.layout.edges, f.layout.node_box]
+                lay = f.layout
+                self._lists += [lay.scope_box, lay.boxes, lay.edges, lay.node_box]
             if f.tree is not None:
-                self._lists.append(f.tree[1])
+                self._lists += [_ScopeTree(f.tree[0]), f.tree[1]]
+            if f.expanded:
+                self._lists.append(f.expanded)
         self._gone += gone
         if not self._timer.isActive():
             QTimer.singleShot(self.DELAY_MS, self, self._start)
 
     @property
     def pending(self) -> int:
-        """Objects still to be freed (for tests)."""
+        """Objects still to be freed (for tests; a scope tree counts the scopes in its stack)."""
         return sum(len(items) for items in self._lists)
 
     def _start(self) -> None:
@@ -252,10 +279,15 @@ class Graveyard(QObject):
         lists = self._lists
         while lists:  # at least one slice, then as many as the budget allows
             items = lists[-1]
-            if items:
-                del items[-self.SLICE :]
-            else:
+            if not items:
                 lists.pop()
+            elif isinstance(items, _ScopeTree):
+                items.free(self.SLICE)
+            elif isinstance(items, list):
+                del items[-self.SLICE :]
+            else:  # a dict or a set
+                for _ in range(min(self.SLICE, len(items))):
+                    items.popitem() if isinstance(items, dict) else items.pop()
             if time.perf_counter() - start >= self.BUDGET_S:
                 break
         if not lists:

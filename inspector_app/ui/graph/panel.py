@@ -158,10 +158,22 @@ class GraphPanel(QWidget):
         if not self._warmed:  # the layout library and the helper process, before they are needed
             self._warmed = True
             self.collector.job_started()  # its passes take the imports' objects in slices
-            done = lambda _r: self.collector.job_ended()  # noqa: E731
+
+            def done(_result: Any) -> None:
+                self.collector.job_ended()
+                QTimer.singleShot(0, self, self._warm_paint)
+
             run_in_background(warm_up, done, done, receiver=self)
         if self._pending is not None:
             QTimer.singleShot(0, self._apply_pending)
+
+    def _warm_paint(self) -> None:
+        from inspector_app.ui.graph.canvas import warm_paint
+
+        warm_paint(self.view, self._dark())
+
+    def _dark(self) -> bool:
+        return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
     def _apply_pending(self) -> None:
         if self._pending is None:
@@ -250,8 +262,7 @@ class GraphPanel(QWidget):
     def _show(self, frame: _Frame, layout: Any, started: float) -> None:
         from inspector_app.ui.graph.canvas import GraphItem, count_kind
 
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        item = GraphItem(frame.graph, layout, dark, frame.arrays)
+        item = GraphItem(frame.graph, layout, self._dark(), frame.arrays)
         self.view.set_item(item)
         self.graveyard.release(frame.graph)
         self.view.fit()
