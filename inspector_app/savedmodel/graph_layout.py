@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__: one object per box for the collector, not two
 class Box:
     kind: str  # "node" | "scope" (collapsed) | "frame" (an expanded scope's outline)
     key: int | str  # the node index, or the scope path
@@ -73,7 +73,7 @@ class Box:
         return self.x + self.w / 2
 
 
-@dataclass
+@dataclass(slots=True)
 class DrawnEdge:
     src: int  # box index
     dst: int

@@ -64,7 +64,7 @@ class Edge(NamedTuple):
     control: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     node: int
     attr: str  # the attribute naming the function, or "op" when the op is the function
