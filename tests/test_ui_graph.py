@@ -179,7 +179,7 @@ def test_the_tab_s_warm_up_runs_as_a_collector_job(qtbot, monkeypatch) -> None:
         checkpoints.append(graph_model.checkpoint_hook is not None and gc_guard._held > 0)
         real()
 
-    monkeypatch.setattr("inspector_app.ui.graph.panel.warm_up", warm_up)
+    monkeypatch.setattr(layout_job, "warm_up", warm_up)
     gc.collect()
     gc.disable()
     try:

@@ -83,6 +83,26 @@ def warm_up() -> None:
     prewarm_layout_process()
 
 
+def start_warm_up(collector: CollectorSlices, view: Any) -> None:
+    """``warm_up`` in the thread pool as a job of ``collector`` (its passes take the imports'
+    objects in slices), then, on the GUI thread, the first frame's costs paid on a tiny graph
+    (``canvas.warm_paint``) while ``view`` shows nothing yet."""
+    from inspector_app.ui.background import run_in_background
+    from inspector_app.ui.palette import is_dark
+
+    def paint() -> None:
+        from inspector_app.ui.graph.canvas import warm_paint
+
+        warm_paint(view, is_dark(view))
+
+    def done(_result: Any) -> None:
+        collector.job_ended()
+        QTimer.singleShot(0, view, paint)
+
+    collector.job_started()
+    run_in_background(warm_up, done, done, receiver=view)
+
+
 def off_gil_sugiyama(
     jobs: list[tuple[int, list[tuple[int, int]]]],
 ) -> list[list[tuple[float, float]]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from inspector_app.savedmodel.graph_model import CAPTURES
@@ -24,12 +24,13 @@ from inspector_app.ui.graph.layout_job import (
     Graveyard,
     off_gil_sugiyama,
     prewarm_layout_process,
-    warm_up,
+    start_warm_up,
 )
 from inspector_app.ui.graph.node_html import OpDescriptions, node_html, scope_html
 from inspector_app.ui.graph.target import graph_target
 from inspector_app.ui.graph.toolbar import GraphToolbar
 from inspector_app.ui.graph.view import GraphView
+from inspector_app.ui.palette import is_dark
 
 __all__ = ["GraphPanel", "graph_target", "off_gil_sugiyama", "prewarm_layout_process"]
 
@@ -157,23 +158,9 @@ class GraphPanel(QWidget):
         super().showEvent(event)
         if not self._warmed:  # the layout library and the helper process, before they are needed
             self._warmed = True
-            self.collector.job_started()  # its passes take the imports' objects in slices
-
-            def done(_result: Any) -> None:
-                self.collector.job_ended()
-                QTimer.singleShot(0, self, self._warm_paint)
-
-            run_in_background(warm_up, done, done, receiver=self)
+            start_warm_up(self.collector, self.view)
         if self._pending is not None:
             QTimer.singleShot(0, self._apply_pending)
-
-    def _warm_paint(self) -> None:
-        from inspector_app.ui.graph.canvas import warm_paint
-
-        warm_paint(self.view, self._dark())
-
-    def _dark(self) -> bool:
-        return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
     def _apply_pending(self) -> None:
         if self._pending is None:
@@ -262,7 +249,7 @@ class GraphPanel(QWidget):
     def _show(self, frame: _Frame, layout: Any, started: float) -> None:
         from inspector_app.ui.graph.canvas import GraphItem, count_kind
 
-        item = GraphItem(frame.graph, layout, self._dark(), frame.arrays)
+        item = GraphItem(frame.graph, layout, is_dark(self), frame.arrays)
         self.view.set_item(item)
         self.graveyard.release(frame.graph)
         self.view.fit()
