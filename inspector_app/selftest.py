@@ -2,8 +2,9 @@
 
 It reads the bundled digit classifier (``resources/demo_models/mnist_softmax``) without the
 TensorFlow runtime, turns the ten committed sample digits into a batch with the image input
-builder, runs the model in the engine's worker process and checks that every digit comes back as
-its true label. One line per step with its time; ``self-test passed`` and exit 0 at the end, or
+builder, checks that the window's two helper processes (the graph's layout, the weights'
+statistics) start and answer as in-process code does, runs the model in the engine's worker
+process and checks that every digit comes back as its true label. One line per step with its time; ``self-test passed`` and exit 0 at the end, or
 one ``self-test failed: ...`` line (stderr) and exit 1. The same code runs from the source tree,
 an installed package and the PyInstaller bundle, which makes it the bundle's smoke test.
 """
@@ -28,6 +29,7 @@ INPUT = "images"
 DIGITS = tuple(range(10))  # resources/samples/digit_<d>.png shows the digit d
 LOAD_TIMEOUT_S = 300.0  # the worker imports TensorFlow first: slow from a cold disk cache
 RUN_TIMEOUT_S = 120.0
+HELPER_TIMEOUT_S = 120.0
 
 
 class SelfTestError(Exception):
@@ -128,6 +130,56 @@ def _build_batch() -> tuple[np.ndarray, str]:
     return batch, f"{len(pngs)} sample digits decoded to float32 {list(batch.shape)}"
 
 
+def _helpers(info: Any) -> tuple[None, str]:
+    """The window's two spawned helper processes (the graph's layout, the weights'
+    statistics) start and answer as this process would; in the bundle each re-runs its
+    executable (``freeze_support``)."""
+    import threading
+
+    from inspector_app.savedmodel.checkpoint import CheckpointReader, all_stats
+    from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama_many
+    from inspector_app.ui.graph.layout_job import sugiyama_in_helper
+    from inspector_app.workflows.weight_stats_process import StatsService
+
+    jobs = [(4, [(0, 1), (1, 2), (0, 3)])]
+    coords, pid = sugiyama_in_helper(jobs, HELPER_TIMEOUT_S)
+    if pid == os.getpid() or coords != igraph_sugiyama_many(jobs):
+        raise SelfTestError("helpers: the graph layout helper's answer differs from igraph's here")
+    reader = CheckpointReader.for_model(info.model_dir)
+    want = all_stats(reader)
+    got: dict[str, Any] = {}
+    pids: set[int] = set()
+    errors: list[str] = []
+    finished = threading.Event()
+
+    def failed(message: str, _lost: bool) -> None:
+        errors.append(message)
+        finished.set()
+
+    service = StatsService()
+    try:
+        job = service.submit(
+            info.model_dir, sorted(want), on_stats=got.update, on_done=finished.set,
+            on_error=failed,
+        )  # fmt: skip
+        if not finished.wait(HELPER_TIMEOUT_S):
+            raise SelfTestError(f"helpers: no weight statistics in {HELPER_TIMEOUT_S:.0f} s")
+        pids = job.pids
+    finally:
+        service.close()
+    if errors:
+        raise SelfTestError(f"helpers: weight statistics: {errors[0]}")
+    same = all(
+        got.get(k) is not None and (got[k].min, got[k].max, got[k].mean) == (s.min, s.max, s.mean)
+        for k, s in want.items()
+    )
+    if not want or not same or os.getpid() in pids:
+        raise SelfTestError("helpers: the weight statistics helper's answer differs from here")
+    return None, (
+        f"graph layout and weight statistics ({len(want)} variables) answered by helper processes"
+    )
+
+
 def _wait_ready(engine: Any) -> tuple[None, str]:
     devices = engine.wait_ready(timeout=LOAD_TIMEOUT_S)
     return None, "TensorFlow ready in the worker; devices " + ", ".join(d.name for d in devices)
@@ -166,6 +218,7 @@ def self_test() -> int:
         _step("qt", _qt)
         info = _step("read model", _read_model)
         batch = _step("build input", _build_batch)
+        _step("helpers", lambda: _helpers(info))
         _step("worker", lambda: _wait_ready(engine))
         _step("load", lambda: _load(engine, info))
         result = _step("run", lambda: _run(engine, batch))

@@ -15,7 +15,9 @@ from inspector_app import selftest
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "resources" / "demo_models" / "mnist_softmax"
-STEPS = ("environment", "engine", "qt", "read model", "build input", "worker", "load", "run")
+STEPS = (
+    "environment", "engine", "qt", "read model", "build input", "helpers", "worker", "load", "run",
+)  # fmt: skip
 
 
 @pytest.mark.skipif(not DEMO.is_dir(), reason=f"{DEMO} is not there yet (make_demo_models.py)")
@@ -54,6 +56,7 @@ def no_worker(monkeypatch: pytest.MonkeyPatch) -> _FakeEngine:
     monkeypatch.setattr(selftest, "_qt", lambda: (None, "skipped"))
     monkeypatch.setattr(selftest, "_wait_ready", lambda e: (None, "fake"))
     monkeypatch.setattr(selftest, "_load", lambda e, info: (None, "fake"))
+    monkeypatch.setattr(selftest, "_helpers", lambda info: (None, "fake"))
     return engine
 
 

@@ -103,6 +103,20 @@ def start_warm_up(collector: CollectorSlices, view: Any) -> None:
     run_in_background(warm_up, done, done, receiver=view)
 
 
+def sugiyama_in_helper(
+    jobs: list[tuple[int, list[tuple[int, int]]]], timeout: float
+) -> tuple[list[list[tuple[float, float]]], int]:
+    """``jobs`` laid out by the helper process, and its process id; raises when the helper
+    cannot start or answer (the self-test's check; the window falls back instead)."""
+    import os
+
+    from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama_many
+
+    coords = _process_pool().submit(igraph_sugiyama_many, jobs).result(timeout=timeout)
+    pid = _process_pool().submit(os.getpid).result(timeout=timeout)
+    return coords, pid
+
+
 def off_gil_sugiyama(
     jobs: list[tuple[int, list[tuple[int, int]]]],
 ) -> list[list[tuple[float, float]]]:
