@@ -95,7 +95,7 @@ prewarm_ms = (time.perf_counter() - t) * 1000
 app.processEvents()
 gaps, last = [], [time.perf_counter(), time.thread_time()]
 first = []  # the index in gaps when the first statistics arrived
-panel.model.dataChanged.connect(lambda *_: first or first.append(len(gaps)))
+panel.feed.arrived.connect(lambda *_: first or first.append(len(gaps)))
 worst = [0.0, 0.0, 0.0]  # longest gap, the GUI thread's CPU in it, the most CPU in any gap
 def tick():
     now, cpu = time.perf_counter(), time.thread_time()

@@ -10,11 +10,13 @@ closed window) drops older answers.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -40,12 +43,36 @@ from inspector_app.ui.weights.histogram import HistogramView
 from inspector_app.ui.weights.layers_view import LayersView
 from inspector_app.ui.weights.stats_feed import StatsFeed
 from inspector_app.ui.weights.summary import stats_text, summary_text
-from inspector_app.ui.weights.table_model import COL_ROLE, WeightsFilter, WeightsTableModel
+from inspector_app.ui.weights.table_model import (
+    COL_ROLE,
+    WeightsFilter,
+    WeightsTableModel,
+    tooltip,
+)
 from inspector_app.ui.weights.values_view import SliceView
 
+STEP_MS = 1  # the pause between the steps of filling the panel (see _later)
 MAX_VALUES_BYTES = 64 * 1024 * 1024  # larger string tensors: no values table (numbers: mapped)
 ROLE_FILTERS = (("All variables", ""), ("Weights", "weight"),
                 ("Optimizer slots", "optimizer_slot"), ("Bookkeeping", "bookkeeping"))  # fmt: skip
+
+
+class VariablesTable(QTableView):
+    """The variables table; a row's tooltip (its checkpoint keys) is made when asked for, not
+    stored in each cell."""
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ToolTip:
+            proxy = self.model()
+            source = proxy.mapToSource(self.indexAt(event.pos()))
+            var = proxy.sourceModel().variable(source.row()) if source.isValid() else None
+            if var is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), tooltip(var), self.viewport())
+            return True
+        return super().viewportEvent(event)
 
 
 class WeightsPanel(QWidget):
@@ -96,9 +123,10 @@ class WeightsPanel(QWidget):
         bar.addWidget(self.npz_button)
 
         self.model = WeightsTableModel(self)
+        self.model.set_dim_colour(self.palette().color(QPalette.ColorRole.PlaceholderText))
         self.proxy = WeightsFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView(objectName="weightsTable")
+        self.table = VariablesTable(objectName="weightsTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -167,6 +195,11 @@ class WeightsPanel(QWidget):
         self.npy_button.clicked.connect(lambda: self._ask_export(False))
         self.npz_button.clicked.connect(lambda: self._ask_export(True))
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.PaletteChange:
+            self.model.set_dim_colour(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        super().changeEvent(event)
+
     # -- model ----------------------------------------------------------------------------
     def set_model(self, info: Any) -> None:
         """Show ``info``'s weights (a ``SavedModelInfo``; None clears). Returns at once."""
@@ -213,11 +246,13 @@ class WeightsPanel(QWidget):
             self.summary.setText(message)
 
     def _on_read(self, generation: int, value: tuple[Any, list[Any], list[Any]]) -> None:
+        """The list is in: its first rows now; the first row's statistics, histogram and values
+        (the Variables tab) and the layer summary (a hidden tab) each a turn of the event loop
+        later, so that each paint and each piece of work has a turn of its own."""
         if generation != self._generation:
             return
         self.reader, self.variables, self.layers = value
         self.model.set_variables(self.variables)
-        self.layers_view.set_layers(self.layers)
         keys = [v.key for v in self.variables if is_numeric(v.dtype)]
         self._stats_total = len(keys)
         self._update_summary()
@@ -225,8 +260,23 @@ class WeightsPanel(QWidget):
             self.feed.start(generation, self.reader, str(self.info.model_dir), keys)
         else:
             self.stats_done.emit()
+        self._later(generation, self._select_first)
+
+    def _later(self, generation: int, step: Callable[[int], None]) -> None:
+        """``step(generation)`` in a later turn of the event loop, after the paints that are
+        due now (a 1 ms timer: a zero one would run in the same pass as they), unless a newer
+        model came meanwhile."""
+
+        def run() -> None:
+            if generation == self._generation:
+                step(generation)
+
+        QTimer.singleShot(STEP_MS, self, run)
+
+    def _select_first(self, generation: int) -> None:
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.proxy.index(0, 0))
+        self._later(generation, lambda _g: self.layers_view.set_layers(self.layers))
 
     def _update_summary(self) -> None:
         text = summary_text(
