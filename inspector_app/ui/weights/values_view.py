@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.results.tensors import as_text
-from inspector_app.ui.results_tensor import ArrayTableModel
+from inspector_app.results.tensors import as_text, slice_2d
 
 
 class NumberHeader(QHeaderView):
@@ -44,14 +43,17 @@ _Index = QModelIndex | QPersistentModelIndex
 TEXT_CACHE = 20_000  # cell texts kept per array (dropped all at once beyond: a long scroll)
 
 
-class ValuesModel(ArrayTableModel):
-    """The tensor table's model, answering a paint cheaply: the shape kept as ints, the role
-    looked at first, each cell's text made once. A paint asks every visible cell for seven
-    roles (``QStyledItemDelegate``); the general model took 7-11 ms of the GUI thread per paint
-    of this table, this one 3-4 ms."""
+class ValuesModel(QAbstractTableModel):
+    """A 2-D array as a table, cells as ``results.tensors.as_text`` writes them (as the
+    results' tensor table shows them), answering a paint cheaply: the shape kept as ints, the
+    role looked at first, each cell's text made once. A paint asks every visible cell for seven
+    roles (``QStyledItemDelegate``); the results' general model took 7-11 ms of the GUI thread
+    per paint of this table, this one 3-4 ms. (Its module, with the image and export code, is
+    not imported with the Weights tab either.)"""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._array: np.ndarray = np.zeros((0, 0))
         self._rows = self._cols = 0
         self._align: int | None = None
         self._text: dict[tuple[int, int], str] = {}
@@ -142,8 +144,6 @@ class SliceView(QWidget):
         self._show_slice()
 
     def current_slice(self) -> np.ndarray:
-        from inspector_app.results.tensors import slice_2d
-
         array = self._values
         if array is None:
             return np.zeros((0, 0))
