@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from inspector_app.ui.weights.exports import WeightsExports, safe_name
 from inspector_app.ui.weights.histogram import HistogramView
 from inspector_app.ui.weights.layers_view import LayersView
 from inspector_app.ui.weights.stats_feed import StatsFeed
+from inspector_app.ui.weights.steps import Steps
 from inspector_app.ui.weights.summary import stats_text, summary_text
 from inspector_app.ui.weights.table_model import (
     COL_ROLE,
@@ -51,7 +52,6 @@ from inspector_app.ui.weights.table_model import (
 )
 from inspector_app.ui.weights.values_view import SliceView
 
-STEP_MS = 1  # the pause between the steps of filling the panel (see _later)
 MAX_VALUES_BYTES = 64 * 1024 * 1024  # larger string tensors: no values table (numbers: mapped)
 ROLE_FILTERS = (("All variables", ""), ("Weights", "weight"),
                 ("Optimizer slots", "optimizer_slot"), ("Bookkeeping", "bookkeeping"))  # fmt: skip
@@ -122,7 +122,8 @@ class WeightsPanel(QWidget):
         bar.addWidget(self.npy_button)
         bar.addWidget(self.npz_button)
 
-        self.model = WeightsTableModel(self)
+        self.steps = Steps(self)  # the panel fills in steps, one per turn of the event loop
+        self.model = WeightsTableModel(self, self.steps)
         self.model.set_dim_colour(self.palette().color(QPalette.ColorRole.PlaceholderText))
         self.proxy = WeightsFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -176,7 +177,7 @@ class WeightsPanel(QWidget):
         self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         vt.addWidget(self.export_status)
 
-        self.layers_view = LayersView()
+        self.layers_view = LayersView(steps=self.steps)
         self.layer_table = self.layers_view.layer_table
         layers_tab = self.layers_view
 
@@ -263,15 +264,14 @@ class WeightsPanel(QWidget):
         self._later(generation, self._select_first)
 
     def _later(self, generation: int, step: Callable[[int], None]) -> None:
-        """``step(generation)`` in a later turn of the event loop, after the paints that are
-        due now (a 1 ms timer: a zero one would run in the same pass as they), unless a newer
-        model came meanwhile."""
+        """``step(generation)`` in a later turn of the event loop, after the steps queued before
+        (``Steps``), unless a newer model came meanwhile."""
 
         def run() -> None:
             if generation == self._generation:
                 step(generation)
 
-        QTimer.singleShot(STEP_MS, self, run)
+        self.steps.add(run)
 
     def _select_first(self, generation: int) -> None:
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QRegularExpression, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QStandardItemModel
+
+from inspector_app.ui.weights.steps import Steps
 
 COLUMNS = ("Name", "Role", "Dtype", "Shape", "Values", "Bytes", "Min", "Max", "Mean", "Std",
            "Zeros", "NaN/Inf")  # fmt: skip
@@ -78,12 +80,14 @@ class WeightsTableModel(QStandardItemModel):
     """Rows are ``VariableInfo``s; statistics (``TensorStats`` by checkpoint key) arrive later.
 
     ``set_variables`` makes every row at once (empty) and writes the first ``FIRST_ROWS``; the
-    rest follow a chunk per turn of the event loop (``filled`` once all are written)."""
+    rest follow a chunk per turn of the event loop (``steps``: ``filled`` once all are
+    written)."""
 
     filled = Signal()  # every row of the current variables is written
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, steps: Steps | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
+        self.steps = steps if steps is not None else Steps(self)  # where the chunks queue
         self.setHorizontalHeaderLabels(list(COLUMNS))
         self.variables: list[Any] = []
         self.stats: dict[str, Any] = {}
@@ -120,8 +124,7 @@ class WeightsTableModel(QStandardItemModel):
         if stop > self.filled_rows:
             self._write_rows(self.filled_rows, stop)
         if self.filled_rows < len(self.variables):
-            # A 1 ms timer, not a zero one: the paint of these rows comes first (see panel).
-            QTimer.singleShot(1, self, lambda: self._fill(generation))
+            self.steps.add(lambda: self._fill(generation))
         else:
             self.filled.emit()
 
