@@ -254,6 +254,9 @@ class WeightsPanel(QWidget):
             return
         self.reader, self.variables, self.layers = value
         self.model.set_variables(self.variables)
+        # The table's scroll bars and header now, not in a queued call after its first paint:
+        # that call changed the geometry again and the tab was laid out and painted twice.
+        self.table.executeDelayedItemsLayout()
         keys = [v.key for v in self.variables if is_numeric(v.dtype)]
         self._stats_total = len(keys)
         self._update_summary()
