@@ -357,7 +357,10 @@ class WeightsPanel(QWidget):
 
     def _clear_values(self) -> None:
         self._values_key = ""
-        self.values.show_array(None)
+        if self.values.array is not None:
+            self.values.show_array(None)
+        else:  # an empty table is not reset again (a paint less); a message goes
+            self.values.set_message("")
         self.stats_label.setText("")
         self.histogram.set_stats(None)
 

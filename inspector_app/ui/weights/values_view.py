@@ -126,6 +126,11 @@ class SliceView(QWidget):
         layout.addLayout(self.index_bar)
         layout.addWidget(self.values_table, 1)
 
+    @property
+    def array(self) -> np.ndarray | None:
+        """The array shown (None: none)."""
+        return self._values
+
     def set_message(self, text: str) -> None:
         self.slice_label.setText(text)
 
