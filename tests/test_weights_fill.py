@@ -126,16 +126,15 @@ def test_filter_and_sort_are_qt_s_own(qtbot) -> None:
 
 
 def test_a_row_s_tooltip_names_its_checkpoint_keys(qtbot) -> None:
-    from inspector_app.ui.weights.panel import VariablesTable
+    from inspector_app.ui.weights.variables_table import VariablesTable
 
     model = WeightsTableModel()
     with qtbot.waitSignal(model.filled, timeout=WAIT_MS):
         model.set_variables(_variables(3))
     proxy = WeightsFilter()
     proxy.setSourceModel(model)
-    table = VariablesTable()
+    table = VariablesTable(proxy)
     qtbot.addWidget(table)
-    table.setModel(proxy)
     table.resize(600, 200)
     table.show()
     qtbot.waitExposed(table)

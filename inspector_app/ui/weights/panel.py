@@ -10,24 +10,18 @@ closed window) drops older answers.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
-    QTableView,
     QTabWidget,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -44,35 +38,13 @@ from inspector_app.ui.weights.layers_view import LayersView
 from inspector_app.ui.weights.stats_feed import StatsFeed
 from inspector_app.ui.weights.steps import Steps
 from inspector_app.ui.weights.summary import stats_text, summary_text
-from inspector_app.ui.weights.table_model import (
-    COL_ROLE,
-    WeightsFilter,
-    WeightsTableModel,
-    tooltip,
-)
+from inspector_app.ui.weights.table_model import COL_ROLE, WeightsFilter, WeightsTableModel
 from inspector_app.ui.weights.values_view import SliceView
+from inspector_app.ui.weights.variables_table import VariablesTable
 
 MAX_VALUES_BYTES = 64 * 1024 * 1024  # larger string tensors: no values table (numbers: mapped)
 ROLE_FILTERS = (("All variables", ""), ("Weights", "weight"),
                 ("Optimizer slots", "optimizer_slot"), ("Bookkeeping", "bookkeeping"))  # fmt: skip
-
-
-class VariablesTable(QTableView):
-    """The variables table; a row's tooltip (its checkpoint keys) is made when asked for, not
-    stored in each cell."""
-
-    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.ToolTip:
-            proxy = self.model()
-            source = proxy.mapToSource(self.indexAt(event.pos()))
-            var = proxy.sourceModel().variable(source.row()) if source.isValid() else None
-            if var is None:
-                QToolTip.hideText()
-                event.ignore()
-            else:
-                QToolTip.showText(event.globalPos(), tooltip(var), self.viewport())
-            return True
-        return super().viewportEvent(event)
 
 
 class WeightsPanel(QWidget):
@@ -124,24 +96,9 @@ class WeightsPanel(QWidget):
 
         self.steps = Steps(self)  # the panel fills in steps, one per turn of the event loop
         self.model = WeightsTableModel(self, self.steps)
-        self.model.set_dim_colour(self.palette().color(QPalette.ColorRole.PlaceholderText))
         self.proxy = WeightsFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = VariablesTable(objectName="weightsTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((260, 96, 66, 90, 80, 84, 84, 84, 84, 84, 60, 64)):
-            header.resizeSection(col, width)
-        header.setStretchLastSection(True)
+        self.table = VariablesTable(self.proxy)
 
         self.stats_label = QLabel("", objectName="weightsStats")
         self.stats_label.setWordWrap(True)
@@ -196,11 +153,6 @@ class WeightsPanel(QWidget):
         self.npy_button.clicked.connect(lambda: self._ask_export(False))
         self.npz_button.clicked.connect(lambda: self._ask_export(True))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.PaletteChange:
-            self.model.set_dim_colour(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        super().changeEvent(event)
-
     # -- model ----------------------------------------------------------------------------
     def set_model(self, info: Any) -> None:
         """Show ``info``'s weights (a ``SavedModelInfo``; None clears). Returns at once."""
@@ -247,13 +199,14 @@ class WeightsPanel(QWidget):
             self.summary.setText(message)
 
     def _on_read(self, generation: int, value: tuple[Any, list[Any], list[Any]]) -> None:
-        """The list is in: its first rows now; the first row's statistics, histogram and values
-        (the Variables tab) and the layer summary (a hidden tab) each a turn of the event loop
-        later, so that each paint and each piece of work has a turn of its own."""
+        """The list is in: its first rows now (the layer summary's rows too: its cells, in a
+        hidden tab, come a chunk per step); the first row's statistics, histogram and values in
+        a later turn of the event loop, so that each paint has a turn of its own."""
         if generation != self._generation:
             return
         self.reader, self.variables, self.layers = value
         self.model.set_variables(self.variables)
+        self.layers_view.set_layers(self.layers)
         # The table's scroll bars and header now, not in a queued call after its first paint:
         # that call changed the geometry again and the tab was laid out and painted twice.
         self.table.executeDelayedItemsLayout()
@@ -264,22 +217,15 @@ class WeightsPanel(QWidget):
             self.feed.start(generation, self.reader, str(self.info.model_dir), keys)
         else:
             self.stats_done.emit()
-        self._later(generation, self._select_first)
 
-    def _later(self, generation: int, step: Callable[[int], None]) -> None:
-        """``step(generation)`` in a later turn of the event loop, after the steps queued before
-        (``Steps``), unless a newer model came meanwhile."""
+        def select_first() -> None:
+            if self.proxy.rowCount() and not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.proxy.index(0, 0))
 
-        def run() -> None:
-            if generation == self._generation:
-                step(generation)
+        def current() -> bool:  # no newer model meanwhile
+            return generation == self._generation
 
-        self.steps.add(run)
-
-    def _select_first(self, generation: int) -> None:
-        if self.proxy.rowCount() and not self.table.currentIndex().isValid():
-            self.table.setCurrentIndex(self.proxy.index(0, 0))
-        self._later(generation, lambda _g: self.layers_view.set_layers(self.layers))
+        self.steps.add(select_first, when=current)
 
     def _update_summary(self) -> None:
         text = summary_text(

@@ -28,8 +28,9 @@ class Steps(QObject):
         self._timer.setInterval(PAUSE_MS)
         self._timer.timeout.connect(self._run_one)
 
-    def add(self, fn: Callable[[], None]) -> None:
-        self._queue.append(fn)
+    def add(self, fn: Callable[[], None], when: Callable[[], bool] | None = None) -> None:
+        """``when``: asked then; the step is skipped unless it answers True."""
+        self._queue.append(fn if when is None else lambda: when() and fn())
         if not self._timer.isActive():
             self._timer.start()
 
