@@ -171,17 +171,23 @@ def test_values_model_answers_from_its_cache(qtbot) -> None:
     assert values.headerData(3, Qt.Orientation.Horizontal, DISPLAY) == "3"
 
 
-@pytest.mark.slow
-def test_panel_fills_a_model_of_many_variables(qtbot, tmp_path: Path) -> None:
-    """Through the panel, on a SavedModel of many variables made here with TensorFlow."""
+@pytest.fixture(scope="module")
+def many(tmp_path_factory) -> Path:
+    """A SavedModel of ``ROWS`` variables, made here with TensorFlow."""
     import tensorflow as tf
 
+    path = tmp_path_factory.mktemp("weights_fill") / "many"
+    module = tf.Module()
+    module.vars = [tf.Variable(np.full((2, 3), i, np.float32), name=f"v{i}") for i in range(ROWS)]
+    tf.saved_model.save(module, str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_panel_fills_a_model_of_many_variables(qtbot, many: Path) -> None:
     from inspector_app.savedmodel import load_model
     from inspector_app.ui.weights import WeightsPanel
 
-    module = tf.Module()
-    module.vars = [tf.Variable(np.full((2, 3), i, np.float32), name=f"v{i}") for i in range(ROWS)]
-    tf.saved_model.save(module, str(tmp_path / "many"))
     panel = WeightsPanel()
     qtbot.addWidget(panel)
     panel.resize(1024, 700)
@@ -189,7 +195,7 @@ def test_panel_fills_a_model_of_many_variables(qtbot, tmp_path: Path) -> None:
     written: list[int] = []
     panel.model.dataChanged.connect(lambda *_: written.append(panel.model.filled_rows))
     with qtbot.waitSignal(panel.stats_done, timeout=WAIT_MS):
-        panel.set_model(load_model(tmp_path / "many"))
+        panel.set_model(load_model(many))
     qtbot.waitUntil(lambda: panel.model.filled_rows == ROWS, timeout=WAIT_MS)
     assert written[0] == FIRST_ROWS and len(set(written)) >= 4  # in chunks
     assert panel.model.rowCount() == len(panel.variables) == ROWS
@@ -206,3 +212,53 @@ def test_panel_fills_a_model_of_many_variables(qtbot, tmp_path: Path) -> None:
     assert panel.proxy.rowCount() == sum("v1" in v.name.lower() for v in panel.variables)
     assert panel.select_variable("v99")
     assert panel.filter_edit.text() == "" and panel.current_variable().name == "v99"
+
+
+def test_steps_run_in_order_one_per_turn(qtbot) -> None:
+    from PySide6.QtCore import QObject
+
+    from inspector_app.ui.weights.steps import Steps
+
+    owner = QObject()
+    steps = Steps(owner)
+    done: list[str] = []
+    steps.add(lambda: (done.append("a"), steps.add(lambda: done.append("c"))))
+    steps.add(lambda: done.append("b"))
+    steps.add(lambda: done.append("skipped"), when=lambda: False)
+    assert done == [] and len(steps) == 3  # nothing at once
+    qtbot.waitUntil(lambda: len(steps) == 0, timeout=WAIT_MS)
+    assert done == ["a", "b", "c"]  # a step added by a step comes after those added before
+
+
+def test_the_panel_is_made_ahead_a_module_per_turn(qtbot) -> None:
+    import sys
+
+    from PySide6.QtCore import QObject
+
+    from inspector_app.ui.weights.prepare import MODULES, prepare
+
+    owner = QObject()
+    made: list[bool] = []
+    prepare(owner, lambda: made.append(True), start_ms=0)
+    assert not made
+    qtbot.waitUntil(lambda: bool(made), timeout=WAIT_MS)
+    assert made == [True] and all(m in sys.modules for m in MODULES)
+
+
+@pytest.mark.slow
+def test_window_makes_the_weights_panel_ahead(qtbot, many: Path) -> None:
+    from inspector_app.ui import MainWindow
+
+    win = MainWindow(warm_up=False)
+    win.show_error_dialogs = False
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.model_opened, timeout=WAIT_MS):
+        win.open_model(many)
+    qtbot.waitUntil(lambda: win.inspect._weights is not None, timeout=WAIT_MS)
+    panel = win.inspect.weights_panel
+    assert not panel.isVisible() and panel.info is None  # made, hidden, nothing read yet
+    win.inspect.show_weights()
+    assert panel.isVisible()
+    qtbot.waitUntil(lambda: len(panel.model.stats) == ROWS, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.model.filled_rows == ROWS, timeout=WAIT_MS)
