@@ -23,6 +23,7 @@ from inspector_app.ui.weights.table_model import (
     COL_VALUES,
     FIRST_ROWS,
     SORT_ROLE,
+    STATS_ROWS,
     WeightsFilter,
     WeightsTableModel,
 )
@@ -82,6 +83,19 @@ def test_rows_arrive_in_chunks_and_all_end_up_with_their_statistics(qtbot) -> No
     model.set_dim_colour(dim)  # the palette changed
     assert model.data(model.index(2, COL_NAME), FOREGROUND).color() == dim
     assert model.data(model.index(ROWS - 1, COL_NAME), FOREGROUND).color() == dim
+
+
+def test_a_large_batch_of_statistics_is_written_a_chunk_per_turn(qtbot) -> None:
+    model = WeightsTableModel()
+    variables = _variables(STATS_ROWS * 2 + 5)
+    model.set_variables(variables)
+    model.fill_all()
+    model.add_stats({v.key: _stats(i) for i, v in enumerate(variables)})
+    assert len(model.stats) == len(variables)  # known at once (the summary counts them)
+    written = [r for r in range(len(variables)) if _text(model, r, COL_MIN)]
+    assert len(written) == STATS_ROWS  # the first chunk's cells now
+    qtbot.waitUntil(lambda: bool(_text(model, len(variables) - 1, COL_MIN)), timeout=WAIT_MS)
+    assert all(_text(model, r, COL_MIN) == f"{-r:.6g}" for r in range(len(variables)))
 
 
 def test_a_newer_list_drops_the_chunks_of_the_older(qtbot) -> None:

@@ -30,7 +30,8 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _SEP = "\x1f"
 MAX_RUNS = 16  # dataChanged signals per batch of statistics at most
 FIRST_ROWS = 40  # rows written at once (more than a window shows)
-CHUNK_ROWS = 100  # then rows written per turn of the event loop (about 5 ms of the GUI thread)
+CHUNK_ROWS = 60  # then rows written per turn of the event loop (about 5 ms of the GUI thread)
+STATS_ROWS = 120  # rows whose statistics cells are written per turn (about 5 ms)
 _ROLE_TEXT = {"weight": "weight", "optimizer_slot": "optimizer slot", "bookkeeping": "bookkeeping"}
 _BAD_COLOUR = QColor("#e05050")  # a NaN/Inf count (readable on light and dark palettes)
 _MISSING = float("-inf")  # the sort key of a statistic not (yet) known
@@ -93,6 +94,7 @@ class WeightsTableModel(QStandardItemModel):
         self.stats: dict[str, Any] = {}
         self.filled_rows = 0  # rows 0 .. filled_rows - 1 are written
         self._rows: dict[str, int] = {}  # checkpoint key -> row
+        self._stats_rows: list[int] = []  # rows whose statistics cells are still to write
         self._generation = 0
         self._dim = QBrush(QColor("#808080"))  # rows other than weights (see set_dim_colour)
 
@@ -103,6 +105,7 @@ class WeightsTableModel(QStandardItemModel):
         self.stats = {}
         self._rows = {v.key: i for i, v in enumerate(self.variables)}
         self.filled_rows = 0
+        self._stats_rows = []
         self.blockSignals(True)  # inside the reset: the views read the model once it ends
         try:
             self.setRowCount(0)
@@ -175,14 +178,27 @@ class WeightsTableModel(QStandardItemModel):
         self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(COLUMNS) - 1))
 
     def add_stats(self, stats: dict[str, Any]) -> None:
-        """Statistics for some keys: one ``dataChanged`` per run of adjacent rows (one over
-        them all when scattered in many runs), over the statistics columns only."""
+        """Statistics for some keys (``stats`` at once; rows not written yet take theirs when
+        they are). Their cells: up to ``STATS_ROWS`` rows now, more a chunk per step (a helper's
+        batch can hold thousands of small tensors); one ``dataChanged`` per run of adjacent
+        rows (one over them all when scattered in many runs), over the statistics columns."""
         self.stats.update(stats)
-        rows = sorted(
-            r for k in stats if (r := self._rows.get(k, -1)) >= 0 and r < self.filled_rows
-        )
+        rows = [r for k in stats if (r := self._rows.get(k, -1)) >= 0 and r < self.filled_rows]
         if not rows:
-            return  # rows not written yet take their statistics when they are
+            return
+        if not self._stats_rows:  # no chunk queued: these now (and the rest queued)
+            self._stats_rows.extend(rows)
+            self._write_stats(self._generation)
+        else:
+            self._stats_rows.extend(rows)
+
+    def _write_stats(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        rows = sorted(self._stats_rows[:STATS_ROWS])
+        del self._stats_rows[:STATS_ROWS]
+        if self._stats_rows:
+            self.steps.add(lambda: self._write_stats(generation))
         index, put = self.index, self.setData
         self.blockSignals(True)
         try:
