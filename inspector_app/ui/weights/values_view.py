@@ -164,6 +164,9 @@ class SliceView(QWidget):
 
     def _show_slice(self) -> None:
         self.values_model.set_array(self.current_slice())
+        # Its headers sized now, not in a queued call after the first paint (a second layout
+        # and paint of the table).
+        self.values_table.executeDelayedItemsLayout()
 
     def _set_axes(self, ndim: int) -> None:
         for spin in self.index_spins:
