@@ -171,6 +171,7 @@ class SliceView(QWidget):
     def _set_axes(self, ndim: int) -> None:
         for spin in self.index_spins:
             self.index_bar.removeWidget(spin)
+            spin.hide()  # at once: deleteLater waits for the event loop (not processEvents)
             spin.deleteLater()
         self.index_spins.clear()
         for widget in (self.rows_label, self.row_axis, self.cols_label, self.col_axis):
