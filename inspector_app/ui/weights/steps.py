@@ -23,6 +23,10 @@ class Steps(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._queue: deque[Callable[[], None]] = deque()
+        # Steps left when the owner is deleted never run: dropped, so that the closures in
+        # them (which hold their panel) do not keep its Python object alive in a cycle.
+        queue = self._queue
+        self.destroyed.connect(lambda *_: queue.clear())
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PAUSE_MS)
