@@ -44,11 +44,13 @@ class InspectController(QObject):
         window.model_opened.connect(self._on_models_changed)
         window.model_closed.connect(self._on_models_changed)
         window.model_opened.connect(_prewarm_weight_stats)
+        window.model_opened.connect(self._prepare_weights)
         self._add_holder()
 
     # -- the Weights tab ------------------------------------------------------------------
-    # The tab is an empty holder until first shown: the panel's modules (numpy, the tensor
-    # table) load then, not while the window opens.
+    # The tab is an empty holder until first shown, or made ahead once a model is open
+    # (_prepare_weights): the panel's modules (numpy, the tensor table) never load while the
+    # window opens.
     @property
     def weights_panel(self) -> WeightsPanel:
         if self._weights is None:
@@ -57,6 +59,13 @@ class InspectController(QObject):
             self._weights = WeightsPanel()
             self._holder.layout().addWidget(self._weights)
         return self._weights
+
+    def _prepare_weights(self, *_args: Any) -> None:
+        """Make the panel ahead, hidden, a step per turn of the event loop (ui/weights/prepare)."""
+        if self._weights is None:
+            from inspector_app.ui.weights.prepare import prepare
+
+            prepare(self, lambda: self.weights_panel)
 
     def _add_holder(self) -> None:
         from PySide6.QtWidgets import QVBoxLayout, QWidget

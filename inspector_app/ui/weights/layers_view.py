@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -14,15 +14,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app.ui.weights.steps import Steps
 from inspector_app.ui.weights.summary import plural
 
-CHUNK_ROWS = 100  # layer rows filled per turn of the event loop
+CHUNK_ROWS = 40  # layer rows filled per step (200 cells, each a call into Qt: about 4 ms)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class LayersView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, steps: Steps | None = None) -> None:
         super().__init__(parent)
+        self.steps = steps if steps is not None else Steps(self)  # where the chunks queue
         self._layers: list[Any] = []
         self._generation = 0
         self.layer_table = QTableWidget(0, 5, objectName="layerTable")
@@ -48,7 +50,7 @@ class LayersView(QWidget):
         self._generation += 1
         self.layer_table.setRowCount(len(layers))
         if layers:
-            QTimer.singleShot(0, self, lambda g=self._generation: self._fill(g, 0))
+            self.steps.add(lambda g=self._generation: self._fill(g, 0))
         self._note(layers)
 
     def _fill(self, generation: int, start: int) -> None:
@@ -65,7 +67,7 @@ class LayersView(QWidget):
                     item.setTextAlignment(_RIGHT)
                 self.layer_table.setItem(row, col, item)
         if stop < len(self._layers):
-            QTimer.singleShot(0, self, lambda: self._fill(generation, stop))
+            self.steps.add(lambda: self._fill(generation, stop))
 
     def _note(self, layers: list[Any]) -> None:
         if not layers:

