@@ -141,3 +141,25 @@ def test_a_collector_deleted_before_its_job_s_last_pass_gives_the_hold_back(qtbo
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_a_closed_graph_waits_while_a_graph_job_runs(qtbot, monkeypatch) -> None:
+    """Freeing old objects lowers the collector's count of new ones: while a job runs its passes
+    would come late and long, so the graveyard frees nothing until the job is done."""
+    from types import SimpleNamespace
+
+    from inspector_app.ui.graph.layout_job import CollectorSlices, Graveyard
+
+    monkeypatch.setattr(Graveyard, "DELAY_MS", 10)
+    slices = CollectorSlices()
+    grave = Graveyard(collector=slices)
+    graph = SimpleNamespace(index={str(i): i for i in range(50)}, nodes=list(range(50)),
+                            edges=list(range(50)), calls=[])  # fmt: skip
+    grave.retire([SimpleNamespace(graph=graph, layout=None, tree=None, expanded=None)])
+    slices.job_started()
+    grave.release(None)
+    qtbot.wait(150)
+    assert grave.pending == 150  # nothing freed while the job runs
+    slices.job_ended()
+    qtbot.waitUntil(lambda: grave.pending == 0, timeout=5000)
+    assert graph.nodes == [] and graph.index == {}

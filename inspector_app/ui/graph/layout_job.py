@@ -267,8 +267,12 @@ class Graveyard(QObject):
     SLICE = 512  # objects per ``del``: well under a millisecond
     BUDGET_S = 0.003  # per turn of the event loop
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, collector: Any = None) -> None:
+        """``collector``: the ``CollectorSlices`` of the jobs; nothing is freed while it is busy
+        (freeing lowers the collector's count of new objects by as many old ones, so that its
+        passes would come late and long: 47 ms for 4,600 "new" objects)."""
         super().__init__(parent)
+        self._collector = collector
         self._frames: list[Any] = []
         self._lists: list[list] = []  # what is being freed, a slice at a time
         self._gone: list[Any] = []  # their frames, dropped once the lists are empty
@@ -309,6 +313,10 @@ class Graveyard(QObject):
             self._timer.start()
 
     def step(self) -> None:
+        if self._collector is not None and self._collector.busy:  # a job runs: later
+            self._timer.stop()
+            QTimer.singleShot(self.DELAY_MS, self, self._start)
+            return
         start = time.perf_counter()
         lists = self._lists
         while lists:  # at least one slice, then as many as the budget allows

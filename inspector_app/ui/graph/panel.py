@@ -69,7 +69,7 @@ class GraphPanel(QWidget):
         self._warmed = False
         self.last_ms = 0.0  # from the request to the layout on screen
         self.collector = CollectorSlices(self)
-        self.graveyard = Graveyard(self)
+        self.graveyard = Graveyard(self, self.collector)
         self.ops = OpDescriptions(self)
         self.ops.ready.connect(
             lambda: self._on_box_clicked(getattr(self.view.item, "selected", None))
