@@ -296,3 +296,27 @@ def test_captured_variables_share_one_collapsed_box(models) -> None:
     assert not any(e.src == box for e in layout.edges)  # its reads are not drawn across
     # the edge is still in the graph (and in the details and the JSON)
     assert any(e.src == captured[0].index for e in graph.edges)
+
+
+def test_a_tf2_signature_s_variables_share_the_captured_box(models) -> None:
+    """A TF2 export's signature graph is its variables (VarHandleOp) feeding one call: they go
+    into the one collapsed box, as a function's captured arguments do; a TF1 graph's variables,
+    read by ops in their own scopes, stay there."""
+    from inspector_app.savedmodel.graph import CAPTURES
+    from inspector_app.savedmodel.graph_model import captured_variables
+
+    graph = open_graph(meta_graph(models["tf2"]), "serving_default")
+    variables = [n for n in graph.nodes if n.op == "VarHandleOp"]
+    assert variables
+    calls = {c.node for c in graph.calls}
+    for v in variables:  # what makes them captured: every consumer is a call
+        assert {e.dst for e in graph.edges if e.src == v.index} <= calls
+    root, owner = scope_tree(graph)
+    assert captured_variables(graph) == {v.index for v in variables}
+    assert all(owner[v.index].path == CAPTURES for v in variables)
+    layout = compute_layout(graph)
+    box = layout.scope_box[CAPTURES]
+    assert layout.boxes[box].kind == "scope" and not any(e.src == box for e in layout.edges)
+    tf1 = open_graph(meta_graph(models["tf1"]), "graph")
+    assert not captured_variables(tf1)
+    assert CAPTURES not in scope_tree(tf1)[0].children

@@ -26,7 +26,6 @@ from inspector_app.savedmodel.graph_model import (
     RET_OP,
     Graph,
     checkpoint,
-    is_capture,
 )
 from inspector_app.savedmodel.graph_scopes import Scope, scope_tree
 from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama_many
@@ -209,7 +208,7 @@ def compute_layout(
     chains: dict[int, list[Scope]] = {}
     visible_pairs: dict[tuple[tuple[int, int], tuple[int, int], bool], int] = {}
     checkpoint()
-    captures = {n.index for n in graph.nodes if is_capture(n)}
+    captures = {i for i, s in enumerate(owner) if s.path == CAPTURES}
     for k, e in enumerate(graph.edges):
         if k % _EVERY == _EVERY - 1:
             checkpoint()

@@ -100,3 +100,22 @@ class Graph:
 def is_capture(node: Node) -> bool:
     """A function argument of type resource: a captured variable, table or dataset."""
     return node.op == ARG_OP and getattr(node.arg, "type", 0) == _DT_RESOURCE
+
+
+def captured_variables(graph: Graph) -> set[int]:
+    """The resource variables (``VarHandleOp``) of a graph or signature that feed function calls
+    only: what a TF2 export's top-level graph is made of (a Keras model's serving signature:
+    hundreds of them into one ``StatefulPartitionedCall``). They are the call's captured
+    arguments seen from outside; a TF1 graph's variables are read by ops in their own scopes."""
+    if graph.kind == "function":
+        return set()
+    nodes = graph.nodes
+    variables = {n.index for n in nodes if n.op == "VarHandleOp"}
+    if not variables:
+        return set()
+    fed: set[int] = set()
+    other: set[int] = set()
+    for e in graph.edges:
+        if e.src in variables:
+            (fed if nodes[e.dst].function is not None else other).add(e.src)
+    return fed - other

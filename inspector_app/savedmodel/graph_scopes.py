@@ -6,7 +6,14 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from inspector_app.savedmodel.graph_model import _EVERY, CAPTURES, Graph, checkpoint, is_capture
+from inspector_app.savedmodel.graph_model import (
+    _EVERY,
+    CAPTURES,
+    Graph,
+    captured_variables,
+    checkpoint,
+    is_capture,
+)
 
 
 @dataclass(eq=False)
@@ -44,7 +51,8 @@ def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
 
     A scope with one child scope and no node of its own stays; pseudo nodes (``_Arg``/``_Retval``)
     sit at the top whatever their names, except resource arguments, which share the ``CAPTURES``
-    scope (a Keras model's function captures hundreds of variables).
+    scope (a Keras model's function captures hundreds of variables), as do the variables that
+    feed only function calls in a TF2 export's graph (``captured_variables``).
     """
     root = Scope("")
     by_path: dict[str, Scope] = {"": root}
@@ -62,12 +70,13 @@ def scope_tree(graph: Graph) -> tuple[Scope, list[Scope]]:
             found = child
         return found
 
+    captured = captured_variables(graph)  # a TF2 signature's variables, seen from outside
     owner: list[Scope] = []
     direct_ops: dict[int, dict[str, int]] = {}
     for k, node in enumerate(graph.nodes):
         if k % _EVERY == _EVERY - 1:
             checkpoint()
-        if is_capture(node):
+        if is_capture(node) or node.index in captured:
             path = CAPTURES  # variables and other resources the function captured: one box
         else:
             path = node.name.rpartition("/")[0] if node.proto is not None else ""

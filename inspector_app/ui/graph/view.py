@@ -51,7 +51,9 @@ class GraphView(QGraphicsView):
         sx = (port.width() - 8) / max(rect.width(), 1.0)
         sy = (port.height() - 8) / max(rect.height(), 1.0)
         tall = sy < sx / 4  # a deep graph: fit its width and start at the top
-        scale = min(1.0, sx if tall else min(sx, sy))  # a small graph keeps its natural size
+        wide = sx < sy / 4  # a wide one (a TF2 signature: hundreds of variables into one call):
+        # fit its height and start at its middle, where the call sits under its inputs
+        scale = min(1.0, sx if tall else sy if wide else min(sx, sy))  # small: natural size
         self.resetTransform()
         self.scale(scale, scale)
         if tall:
