@@ -285,3 +285,28 @@ def test_window_opens_the_graph_of_the_selected_signature(qtbot, tmp_path, model
     assert win.graph_panel.graph.kind == "graph"
     win.close_model()
     assert win.graph_panel.view.item is None
+
+
+def test_fit_starts_a_very_wide_graph_at_full_height_in_its_middle(qtbot) -> None:
+    """A deep graph fits its width from the top; a very wide one (a TF2 export's hundreds of
+    variables in one row) fits its height, at most natural size, centred; others fit whole."""
+    from PySide6.QtWidgets import QGraphicsRectItem
+
+    from inspector_app.ui.graph.view import GraphView
+
+    view = GraphView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    port = view.viewport().rect()
+    view.set_item(QGraphicsRectItem(0, 0, 40_000, 300))
+    view.fit()
+    assert view.transform().m11() == pytest.approx(1.0)  # 300 high: natural size
+    centre = view.mapToScene(port.center())
+    assert abs(centre.x() - 20_000) < 50 and abs(centre.y() - 150) < 50
+    item = QGraphicsRectItem(0, 0, 1_000, 500)
+    view.set_item(item)
+    view.fit()
+    rect = item.boundingRect()
+    whole = min((port.width() - 8) / rect.width(), (port.height() - 8) / rect.height())
+    assert view.transform().m11() == pytest.approx(whole)  # all of it
