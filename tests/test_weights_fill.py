@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QToolTip
 
 from inspector_app.savedmodel.tensor_stats import TensorStats
 from inspector_app.savedmodel.variables import VariableInfo
+from inspector_app.ui.array_table import ArrayTableModel
 from inspector_app.ui.weights.table_model import (
     CHUNK_ROWS,
     COL_BAD,
@@ -27,7 +28,6 @@ from inspector_app.ui.weights.table_model import (
     WeightsFilter,
     WeightsTableModel,
 )
-from inspector_app.ui.weights.values_view import ValuesModel
 
 WAIT_MS = 20_000
 ROWS = FIRST_ROWS + 2 * CHUNK_ROWS + 7  # four chunks: the first at once, three in later turns
@@ -167,7 +167,7 @@ def test_a_row_s_tooltip_names_its_checkpoint_keys(qtbot) -> None:
 
 
 def test_values_model_answers_from_its_cache(qtbot) -> None:
-    values = ValuesModel()
+    values = ArrayTableModel()
     values.set_array(np.arange(12, dtype=np.float32).reshape(3, 4) / 3)
     assert values.rowCount() == 3 and values.columnCount() == 4
     index = values.index(1, 2)

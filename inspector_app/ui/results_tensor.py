@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QPointF,
     QRectF,
     Qt,
@@ -28,6 +23,7 @@ from PySide6.QtWidgets import (
 from inspector_app.results.export import save_png
 from inspector_app.results.images import ImageResult
 from inspector_app.results.tensors import as_text, slice_2d, statistics, text_summary
+from inspector_app.ui.array_table import ArrayTableModel
 from inspector_app.ui.results_common import (
     InputThumbnail,
     PictureView,
@@ -37,8 +33,6 @@ from inspector_app.ui.results_common import (
     safe_name,
 )
 from inspector_app.ui.results_table import batch_item_spin
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 class ImageView(QWidget):
@@ -91,42 +85,6 @@ class ImageView(QWidget):
     def _export_png(self) -> None:
         run_export(self, "Export image", "PNG image (*.png)", f"{safe_name(self.name)}.png",
                    lambda p, **kw: save_png(p, self.result.item(self.item_spin.value()), **kw))  # fmt: skip
-
-
-class ArrayTableModel(QAbstractTableModel):
-    """A 2-D numpy array as a table (numbers to 6 significant digits, bytes as text)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._array = np.zeros((0, 0))
-
-    def set_array(self, array: np.ndarray) -> None:
-        self.beginResetModel()
-        self._array = array
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else int(self._array.shape[0])
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else int(self._array.shape[1])
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
-        return str(section) if role == Qt.ItemDataRole.DisplayRole else None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return as_text(
-                self._array[index.row(), index.column()],
-                200 if role == Qt.ItemDataRole.DisplayRole else 4000,
-            )
-        if role == Qt.ItemDataRole.TextAlignmentRole and self._array.dtype.kind in "biufc":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
 
 
 MAX_BARS = 64  # longer vectors are drawn as a line
