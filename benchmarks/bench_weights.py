@@ -204,6 +204,17 @@ def _run(code: str, *args: str) -> list[str]:
     return proc.stdout.split()
 
 
+def _gaps_row(
+    elapsed: str, max_gap: str, stalls: str, gap_cpu: str, worst_cpu: str, **extra: float
+) -> dict:
+    """One window run's figures (as its script printed them) for the JSON, and the load."""
+    return {
+        "stats_s": float(elapsed), "max_gap_ms": float(max_gap), "gaps_over_50ms": int(stalls),
+        "gui_cpu_in_max_gap_ms": float(gap_cpu), "gui_cpu_worst_gap_ms": float(worst_cpu),
+        **extra, "load_average": round(os.getloadavg()[0], 1),
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench-weights")
@@ -226,12 +237,9 @@ def main() -> None:
         elapsed, max_gap, stalls, tensors, gap_cpu, worst_cpu, prewarm_ms, streaming = _run(
             GUI, str(model)
         )
-        gui.append({"stats_s": float(elapsed), "max_gap_ms": float(max_gap),
-                    "gaps_over_50ms": int(stalls), "gui_cpu_in_max_gap_ms": float(gap_cpu),
-                    "gui_cpu_worst_gap_ms": float(worst_cpu),
-                    "max_gap_while_streaming_ms": float(streaming),
-                    "prewarm_call_ms": float(prewarm_ms),
-                    "load_average": round(os.getloadavg()[0], 1)})  # fmt: skip
+        gui.append(_gaps_row(elapsed, max_gap, stalls, gap_cpu, worst_cpu,
+                             max_gap_while_streaming_ms=float(streaming),
+                             prewarm_call_ms=float(prewarm_ms)))  # fmt: skip
         print(f"window: all statistics in {float(elapsed):.2f} s, longest event-loop gap "
               f"{float(max_gap):.0f} ms (GUI thread's CPU in it {float(gap_cpu):.0f} ms; "
               f"most in any gap {float(worst_cpu):.0f} ms), {stalls} gaps over 50 ms, longest "
@@ -239,12 +247,9 @@ def main() -> None:
               f"prewarm() {float(prewarm_ms):.0f} ms; load {os.getloadavg()[0]:.1f}",
               flush=True)  # fmt: skip
         elapsed, max_gap, stalls, gap_cpu, worst_cpu, ahead_gap, ahead_cpu = _run(TAB, str(model))
-        tab.append({"stats_s": float(elapsed), "max_gap_ms": float(max_gap),
-                    "gaps_over_50ms": int(stalls), "gui_cpu_in_max_gap_ms": float(gap_cpu),
-                    "gui_cpu_worst_gap_ms": float(worst_cpu),
-                    "made_ahead_max_gap_ms": float(ahead_gap),
-                    "made_ahead_gui_cpu_worst_gap_ms": float(ahead_cpu),
-                    "load_average": round(os.getloadavg()[0], 1)})  # fmt: skip
+        tab.append(_gaps_row(elapsed, max_gap, stalls, gap_cpu, worst_cpu,
+                             made_ahead_max_gap_ms=float(ahead_gap),
+                             made_ahead_gui_cpu_worst_gap_ms=float(ahead_cpu)))  # fmt: skip
         print(f"tab in a window: first show of the Weights tab to all statistics "
               f"{float(elapsed):.2f} s, longest event-loop gap {float(max_gap):.0f} ms (GUI "
               f"thread's CPU in it {float(gap_cpu):.0f} ms; most in any gap "

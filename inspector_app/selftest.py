@@ -138,12 +138,12 @@ def _helpers(info: Any) -> tuple[None, str]:
 
     from inspector_app.savedmodel.checkpoint import CheckpointReader, all_stats
     from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama_many
-    from inspector_app.ui.graph.layout_job import sugiyama_in_helper
+    from inspector_app.ui.graph.layout_job import layout_process_id, sugiyama_in_helper
     from inspector_app.workflows.weight_stats_process import StatsService
 
     jobs = [(4, [(0, 1), (1, 2), (0, 3)])]
-    coords, pid = sugiyama_in_helper(jobs, HELPER_TIMEOUT_S)
-    if pid == os.getpid() or coords != igraph_sugiyama_many(jobs):
+    coords = sugiyama_in_helper(jobs, HELPER_TIMEOUT_S)
+    if layout_process_id(HELPER_TIMEOUT_S) == os.getpid() or coords != igraph_sugiyama_many(jobs):
         raise SelfTestError("helpers: the graph layout helper's answer differs from igraph's here")
     reader = CheckpointReader.for_model(info.model_dir)
     want = all_stats(reader)

@@ -104,17 +104,19 @@ def start_warm_up(collector: CollectorSlices, view: Any) -> None:
 
 
 def sugiyama_in_helper(
-    jobs: list[tuple[int, list[tuple[int, int]]]], timeout: float
-) -> tuple[list[list[tuple[float, float]]], int]:
-    """``jobs`` laid out by the helper process, and its process id; raises when the helper
-    cannot start or answer (the self-test's check; the window falls back instead)."""
-    import os
-
+    jobs: list[tuple[int, list[tuple[int, int]]]], timeout: float = 120
+) -> list[list[tuple[float, float]]]:
+    """``jobs`` laid out by the helper process; raises when it cannot start or answer."""
     from inspector_app.savedmodel.graph_sugiyama import igraph_sugiyama_many
 
-    coords = _process_pool().submit(igraph_sugiyama_many, jobs).result(timeout=timeout)
-    pid = _process_pool().submit(os.getpid).result(timeout=timeout)
-    return coords, pid
+    return _process_pool().submit(igraph_sugiyama_many, jobs).result(timeout=timeout)
+
+
+def layout_process_id(timeout: float) -> int:
+    """The helper process's id (the self-test checks that the layout ran in another process)."""
+    import os
+
+    return _process_pool().submit(os.getpid).result(timeout=timeout)
 
 
 def off_gil_sugiyama(
@@ -127,7 +129,7 @@ def off_gil_sugiyama(
     if sum(n for n, _e in jobs) <= SMALL_BATCH:
         return igraph_sugiyama_many(jobs)
     try:
-        return _process_pool().submit(igraph_sugiyama_many, jobs).result(timeout=120)
+        return sugiyama_in_helper(jobs)
     except Exception:  # noqa: BLE001 - a broken helper process: lay out here, slower for the GUI
         return igraph_sugiyama_many(jobs)
 
